@@ -1,0 +1,54 @@
+# Helhet: `make run` (app on SQLite with demo data) and `make test` (the whole suite).
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test test-sqlite test-postgres install install-test system-deps lint bench worker messages
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+	npm install --no-audit --no-fund --loglevel=error
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	npm install --no-audit --no-fund --loglevel=error
+	@./scripts/system-deps.sh
+
+run: install
+	mkdir -p var
+	HELHET_DEMO=1 $(BIN)/python manage.py migrate --noinput -v0
+	HELHET_DEMO=1 $(BIN)/python manage.py seed_demo
+	@echo "Helhet runs at http://127.0.0.1:$(PORT)/ (stop with Ctrl-C)"
+	HELHET_DEMO=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The suite on SQLite, then on PostgreSQL when DATABASE_URL points at it or it answers on 127.0.0.1:5432.
+test: install-test
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$DATABASE_URL" ] || $(BIN)/python scripts/pg_available.py "$(PG_URL)"; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	elif [ -n "$$HELHET_REQUIRE_POSTGRES" ]; then \
+		echo "PostgreSQL is required (HELHET_REQUIRE_POSTGRES) but does not answer at $(PG_URL)"; exit 1; \
+	else echo "PostgreSQL not found: ran on SQLite only."; fi
+
+test-sqlite:
+	@echo "== tests on SQLite =="
+	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== tests on PostgreSQL =="
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check helhet tests bench
+	$(BIN)/ruff format --check helhet tests bench
+
+messages: install
+	cd helhet && ../$(BIN)/django-admin compilemessages

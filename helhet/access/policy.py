@@ -1,0 +1,111 @@
+"""The ONE access policy. Nothing else in Helhet decides who may see or do what.
+
+Two layers:
+
+1. `permits(roles, relationships, action)` — a pure function over a table.
+   Roles are what the actor is (ke_officer, unit_leader, ...); relationships
+   are how the actor stands to this person (their KE, their coordinator,
+   involved staff ...). Table-tested exhaustively in tests/access/test_policy.py.
+2. `helhet.access.queries` computes the facts (roles, relationships) from the
+   database and builds the querysets lists use, so list and detail agree.
+
+What the actor may not see is reported as 404 (NotFound), never 403.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Rel(StrEnum):
+    """How an actor stands to a person."""
+
+    KE = "ke"  # KE officer of the person's home municipality, or of a tenant that handles them
+    COORDINATOR = "coordinator"  # the person's active coordinator (any kind)
+    INVOLVED_STAFF = "involved_staff"  # named on an active involvement (gives services)
+    UNIT_LEADER = "unit_leader"  # leads a unit with an active involvement
+    PLAN_PARTICIPANT = "plan_participant"  # staff member of the plan group (read further limited by consent)
+    SELF = "self"  # the person themselves (portal)
+    REPRESENTATIVE = "representative"  # guardian / parent who acts for the person (portal)
+
+
+class Action(StrEnum):
+    PERSON_CREATE = "person.create"
+    PERSON_VIEW = "person.view"
+    PERSON_UPDATE = "person.update"
+    RELATIVE_MANAGE = "relative.manage"
+    INVOLVEMENT_MANAGE = "involvement.manage"
+    INFORMATION_RECORD = "information.record"
+    REQUEST_CREATE = "request.create"
+    REQUEST_VIEW = "request.view"
+    ASSESSMENT_CREATE = "assessment.create"
+    DECISION_CREATE = "decision.create"
+    APPEAL_MANAGE = "appeal.manage"
+    CONSENT_RECORD = "consent.record"
+    COORDINATOR_APPOINT = "coordinator.appoint"
+    HOSPITAL_COORDINATOR_APPOINT = "hospital_coordinator.appoint"
+    CAPACITY_RECORD = "capacity.record"
+    AUDIT_VIEW_PERSON = "audit.view_person"
+    PLAN_VIEW = "plan.view"
+    PLAN_EDIT = "plan.edit"
+    PLAN_CREATE = "plan.create"
+    PLAN_PUBLISH = "plan.publish"
+    PLAN_CLOSE = "plan.close"
+    PLAN_REOPEN = "plan.reopen"
+    PLAN_MAIN_RESPONSIBILITY = "plan.main_responsibility"
+
+
+R = Rel
+_STAFF_WORKING = {R.KE, R.COORDINATOR, R.INVOLVED_STAFF, R.UNIT_LEADER}
+
+# action -> relationships that allow it. Actions that need no relationship
+# (creating a person) are in ROLE_ONLY below.
+TABLE: dict[Action, set[Rel]] = {
+    Action.PERSON_VIEW: _STAFF_WORKING | {R.PLAN_PARTICIPANT, R.SELF, R.REPRESENTATIVE},
+    Action.PERSON_UPDATE: {R.KE, R.COORDINATOR},
+    Action.RELATIVE_MANAGE: {R.KE, R.COORDINATOR},
+    Action.INVOLVEMENT_MANAGE: {R.KE, R.UNIT_LEADER, R.COORDINATOR},
+    Action.INFORMATION_RECORD: set(_STAFF_WORKING),
+    Action.REQUEST_CREATE: {R.KE},
+    Action.REQUEST_VIEW: {R.KE, R.COORDINATOR},
+    Action.ASSESSMENT_CREATE: {R.KE},
+    Action.DECISION_CREATE: {R.KE},
+    Action.APPEAL_MANAGE: {R.KE},
+    Action.CONSENT_RECORD: {R.KE, R.COORDINATOR},
+    Action.COORDINATOR_APPOINT: {R.KE},
+    Action.HOSPITAL_COORDINATOR_APPOINT: {R.KE, R.UNIT_LEADER},
+    Action.CAPACITY_RECORD: {R.KE, R.COORDINATOR, R.INVOLVED_STAFF},
+    Action.AUDIT_VIEW_PERSON: {R.KE, R.SELF, R.REPRESENTATIVE},
+    Action.PLAN_VIEW: _STAFF_WORKING | {R.PLAN_PARTICIPANT, R.SELF, R.REPRESENTATIVE},
+    Action.PLAN_EDIT: {R.KE, R.COORDINATOR},
+    Action.PLAN_CREATE: {R.KE, R.COORDINATOR},
+    Action.PLAN_PUBLISH: {R.KE, R.COORDINATOR},
+    Action.PLAN_CLOSE: {R.KE, R.COORDINATOR},
+    Action.PLAN_REOPEN: {R.KE},
+    Action.PLAN_MAIN_RESPONSIBILITY: {R.KE},
+}
+
+# Actions decided by role alone (no person yet), and the roles that may do them.
+ROLE_ONLY: dict[Action, set[str]] = {
+    Action.PERSON_CREATE: {"ke_officer", "unit_leader"},
+}
+
+
+def permits(roles: frozenset[str] | set[str], relationships: frozenset[str] | set[str], action: Action | str) -> bool:
+    """True when an actor with these roles and these relationships to the person may do `action`."""
+    action = Action(action)
+    if action in ROLE_ONLY:
+        return bool(set(roles) & ROLE_ONLY[action])
+    allowed = TABLE.get(action, set())
+    return bool(allowed & {Rel(r) for r in relationships})
+
+
+def reason(relationships: frozenset[str] | set[str], action: Action | str) -> str:
+    """The relationship that allowed an action, for the audit log's "why" (strongest first)."""
+    action = Action(action)
+    order = [R.SELF, R.REPRESENTATIVE, R.COORDINATOR, R.KE, R.UNIT_LEADER, R.INVOLVED_STAFF, R.PLAN_PARTICIPANT]
+    allowed = TABLE.get(action, set())
+    for rel in order:
+        if rel in relationships and rel in allowed:
+            return rel.value
+    return ""

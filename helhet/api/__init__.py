@@ -1,0 +1,60 @@
+"""The JSON API (django-ninja) under /api/v1/. Routers are thin: parse, call one service or selector, return.
+
+Authentication: the browser session (with CSRF) for now; OIDC bearer tokens come with HelseID.
+Errors: every DomainError becomes {"code", "message", "details"} with its status (400/404/409).
+"""
+
+from django.core.exceptions import ValidationError
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import SessionAuth
+
+from helhet.core.errors import DomainError, from_validation_error
+
+api = NinjaAPI(
+    title="Helhet API",
+    version="1",
+    description="Individuell plan og koordinering. Alle kall krever innlogging; det du ikke har tilgang til, finnes ikke (404).",
+    auth=SessionAuth(csrf=True),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    err = from_validation_error(exc)
+    return api.create_response(request, err.as_dict(), status=400)
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_error(request, exc: NinjaValidationError):
+    return api.create_response(
+        request, {"code": "invalid", "message": "Ugyldige data i forespørselen.", "details": {"errors": exc.errors}}, status=400
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return api.create_response(request, {"code": "unauthenticated", "message": "Du må logge inn.", "details": {}}, status=401)
+
+
+def _register_routers():
+    # Each app's router lives in its own module here so parallel work never touches one file.
+    from . import cases, people  # noqa: F401
+
+    for module in (people, cases):
+        api.add_router(module.PREFIX, module.router)
+    try:
+        from . import plans
+    except ImportError:  # the plans API arrives with the plan issue
+        return
+    api.add_router(plans.PREFIX, plans.router)
+
+
+_register_routers()

@@ -1,0 +1,44 @@
+"""The append-only, hash-chained audit log (who, role, organisation, when, what, whose data, why)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        VIEW = "view", _("lest")
+        CREATE = "create", _("opprettet")
+        UPDATE = "update", _("endret")
+        DELETE = "delete", _("slettet")
+        DENIED = "denied", _("nektet tilgang")
+        LOGIN = "login", _("logget inn")
+        LOGOUT = "logout", _("logget ut")
+        LOGIN_FAILED = "login_failed", _("mislykket innlogging")
+        EXPORT = "export", _("eksportert")
+
+    at = models.DateTimeField(_("tidspunkt"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=200, blank=True)
+    actor_role = models.CharField(max_length=50, blank=True)
+    organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=50, blank=True)
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events")
+    reason = models.CharField(_("grunnlag"), max_length=100, blank=True)
+    summary = models.CharField(_("hva"), max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        # The person's own access log and the KE's unusual-access report read by person and by actor.
+        indexes = [
+            models.Index(fields=["person", "at"], name="audit_person_at"),
+            models.Index(fields=["actor", "at"], name="audit_actor_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}:{self.object_id}"

@@ -1,0 +1,229 @@
+"""Request (henvendelse) -> assessment -> decision (avgjørelse) -> appeal (klage); coordinator appointments."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from helhet.organizations.models import Organization, ServiceUnit
+from helhet.people.models import Person
+
+
+class InformationRecord(models.Model):
+    """That the person was informed about IP and coordinator, and what they answered (DOMAIN checklist a, b)."""
+
+    class Answer(models.TextChoices):
+        WANTS = "wants", _("Ønsker")
+        DECLINES = "declines", _("Ønsker ikke")
+        UNDECIDED = "undecided", _("Har ikke bestemt seg")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="information_records")
+    informed_on = models.DateField(_("informert dato"))
+    informed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(ServiceUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    about_ip = models.BooleanField(_("informert om individuell plan"), default=True)
+    about_coordinator = models.BooleanField(_("informert om koordinator"), default=True)
+    wants_ip = models.CharField(_("ønsker individuell plan"), max_length=10, choices=Answer.choices, default=Answer.UNDECIDED)
+    wants_coordinator = models.CharField(_("ønsker koordinator"), max_length=10, choices=Answer.choices, default=Answer.UNDECIDED)
+    note = models.TextField(_("merknad"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-informed_on", "-id"]
+
+
+class Request(models.Model):
+    class Channel(models.TextChoices):
+        WRITTEN = "written", _("Skriftlig")
+        ORAL = "oral", _("Muntlig")
+        ELECTRONIC = "electronic", _("Elektronisk")
+        NEED_NOTIFICATION = "need_notification", _("Melding om behov")
+
+    class RequesterKind(models.TextChoices):
+        PERSON = "person", _("Personen selv")
+        RELATIVE = "relative", _("Pårørende / verge")
+        PROFESSIONAL = "professional", _("Tjenesteyter / fagperson")
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Registrert")
+        ASSESSED = "assessed", _("Vurdert")
+        DECIDED = "decided", _("Avgjort")
+        APPEALED = "appealed", _("Påklaget")
+        CLOSED = "closed", _("Avsluttet")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="requests")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="requests", verbose_name=_("mottatt av"))
+    received_on = models.DateField(_("mottatt dato"))
+    channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices)
+    requester_kind = models.CharField(_("fra"), max_length=20, choices=RequesterKind.choices)
+    requester_name = models.CharField(_("navn på den som henvendte seg"), max_length=200, blank=True)
+    wants_ip = models.BooleanField(_("individuell plan"), default=False)
+    wants_coordinator = models.BooleanField(_("koordinator"), default=False)
+    wants_child_coordinator = models.BooleanField(_("barnekoordinator"), default=False)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("henvendelse")
+        verbose_name_plural = _("henvendelser")
+        ordering = ["-received_on", "-id"]
+        # The KE overview lists a tenant's requests by status, newest first.
+        indexes = [models.Index(fields=["organization", "status", "received_on"], name="request_org_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(wants_ip=True) | Q(wants_coordinator=True) | Q(wants_child_coordinator=True),
+                name="request_asks_for_something",
+            )
+        ]
+
+    def __str__(self):
+        return f"{_('Henvendelse')} {self.received_on:%d.%m.%Y} – {self.person}"
+
+    def asked_for(self) -> list[str]:
+        labels = []
+        if self.wants_ip:
+            labels.append(str(_("individuell plan")))
+        if self.wants_coordinator:
+            labels.append(str(_("koordinator")))
+        if self.wants_child_coordinator:
+            labels.append(str(_("barnekoordinator")))
+        return labels
+
+
+class Assessment(models.Model):
+    """Assessment against the criteria, with reasons. The criteria flags are computed in cases.services."""
+
+    request = models.OneToOneField(Request, on_delete=models.CASCADE, related_name="assessment")
+    assessed_on = models.DateField(_("vurdert dato"))
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    long_term = models.BooleanField(_("langvarige tjenester"))
+    services_involved = models.PositiveSmallIntegerField(_("antall tjenester som må ses i sammenheng"))
+    complex_needs = models.BooleanField(_("komplekse eller langvarige behov"), default=False)
+    child_serious_condition = models.BooleanField(
+        _("barn (eller ventet barn) med alvorlig sykdom, skade eller nedsatt funksjonsevne"), default=False
+    )
+    child_needs_complex_services = models.BooleanField(
+        _("behov for langvarige og sammensatte helse- og velferdstjenester"), default=False
+    )
+    meets_ip = models.BooleanField(_("vilkår for individuell plan oppfylt"), editable=False, default=False)
+    meets_coordinator = models.BooleanField(_("vilkår for koordinator oppfylt"), editable=False, default=False)
+    meets_child_coordinator = models.BooleanField(_("vilkår for barnekoordinator oppfylt"), editable=False, default=False)
+    ip_right_suspended = models.BooleanField(_("retten til ny individuell plan var midlertidig opphevet"), editable=False, default=False)
+    reasons = models.TextField(_("begrunnelse"))
+    rules_applied = models.ManyToManyField("rules.Rule", related_name="+", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Decision(models.Model):
+    class Outcome(models.TextChoices):
+        GRANTED = "granted", _("Innvilget")
+        PARTLY = "partly", _("Delvis innvilget")
+        REFUSED = "refused", _("Avslått")
+
+    request = models.OneToOneField(Request, on_delete=models.PROTECT, related_name="decision")
+    decided_on = models.DateField(_("vedtaksdato"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    grants_ip = models.BooleanField(_("individuell plan innvilget"), default=False)
+    grants_coordinator = models.BooleanField(_("koordinator innvilget"), default=False)
+    grants_child_coordinator = models.BooleanField(_("barnekoordinator innvilget"), default=False)
+    outcome = models.CharField(_("utfall"), max_length=10, choices=Outcome.choices, editable=False)
+    reasons = models.TextField(_("begrunnelse"))
+    appeal_route = models.TextField(_("klageadgang"), blank=True, editable=False)
+    rules_applied = models.ManyToManyField("rules.Rule", related_name="+", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("avgjørelse")
+        verbose_name_plural = _("avgjørelser")
+        ordering = ["-decided_on", "-id"]
+
+
+class Appeal(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Mottatt")
+        UNDER_REVIEW = "under_review", _("Til behandling hos den som avgjorde")
+        REVERSED = "reversed", _("Omgjort – klagen tatt til følge")
+        FORWARDED = "forwarded", _("Sendt til Statsforvalteren")
+        UPHELD_BY_SF = "upheld_by_sf", _("Statsforvalteren ga klageren medhold")
+        REJECTED_BY_SF = "rejected_by_sf", _("Statsforvalteren opprettholdt avgjørelsen")
+        WITHDRAWN = "withdrawn", _("Trukket")
+
+    # Which status may follow which: cases.services.appeal_advance() refuses anything else.
+    TRANSITIONS = {
+        Status.RECEIVED: {Status.UNDER_REVIEW, Status.WITHDRAWN},
+        Status.UNDER_REVIEW: {Status.REVERSED, Status.FORWARDED, Status.WITHDRAWN},
+        Status.FORWARDED: {Status.UPHELD_BY_SF, Status.REJECTED_BY_SF, Status.WITHDRAWN},
+    }
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
+    received_on = models.DateField(_("mottatt dato"))
+    grounds = models.TextField(_("klagens begrunnelse"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("klage")
+        verbose_name_plural = _("klager")
+        ordering = ["-received_on", "-id"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.TRANSITIONS
+
+
+class AppealEvent(models.Model):
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=20, choices=Appeal.Status.choices)
+    on = models.DateField(_("dato"))
+    note = models.TextField(_("merknad"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+
+
+class CoordinatorAppointment(models.Model):
+    """One period of one coordinator for one person. Periods are [start, end): end is the first day without."""
+
+    class Kind(models.TextChoices):
+        COORDINATOR = "coordinator", _("Koordinator")
+        CHILD_COORDINATOR = "child_coordinator", _("Barnekoordinator")
+        HOSPITAL_COORDINATOR = "hospital_coordinator", _("Koordinator i spesialisthelsetjenesten")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="coordinator_appointments")
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
+    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coordinator_appointments", verbose_name=_("koordinator"))
+    unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("enhet"))
+    appointed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(Request, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments")
+    person_wish = models.TextField(_("personens ønske"), blank=True)
+    start = models.DateField(_("fra"))
+    end = models.DateField(_("til"), null=True, blank=True)
+    end_reason = models.CharField(_("grunn til avslutning"), max_length=200, blank=True)
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("koordinatoroppnevning")
+        verbose_name_plural = _("koordinatoroppnevninger")
+        ordering = ["-start", "-id"]
+        constraints = [
+            # Never two open appointments of the same kind for one person; two concurrent
+            # appointments race here and the loser gets a clear conflict (cases.services).
+            models.UniqueConstraint(fields=["person", "kind"], condition=Q(end__isnull=True), name="appointment_one_open_per_kind"),
+            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gt=models.F("start")), name="appointment_end_after_start"),
+        ]
+        # A coordinator's list of their persons.
+        indexes = [models.Index(fields=["coordinator", "end"], name="appointment_coordinator")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.coordinator} for {self.person}"
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)

@@ -1,0 +1,69 @@
+"""Criteria and appeal rules, judged by the rules in force on the request's or decision's own date.
+
+Pure functions over Rule rows (helhet/rules): the rule texts and dates are
+data; this module only says which rule codes matter for which question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from helhet.rules.selectors import rule_in_force, rules_in_force
+
+STATSFORVALTEREN_FROM = dt.date(2019, 1, 1)
+
+
+@dataclass
+class CriteriaResult:
+    meets_ip: bool
+    meets_coordinator: bool
+    meets_child_coordinator: bool
+    ip_right_suspended: bool
+    rules: list = field(default_factory=list)
+
+
+def assess_criteria(*, day: dt.date, age: int, long_term: bool, services_involved: int, complex_needs: bool,
+                    child_serious_condition: bool, child_needs_complex_services: bool, organization=None) -> CriteriaResult:
+    """Whether the criteria are met on `day` (the request's date).
+
+    IP: long-term AND coordinated (two or more services). No right to a NEW
+    plan while the 2020 temporary rule is in force. Coordinator: complex or
+    long-term coordinated needs (a duty before 2022-08-01, a right after).
+    Child coordinator: under 18, serious condition, long-term complex needs,
+    and only from the day that right is in force.
+    """
+    codes = ["ip.right", "covid-2020.no-new-ip", "coordinator.duty", "coordinator.right", "child-coordinator.right"]
+    rules = {r.code: r for r in rules_in_force(day, organization=organization, codes=codes)}
+    coordinated = services_involved >= 2
+    suspended = "covid-2020.no-new-ip" in rules
+    meets_ip = "ip.right" in rules and long_term and coordinated and not suspended
+    meets_coordinator = ("coordinator.right" in rules or "coordinator.duty" in rules) and (complex_needs or (long_term and coordinated))
+    meets_child = "child-coordinator.right" in rules and age < 18 and child_serious_condition and child_needs_complex_services
+    return CriteriaResult(meets_ip, meets_coordinator, meets_child, suspended, list(rules.values()))
+
+
+def appealable_refusals(decision, request) -> list[str]:
+    """Which refused items the person may appeal, by the rules in force on the decision date."""
+    day = decision.decided_on
+    org = request.organization
+    out = []
+    if request.wants_ip and not decision.grants_ip and rule_in_force("ip.right", day, organization=org):
+        if not rule_in_force("covid-2020.no-new-ip", day, organization=org):
+            out.append("ip")
+    if request.wants_coordinator and not decision.grants_coordinator and rule_in_force("coordinator.right", day, organization=org):
+        out.append("coordinator")
+    if request.wants_child_coordinator and not decision.grants_child_coordinator and rule_in_force("child-coordinator.right", day, organization=org):
+        out.append("child_coordinator")
+    return out
+
+
+def appeal_route(day: dt.date, organization) -> str:
+    """The appeal route a refusal names: first the deciding body, then the county governor."""
+    governor = _("Statsforvalteren") if day >= STATSFORVALTEREN_FROM else _("Fylkesmannen")
+    return _(
+        "Du kan klage på avgjørelsen. Send klagen til %(org)s, som vurderer saken på nytt. "
+        "Blir avgjørelsen ikke endret, sendes klagen videre til %(governor)s for endelig avgjørelse."
+    ) % {"org": organization.name, "governor": governor}

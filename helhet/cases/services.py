@@ -1,0 +1,339 @@
+"""Writes for the case process: information, request, assessment, decision, appeal, coordinators.
+
+Each service checks access (before its transaction, so a refusal's audit
+event survives), validates, saves, and records the audit event in the same
+transaction. Browser views and API handlers call these and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from helhet.access.policy import Action
+from helhet.access.queries import actor_context, check
+from helhet.audit.services import record
+from helhet.consent.models import Consent
+from helhet.consent.selectors import has_valid_consent
+from helhet.core.errors import Conflict, DomainError, NotFound, validate
+from helhet.organizations.models import Level, Organization, ServiceUnit
+from helhet.people.models import Person
+from helhet.rules.selectors import rules_in_force
+
+from .models import Appeal, AppealEvent, Assessment, CoordinatorAppointment, Decision, InformationRecord, Request
+from .rules import appeal_route, appealable_refusals, assess_criteria
+
+
+def _invalid(field: str, message: str) -> DomainError:
+    return DomainError("invalid", message, details={"fields": {field: [message]}})
+
+
+def information_record(*, actor, person: Person, informed_on: dt.date, about_ip: bool = True, about_coordinator: bool = True,
+                       wants_ip: str = "undecided", wants_coordinator: str = "undecided", note: str = "") -> InformationRecord:
+    why = check(actor, Action.INFORMATION_RECORD, person)
+    if not (about_ip or about_coordinator):
+        raise _invalid("about_ip", _("Kryss av for hva personen ble informert om."))
+    if informed_on > timezone.localdate():
+        raise _invalid("informed_on", _("Datoen kan ikke være fram i tid."))
+    ctx = actor_context(actor)
+    unit = ctx.memberships[0].unit if ctx.memberships else None
+    info = InformationRecord(person=person, informed_on=informed_on, informed_by=actor, unit=unit, about_ip=about_ip,
+                             about_coordinator=about_coordinator, wants_ip=wants_ip, wants_coordinator=wants_coordinator, note=note)
+    validate(info)
+    with transaction.atomic():
+        info.save()
+        record(actor=actor, action="create", obj=info, person=person, reason=why, summary=_("Registrerte at personen er informert om IP og koordinator"))
+    return info
+
+
+def _ke_organization(actor, person: Person) -> Organization:
+    """The tenant the KE officer acts for: the person's home municipality if the actor is its KE, else their own KE tenant."""
+    ctx = actor_context(actor)
+    if person.home_municipality_id in ctx.ke_org_ids:
+        return person.home_municipality
+    for m in ctx.memberships:
+        if m.role == "ke_officer":
+            return m.unit.organization
+    raise NotFound()
+
+
+def request_create(*, actor, person: Person, received_on: dt.date, channel: str, requester_kind: str, requester_name: str = "",
+                   wants_ip: bool = False, wants_coordinator: bool = False, wants_child_coordinator: bool = False,
+                   description: str = "") -> Request:
+    why = check(actor, Action.REQUEST_CREATE, person)
+    if not (wants_ip or wants_coordinator or wants_child_coordinator):
+        raise _invalid("wants_ip", _("Kryss av for hva henvendelsen gjelder: individuell plan, koordinator eller barnekoordinator."))
+    if received_on > timezone.localdate():
+        raise _invalid("received_on", _("Mottatt dato kan ikke være fram i tid."))
+    req = Request(person=person, organization=_ke_organization(actor, person), received_on=received_on, channel=channel,
+                  requester_kind=requester_kind, requester_name=requester_name, wants_ip=wants_ip,
+                  wants_coordinator=wants_coordinator, wants_child_coordinator=wants_child_coordinator,
+                  description=description, registered_by=actor)
+    validate(req)
+    with transaction.atomic():
+        req.save()
+        record(actor=actor, action="create", obj=req, person=person, reason=why,
+               summary=_("Registrerte henvendelse (%(channel)s)") % {"channel": req.get_channel_display()})
+    return req
+
+
+def _request_for(actor, request_id, action: Action) -> tuple[Request, str]:
+    try:
+        req = Request.objects.select_related("person", "organization").get(pk=request_id)
+    except (Request.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    why = check(actor, action, req.person)
+    if req.organization_id not in actor_context(actor).ke_org_ids:
+        raise NotFound()
+    return req, why
+
+
+def assessment_create(*, actor, request_id, assessed_on: dt.date, long_term: bool, services_involved: int, complex_needs: bool = False,
+                      child_serious_condition: bool = False, child_needs_complex_services: bool = False, reasons: str) -> Assessment:
+    req, why = _request_for(actor, request_id, Action.ASSESSMENT_CREATE)
+    if hasattr(req, "assessment"):
+        raise Conflict("already_assessed", _("Henvendelsen er allerede vurdert."))
+    if not (reasons or "").strip():
+        raise _invalid("reasons", _("Vurderingen må begrunnes."))
+    if assessed_on < req.received_on:
+        raise _invalid("assessed_on", _("Vurderingen kan ikke være datert før henvendelsen ble mottatt."))
+    if assessed_on > timezone.localdate():
+        raise _invalid("assessed_on", _("Datoen kan ikke være fram i tid."))
+    if services_involved is None or services_involved < 0:
+        raise _invalid("services_involved", _("Oppgi antall tjenester (0 eller flere)."))
+    result = assess_criteria(
+        day=req.received_on, age=req.person.age_on(assessed_on), long_term=long_term, services_involved=services_involved,
+        complex_needs=complex_needs, child_serious_condition=child_serious_condition,
+        child_needs_complex_services=child_needs_complex_services, organization=req.organization,
+    )
+    assessment = Assessment(request=req, assessed_on=assessed_on, assessed_by=actor, long_term=long_term,
+                            services_involved=services_involved, complex_needs=complex_needs,
+                            child_serious_condition=child_serious_condition,
+                            child_needs_complex_services=child_needs_complex_services, reasons=reasons,
+                            meets_ip=result.meets_ip, meets_coordinator=result.meets_coordinator,
+                            meets_child_coordinator=result.meets_child_coordinator,
+                            ip_right_suspended=result.ip_right_suspended)
+    validate(assessment)
+    with transaction.atomic():
+        assessment.save()
+        assessment.rules_applied.set(result.rules)
+        req.status = Request.Status.ASSESSED
+        req.save(update_fields=["status"])
+        record(actor=actor, action="create", obj=assessment, person=req.person, reason=why, summary=_("Vurderte henvendelse"),
+               detail={"rules": [r.code for r in result.rules]})
+    return assessment
+
+
+def decision_create(*, actor, request_id, decided_on: dt.date, grants_ip: bool = False, grants_coordinator: bool = False,
+                    grants_child_coordinator: bool = False, reasons: str) -> Decision:
+    req, why = _request_for(actor, request_id, Action.DECISION_CREATE)
+    if not hasattr(req, "assessment"):
+        raise Conflict("not_assessed", _("Henvendelsen må vurderes før det kan treffes en avgjørelse."))
+    if hasattr(req, "decision"):
+        raise Conflict("already_decided", _("Henvendelsen har allerede en avgjørelse."))
+    if not (reasons or "").strip():
+        raise _invalid("reasons", _("Avgjørelsen må begrunnes skriftlig."))
+    if decided_on < req.assessment.assessed_on:
+        raise _invalid("decided_on", _("Avgjørelsen kan ikke være datert før vurderingen."))
+    if decided_on > timezone.localdate():
+        raise _invalid("decided_on", _("Datoen kan ikke være fram i tid."))
+    if (grants_ip and not req.wants_ip) or (grants_coordinator and not req.wants_coordinator) or (
+        grants_child_coordinator and not req.wants_child_coordinator
+    ):
+        raise _invalid("grants_ip", _("En avgjørelse kan bare innvilge det henvendelsen gjelder."))
+    asked = [req.wants_ip, req.wants_coordinator, req.wants_child_coordinator]
+    granted = [grants_ip and req.wants_ip, grants_coordinator and req.wants_coordinator, grants_child_coordinator and req.wants_child_coordinator]
+    if sum(granted) == sum(asked):
+        outcome = Decision.Outcome.GRANTED
+    elif sum(granted) == 0:
+        outcome = Decision.Outcome.REFUSED
+    else:
+        outcome = Decision.Outcome.PARTLY
+    decision = Decision(request=req, decided_on=decided_on, decided_by=actor, grants_ip=granted[0], grants_coordinator=granted[1],
+                        grants_child_coordinator=granted[2], outcome=outcome, reasons=reasons)
+    refusals = appealable_refusals(decision, req)
+    decision.appeal_route = appeal_route(decided_on, req.organization) if refusals else ""
+    codes = ["ip.right", "covid-2020.no-new-ip", "coordinator.duty", "coordinator.right", "child-coordinator.right", "appeal.route"]
+    rules = list(rules_in_force(decided_on, organization=req.organization, codes=codes))
+    validate(decision)
+    with transaction.atomic():
+        decision.save()
+        decision.rules_applied.set(rules)
+        req.status = Request.Status.DECIDED
+        req.save(update_fields=["status"])
+        record(actor=actor, action="create", obj=decision, person=req.person, reason=why,
+               summary=_("Traff avgjørelse: %(outcome)s") % {"outcome": decision.get_outcome_display()},
+               detail={"rules": [r.code for r in rules]})
+    return decision
+
+
+def appeal_create(*, actor, decision_id, received_on: dt.date, grounds: str) -> Appeal:
+    try:
+        decision = Decision.objects.select_related("request__person", "request__organization").get(pk=decision_id)
+    except (Decision.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    req, why = _request_for(actor, decision.request_id, Action.APPEAL_MANAGE)
+    if not appealable_refusals(decision, req):
+        raise Conflict("not_appealable", _("Avgjørelsen har ikke noe avslag som kan påklages."))
+    if not (grounds or "").strip():
+        raise _invalid("grounds", _("Skriv hva klagen gjelder."))
+    if received_on < decision.decided_on:
+        raise _invalid("received_on", _("Klagen kan ikke være mottatt før avgjørelsen ble truffet."))
+    if received_on > timezone.localdate():
+        raise _invalid("received_on", _("Datoen kan ikke være fram i tid."))
+    if decision.appeals.exclude(status__in=[Appeal.Status.REVERSED, Appeal.Status.UPHELD_BY_SF, Appeal.Status.REJECTED_BY_SF, Appeal.Status.WITHDRAWN]).exists():
+        raise Conflict("appeal_open", _("Det er allerede en åpen klage på denne avgjørelsen."))
+    appeal = Appeal(decision=decision, received_on=received_on, grounds=grounds, registered_by=actor)
+    validate(appeal)
+    with transaction.atomic():
+        appeal.save()
+        AppealEvent.objects.create(appeal=appeal, status=appeal.status, on=received_on, by=actor, note="")
+        req.status = Request.Status.APPEALED
+        req.save(update_fields=["status"])
+        record(actor=actor, action="create", obj=appeal, person=req.person, reason=why, summary=_("Registrerte klage"))
+    return appeal
+
+
+def appeal_advance(*, actor, appeal_id, status: str, on: dt.date, note: str = "") -> Appeal:
+    try:
+        appeal = Appeal.objects.select_related("decision__request__person").get(pk=appeal_id)
+    except (Appeal.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    req, why = _request_for(actor, appeal.decision.request_id, Action.APPEAL_MANAGE)
+    allowed = Appeal.TRANSITIONS.get(appeal.status, set())
+    if status not in allowed:
+        raise Conflict("bad_transition", _("Klagen kan ikke gå fra «%(from)s» til «%(to)s».") % {
+            "from": appeal.get_status_display(), "to": dict(Appeal.Status.choices).get(status, status)})
+    if on < appeal.received_on or on > timezone.localdate():
+        raise _invalid("on", _("Datoen må være mellom klagen ble mottatt og i dag."))
+    with transaction.atomic():
+        # Conditional update: two officers advancing the same appeal at once cannot both win.
+        updated = Appeal.objects.filter(pk=appeal.pk, status=appeal.status).update(status=status)
+        if not updated:
+            raise Conflict("stale", _("Klagen ble endret av en annen i mellomtiden. Last siden på nytt."))
+        appeal.status = status
+        AppealEvent.objects.create(appeal=appeal, status=status, on=on, note=note, by=actor)
+        if not appeal.is_open:
+            req.status = Request.Status.CLOSED
+            req.save(update_fields=["status"])
+        record(actor=actor, action="update", obj=appeal, person=req.person, reason=why,
+               summary=_("Klage: %(status)s") % {"status": appeal.get_status_display()})
+    return appeal
+
+
+def _appointment_action(kind: str) -> Action:
+    return Action.HOSPITAL_COORDINATOR_APPOINT if kind == CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR else Action.COORDINATOR_APPOINT
+
+
+def _validate_appointee(actor, *, person: Person, kind: str, coordinator_id, unit_id, start: dt.date):
+    ctx = actor_context(actor)
+    try:
+        unit = ServiceUnit.objects.select_related("organization").get(pk=unit_id)
+    except (ServiceUnit.DoesNotExist, ValueError, TypeError):
+        raise _invalid("unit", _("Velg en gyldig enhet.")) from None
+    hospital = kind == CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR
+    if hospital:
+        if unit.level != Level.SPECIALIST:
+            raise _invalid("unit", _("Koordinator i spesialisthelsetjenesten må komme fra en enhet i spesialisthelsetjenesten."))
+        if unit.id not in ctx.leader_unit_ids and unit.organization_id not in ctx.ke_org_ids:
+            raise _invalid("unit", _("Bare enhetslederen eller helseforetakets koordinerende enhet kan oppnevne koordinator for denne enheten."))
+    else:
+        if not unit.organization.is_municipality:
+            raise _invalid("unit", _("Koordinator og barnekoordinator oppnevnes i kommunen."))
+        if unit.organization_id not in ctx.ke_org_ids:
+            raise _invalid("unit", _("Du kan bare oppnevne koordinator fra enheter i din egen kommune."))
+    membership = unit.memberships.filter(user_id=coordinator_id, active=True).select_related("user").first()
+    if membership is None:
+        raise _invalid("coordinator", _("Koordinatoren må være ansatt i den valgte enheten."))
+    if kind == CoordinatorAppointment.Kind.CHILD_COORDINATOR:
+        if person.age_on(start) >= 18:
+            raise _invalid("kind", _("Barnekoordinator kan bare oppnevnes for barn under 18 år."))
+        if start < dt.date(2022, 8, 1):
+            raise _invalid("start", _("Ordningen med barnekoordinator gjelder fra 1. august 2022."))
+    if not has_valid_consent(person, [Consent.Kind.COORDINATOR, Consent.Kind.PLAN_WORK], start):
+        raise Conflict("no_consent", _("Koordinator kan ikke oppnevnes uten samtykke fra personen eller den som samtykker på vegne av personen. Registrer samtykket først."))
+    return membership.user, unit
+
+
+def coordinator_appoint(*, actor, person: Person, kind: str, coordinator_id, unit_id, start: dt.date, person_wish: str = "",
+                        request_id=None) -> CoordinatorAppointment:
+    """Appoint a coordinator. There is never more than one open appointment of a kind (database constraint)."""
+    if kind not in CoordinatorAppointment.Kind.values:
+        raise _invalid("kind", _("Ugyldig koordinatortype."))
+    why = check(actor, _appointment_action(kind), person)
+    coordinator, unit = _validate_appointee(actor, person=person, kind=kind, coordinator_id=coordinator_id, unit_id=unit_id, start=start)
+    request = None
+    if request_id:
+        request = Request.objects.filter(pk=request_id, person=person).first()
+        if request is None:
+            raise _invalid("request", _("Henvendelsen hører ikke til denne personen."))
+    existing = CoordinatorAppointment.objects.filter(person=person, kind=kind, end__isnull=True).select_related("coordinator").first()
+    if existing:
+        raise Conflict("coordinator_exists", _("%(name)s har allerede %(kind)s (%(coordinator)s). Bruk «Bytt koordinator» for å overlevere.") % {
+            "name": person.full_name, "kind": existing.get_kind_display().lower(), "coordinator": existing.coordinator})
+    appointment = CoordinatorAppointment(person=person, kind=kind, coordinator=coordinator, unit=unit, appointed_by=actor,
+                                         request=request, person_wish=person_wish, start=start)
+    validate(appointment)
+    try:
+        with transaction.atomic():
+            appointment.save()
+            record(actor=actor, action="create", obj=appointment, person=person, reason=why,
+                   summary=_("Oppnevnte %(kind)s: %(name)s") % {"kind": appointment.get_kind_display().lower(), "name": coordinator})
+    except IntegrityError:
+        raise Conflict("coordinator_exists", _("En annen oppnevnte nettopp en koordinator for denne personen. Last siden på nytt.")) from None
+    return appointment
+
+
+def _appointment_for(actor, appointment_id) -> tuple[CoordinatorAppointment, str]:
+    try:
+        appointment = CoordinatorAppointment.objects.select_related("person").get(pk=appointment_id)
+    except (CoordinatorAppointment.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    why = check(actor, _appointment_action(appointment.kind), appointment.person)
+    return appointment, why
+
+
+def coordinator_handover(*, actor, appointment_id, coordinator_id, unit_id, on: dt.date, reason: str, person_wish: str = "") -> CoordinatorAppointment:
+    """Replace a coordinator in one step: the old period ends the day the new one starts (no gap, no overlap)."""
+    old, why = _appointment_for(actor, appointment_id)
+    if old.end is not None:
+        raise Conflict("appointment_ended", _("Denne oppnevningen er allerede avsluttet."))
+    if on <= old.start:
+        raise _invalid("on", _("Overleveringen må skje etter at nåværende koordinator ble oppnevnt."))
+    if not (reason or "").strip():
+        raise _invalid("reason", _("Oppgi grunnen til byttet."))
+    coordinator, unit = _validate_appointee(actor, person=old.person, kind=old.kind, coordinator_id=coordinator_id, unit_id=unit_id, start=on)
+    if coordinator.pk == old.coordinator_id:
+        raise _invalid("coordinator", _("Velg en annen koordinator enn den nåværende."))
+    new = CoordinatorAppointment(person=old.person, kind=old.kind, coordinator=coordinator, unit=unit, appointed_by=actor,
+                                 request=old.request, person_wish=person_wish, start=on, replaces=old)
+    try:
+        with transaction.atomic():
+            ended = CoordinatorAppointment.objects.filter(pk=old.pk, end__isnull=True).update(end=on, end_reason=reason)
+            if not ended:
+                raise Conflict("stale", _("Koordinatoren ble byttet av en annen i mellomtiden. Last siden på nytt."))
+            validate(new)
+            new.save()
+            record(actor=actor, action="update", obj=old, person=old.person, reason=why, summary=_("Koordinatorbytte: %(old)s → %(new)s") % {
+                "old": old.coordinator, "new": coordinator}, detail={"new_appointment": new.pk})
+    except IntegrityError:
+        raise Conflict("coordinator_exists", _("Koordinatoren ble byttet av en annen i mellomtiden. Last siden på nytt.")) from None
+    return new
+
+
+def coordinator_end(*, actor, appointment_id, on: dt.date, reason: str) -> CoordinatorAppointment:
+    appointment, why = _appointment_for(actor, appointment_id)
+    if appointment.end is not None:
+        raise Conflict("appointment_ended", _("Denne oppnevningen er allerede avsluttet."))
+    if on <= appointment.start:
+        raise _invalid("on", _("Sluttdatoen må være etter startdatoen."))
+    if not (reason or "").strip():
+        raise _invalid("reason", _("Oppgi grunnen til at koordinatoroppdraget avsluttes."))
+    with transaction.atomic():
+        CoordinatorAppointment.objects.filter(pk=appointment.pk).update(end=on, end_reason=reason)
+        appointment.end, appointment.end_reason = on, reason
+        record(actor=actor, action="update", obj=appointment, person=appointment.person, reason=why, summary=_("Avsluttet koordinatoroppdrag"))
+    return appointment

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from helhet.core.demo import seed_demo
+from helhet.core.world import DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    """Load the demo data.
+
+    1. Refuse unless HELHET_DEMO is on (demo users must never exist in production).
+    2. Build the world (tenants, units, one user per role) and ~30 persons; idempotent.
+    3. Print the demo logins.
+    """
+
+    help = "Load synthetic demo data (idempotent). Requires HELHET_DEMO=1."
+
+    def handle(self, *args, **options):
+        if not settings.HELHET_DEMO:
+            raise CommandError("Demo data is only loaded when HELHET_DEMO=1.")
+        world = seed_demo()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password: %s):" % DEMO_PASSWORD))
+        for key, user in world.users.items():
+            roles = ", ".join(sorted({m.get_role_display() for m in user.memberships.all()}))
+            self.stdout.write(f"  {user.username:<20} {user.get_full_name():<18} {roles}")

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from helhet.api import api
+from helhet.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("logout/", core_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("helhet.people.urls")),
+    path("", include("helhet.cases.urls")),
+    path("", include("helhet.plans.urls")),
+]

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the tests need from Debian: chromium (browser tests) and the WeasyPrint libraries (PDF).
+# As root it installs them; otherwise it says what to install.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
+for lib in libpango-1.0-0 libpangoft2-1.0-0; do
+  dpkg -s "$lib" >/dev/null 2>&1 || need+=("$lib")
+done
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = "0" ]; then
+  echo "Installing from Debian: ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+else
+  echo "Missing Debian packages (install as root): apt-get install ${need[*]}"
+  echo "Browser tests are skipped without chromium (and fail when HELHET_REQUIRE_BROWSER=1)."
+fi
