@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("helhet.people.urls")),
     path("", include("helhet.cases.urls")),
     path("", include("helhet.plans.urls")),
+    path("", include("helhet.audit.urls")),
+    path("", include("helhet.rules.urls")),
 ]
