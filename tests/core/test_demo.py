@@ -1,0 +1,29 @@
+from django.test import override_settings
+
+from helhet.cases.models import Appeal, CoordinatorAppointment, Decision, Request
+from helhet.core.demo import seed_demo
+from helhet.people.models import Person
+
+
+def test_demo_data_covers_every_case_state_and_is_idempotent(db):
+    seed_demo()
+    persons = Person.objects.count()
+    assert 25 <= persons <= 35
+    assert set(Request.objects.values_list("status", flat=True)) >= {"registered", "assessed", "decided", "appealed"}
+    assert Decision.objects.filter(outcome="refused").exists() and Decision.objects.filter(outcome="granted").exists()
+    assert Appeal.objects.filter(status="forwarded").exists()
+    kinds = set(CoordinatorAppointment.objects.values_list("kind", flat=True))
+    assert kinds == {"coordinator", "child_coordinator", "hospital_coordinator"}
+    assert Person.objects.filter(is_d_number=True).exists()
+    seed_demo()
+    assert Person.objects.count() == persons
+
+
+@override_settings(HELHET_DEMO=False)
+def test_seed_demo_command_refuses_outside_demo_mode(db):
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert not Person.objects.exists()
