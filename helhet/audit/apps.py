@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class AuditConfig(AppConfig):
     name = "helhet.audit"
     label = "audit"
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from .db import register_sqlite_functions
+
+        # SQLite's append-only DELETE trigger calls helhet_audit_flush_permitted()
+        # (migration 0003); every connection Django opens must define it.
+        connection_created.connect(register_sqlite_functions, dispatch_uid="helhet.audit.sqlite_functions")

@@ -6,6 +6,25 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
+    """One event in the append-only, hash-chained log.
+
+    Append-only in the database (migration 0003_append_only_triggers): a
+    trigger refuses every UPDATE and DELETE on this table, on PostgreSQL and
+    SQLite, whatever code or SQL issues it. Rows are only ever INSERTed by
+    helhet.audit.services.record().
+
+    The one deliberate opening is for tests on SQLite: Django's flush between
+    transactional tests is `DELETE FROM audit_auditevent` there, so the SQLite
+    DELETE trigger lets a delete through while the connection-level SQL function
+    helhet_audit_flush_permitted() returns 1 -- only inside
+    helhet.audit.db.allow_test_flush(), which only test teardown enters
+    (helhet.audit.testing, imported by tests/conftest.py). On PostgreSQL the
+    flush is TRUNCATE, which row-level triggers do not see; nothing is opened.
+
+    Tamper evidence on top: `hash` chains each event to the previous one
+    (services.event_digest); `manage.py audit_verify` recomputes the chain.
+    """
+
     class Action(models.TextChoices):
         VIEW = "view", _("lest")
         CREATE = "create", _("opprettet")
