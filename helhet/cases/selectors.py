@@ -10,7 +10,7 @@ from django.utils import timezone
 from helhet.access.queries import actor_context
 from helhet.core.errors import NotFound
 
-from .models import Appeal, CoordinatorAppointment, Decision, Request
+from .models import Appeal, AppealEvent, Assessment, CoordinatorAppointment, Decision, Request
 
 
 def my_persons(*, actor, day: dt.date | None = None) -> QuerySet[CoordinatorAppointment]:
@@ -74,3 +74,125 @@ def ke_overview(*, actor, status: str = "", search: str = "", kind: str = "", li
         "coordinators": list(coordinators[:limit]),
         "counts": counts,
     }
+
+
+# --- Reads for the browser's case pages (cases/views.py). Each checks access like the service it leads to. ---
+
+CRITERIA_RULE_CODES = ["ip.right", "covid-2020.no-new-ip", "coordinator.duty", "coordinator.right", "child-coordinator.right"]
+
+
+def request_for_action(*, actor, request_id, action) -> Request:
+    """A request the actor may do `action` on (the same test as cases.services._request_for), or NotFound."""
+    from helhet.access.queries import check
+
+    try:
+        req = Request.objects.select_related("person__home_municipality", "organization", "assessment", "decision").get(pk=request_id)
+    except (Request.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    check(actor, action, req.person)
+    if req.organization_id not in actor_context(actor).ke_org_ids:
+        raise NotFound()
+    return req
+
+
+def request_detail(*, actor, request_id) -> tuple[Request, dict]:
+    """One request with its assessment, decision, appeals and their history, and the rules each step applied."""
+    from django.db.models import Prefetch
+    from django.utils.translation import gettext as _
+
+    from helhet.access.policy import Action
+    from helhet.access.queries import allowed_actions, check
+    from helhet.audit.services import record
+
+    try:
+        req = Request.objects.select_related("person__home_municipality", "organization", "registered_by").get(pk=request_id)
+    except (Request.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    why = check(actor, Action.REQUEST_VIEW, req.person)
+    assessment = Assessment.objects.filter(request=req).select_related("assessed_by").prefetch_related("rules_applied").first()
+    decision = (
+        Decision.objects.filter(request=req).select_related("decided_by")
+        .prefetch_related("rules_applied", Prefetch("appeals", queryset=Appeal.objects.select_related("registered_by").prefetch_related(
+            Prefetch("events", queryset=AppealEvent.objects.select_related("by")))))
+        .first()
+    )
+    allowed = set(allowed_actions(actor, req.person))
+    if req.organization_id not in actor_context(actor).ke_org_ids:
+        allowed -= {Action.ASSESSMENT_CREATE.value, Action.DECISION_CREATE.value, Action.APPEAL_MANAGE.value}
+    appealable = []
+    if decision is not None:
+        from .rules import appealable_refusals
+
+        appealable = appealable_refusals(decision, req)
+    record(actor=actor, action="view", obj=req, person=req.person, reason=why, summary=_("Så henvendelse"))
+    return req, {"assessment": assessment, "decision": decision, "allowed": allowed, "appealable": appealable,
+                 "appeals": list(decision.appeals.all()) if decision else []}
+
+
+def criteria_rules(req: Request) -> list:
+    """The rules the assessment of this request will apply: those in force on the day it was received."""
+    from helhet.rules.selectors import rules_in_force
+
+    return list(rules_in_force(req.received_on, organization=req.organization, codes=CRITERIA_RULE_CODES))
+
+
+def appeal_for_action(*, actor, appeal_id) -> Appeal:
+    from helhet.access.policy import Action
+
+    try:
+        appeal = Appeal.objects.select_related("decision").get(pk=appeal_id)
+    except (Appeal.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    appeal.request_obj = request_for_action(actor=actor, request_id=appeal.decision.request_id, action=Action.APPEAL_MANAGE)
+    return appeal
+
+
+def appointment_for_action(*, actor, appointment_id) -> CoordinatorAppointment:
+    """An appointment the actor may hand over or end (the same test as the services), or NotFound."""
+    from helhet.access.policy import Action
+    from helhet.access.queries import check
+
+    try:
+        appointment = CoordinatorAppointment.objects.select_related("person__home_municipality", "coordinator", "unit").get(pk=appointment_id)
+    except (CoordinatorAppointment.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    action = Action.HOSPITAL_COORDINATOR_APPOINT if appointment.kind == CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR else Action.COORDINATOR_APPOINT
+    check(actor, action, appointment.person)
+    return appointment
+
+
+def appointment_kinds(allowed) -> list[str]:
+    """Which kinds of coordinator the actor may appoint, from the person's allowed actions."""
+    from helhet.access.policy import Action
+
+    kinds = []
+    if Action.COORDINATOR_APPOINT.value in allowed:
+        kinds += [CoordinatorAppointment.Kind.COORDINATOR, CoordinatorAppointment.Kind.CHILD_COORDINATOR]
+    if Action.HOSPITAL_COORDINATOR_APPOINT.value in allowed:
+        kinds.append(CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR)
+    return kinds
+
+
+def appointee_units(*, actor, kinds) -> list:
+    """Units the actor may appoint a coordinator from (cases.services._validate_appointee has the final word)."""
+    from helhet.organizations.models import Level, Organization, ServiceUnit
+
+    ctx = actor_context(actor)
+    q = Q(pk__in=[])
+    if CoordinatorAppointment.Kind.COORDINATOR in kinds or CoordinatorAppointment.Kind.CHILD_COORDINATOR in kinds:
+        q |= Q(organization_id__in=list(ctx.ke_org_ids), organization__kind=Organization.Kind.MUNICIPALITY)
+    if CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR in kinds:
+        q |= Q(level=Level.SPECIALIST) & (Q(pk__in=list(ctx.leader_unit_ids)) | Q(organization_id__in=list(ctx.ke_org_ids)))
+    return list(ServiceUnit.objects.filter(q).select_related("organization").order_by("organization__name", "name"))
+
+
+def consent_for_action(*, actor, consent_id):
+    from helhet.access.policy import Action
+    from helhet.access.queries import check
+    from helhet.consent.models import Consent
+
+    consent = Consent.objects.select_related("person").filter(pk=consent_id).first()
+    if consent is None:
+        raise NotFound()
+    check(actor, Action.CONSENT_RECORD, consent.person)
+    return consent

@@ -85,3 +85,48 @@ def documentation_checklist(person: Person, data: dict) -> list[dict]:
          "value": ", ".join(f"{a.coordinator} ({a.get_kind_display()})" for a in active) or None},
     ]
 
+
+
+def person_for_action(*, actor, person_id, action) -> Person:
+    """The person, if the actor may do `action` on them; else NotFound (and a 'denied' audit event). For form pages."""
+    person, _why = get_person(actor, person_id, action=action)
+    return person
+
+
+def may_create_person(*, actor) -> None:
+    """Raise NotFound unless the actor's role may register persons (the form page and the service agree)."""
+    from helhet.access.policy import Action
+    from helhet.access.queries import check_role
+
+    check_role(actor, Action.PERSON_CREATE)
+
+
+def unit_choices(*, actor, person: Person):
+    """Units the actor can pick from when recording an involvement: their own organisations', the person's home municipality's, and the health trusts'."""
+    from helhet.access.queries import actor_context
+    from helhet.organizations.models import Organization, ServiceUnit
+
+    ctx = actor_context(actor)
+    orgs = set(ctx.org_ids) | {person.home_municipality_id}
+    return list(
+        ServiceUnit.objects.filter(Q(organization_id__in=orgs) | Q(organization__kind=Organization.Kind.HEALTH_TRUST))
+        .select_related("organization").order_by("organization__name", "name")
+    )
+
+
+def staff_choices(units) -> list:
+    """Active staff in these units, grouped by unit for a <select> with optgroups: [(unit name, [(user id, label)])]."""
+    from helhet.organizations.models import Membership
+
+    by_unit: dict = {}
+    rows = Membership.objects.filter(unit__in=[u.pk for u in units], active=True).select_related("user", "unit").order_by("unit__name", "user__last_name", "user__first_name")
+    seen = set()
+    for m in rows:
+        if (m.unit_id, m.user_id) in seen:
+            continue
+        seen.add((m.unit_id, m.user_id))
+        label = m.user.get_full_name() or m.user.username
+        if m.user.title:
+            label = f"{label}, {m.user.title}"
+        by_unit.setdefault(m.unit.name, []).append((m.user_id, label))
+    return list(by_unit.items())

@@ -1,8 +1,50 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Browser views for persons. Thin: parse a form, call one service (people/services.py), render or redirect."""
 
-from . import selectors
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from helhet.access.policy import Action
+from helhet.access.queries import actor_context
+from helhet.core.errors import DomainError
+
+from . import selectors, services
+from .forms import CapacityFindingForm, InvolvementForm, PersonCreateForm, RelativeForm
+
+
+def form_page(request, *, form, template: str, context: dict, run, success, message: str):
+    """GET shows the form; POST parses it, calls the one service `run(cleaned_data)` and redirects (POST-redirect-GET).
+
+    A DomainError from the service is shown next to the form with its status
+    (400 bad input, 409 conflict); "not found or not yours" goes on to
+    DomainErrorMiddleware as a 404. Invalid form input is a 400 and never
+    reaches the service. Used by cases/views.py too.
+    """
+    status, error = 200, None
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                obj = run(form.cleaned_data)
+            except DomainError as exc:
+                if exc.status == 404:
+                    raise
+                error, status = exc, exc.status
+                form.add_domain_error(exc)
+            else:
+                messages.success(request, message)
+                return redirect(success(obj))
+        else:
+            status = 400
+    return render(request, template, {**context, "form": form, "error": error}, status=status)
+
+
+def _data(request):
+    return request.POST if request.method == "POST" else None
 
 
 @login_required
@@ -10,7 +52,8 @@ from . import selectors
 def person_list(request):
     search = request.GET.get("q", "")
     persons = selectors.person_list(actor=request.user, search=search, limit=100)
-    return render(request, "people/person_list.html", {"persons": persons, "q": search})
+    may_create = bool(actor_context(request.user).roles & {"ke_officer", "unit_leader"})
+    return render(request, "people/person_list.html", {"persons": persons, "q": search, "may_create": may_create})
 
 
 @login_required
@@ -18,3 +61,66 @@ def person_list(request):
 def person_detail(request, pk: int):
     person, data = selectors.person_detail(actor=request.user, person_id=pk)
     return render(request, "people/person_detail.html", {"person": person, **data})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request):
+    selectors.may_create_person(actor=request.user)
+    ctx = actor_context(request.user)
+    initial = {}
+    if ctx.primary_organization is not None and ctx.primary_organization.kind == "municipality":
+        initial["home_municipality"] = ctx.primary_organization.pk
+    form = PersonCreateForm(_data(request), initial=initial)
+
+    def run(cd):
+        fields = {k: v for k, v in cd.items() if k not in ("national_id", "given_name", "family_name", "home_municipality")}
+        return services.person_create(actor=request.user, national_id=cd["national_id"], given_name=cd["given_name"],
+                                      family_name=cd["family_name"], home_municipality_id=cd["home_municipality"].pk, **fields)
+
+    return form_page(request, form=form, template="people/person_form.html",
+                     context={"title": _("Registrer person"), "submit_label": _("Registrer person"), "cancel_url": reverse("person_list")},
+                     run=run, success=lambda p: reverse("person_detail", args=[p.pk]), message=_("Personen er registrert."))
+
+
+def _person_form(request, pk, *, action, form, title, run, message, intro=""):
+    person = selectors.person_for_action(actor=request.user, person_id=pk, action=action)
+    return form_page(request, form=form, template="people/_form_page.html",
+                     context={"title": title, "intro": intro, "person": person, "cancel_url": reverse("person_detail", args=[person.pk])},
+                     run=lambda cd: run(person, cd), success=lambda _obj: reverse("person_detail", args=[person.pk]), message=message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relative_add(request, pk: int):
+    return _person_form(
+        request, pk, action=Action.RELATIVE_MANAGE, form=RelativeForm(_data(request)), title=_("Legg til pårørende"),
+        run=lambda person, cd: services.relative_add(actor=request.user, person=person, **cd), message=_("Pårørende er lagt til."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_add(request, pk: int):
+    person = selectors.person_for_action(actor=request.user, person_id=pk, action=Action.INVOLVEMENT_MANAGE)
+    units = selectors.unit_choices(actor=request.user, person=person)
+    form = InvolvementForm(_data(request), units=units, staff=selectors.staff_choices(units))
+
+    def run(cd):
+        return services.involvement_add(actor=request.user, person=person, unit_id=int(cd["unit"]), staff_id=int(cd["staff"]) if cd["staff"] else None,
+                                        description=cd["description"], start=cd["start"])
+
+    return form_page(request, form=form, template="people/_form_page.html",
+                     context={"title": _("Registrer involvert tjeneste"), "person": person, "cancel_url": reverse("person_detail", args=[person.pk])},
+                     run=run, success=lambda _obj: reverse("person_detail", args=[person.pk]), message=_("Tjenesten er registrert."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def capacity_finding_record(request, pk: int):
+    return _person_form(
+        request, pk, action=Action.CAPACITY_RECORD, form=CapacityFindingForm(_data(request)), title=_("Vurder samtykkekompetanse"),
+        intro=_("En vurdering av at personen mangler samtykkekompetanse skal være skriftlig og begrunnet."),
+        run=lambda person, cd: services.capacity_finding_record(actor=request.user, person=person, **cd),
+        message=_("Vurderingen av samtykkekompetanse er registrert."),
+    )
