@@ -58,6 +58,12 @@ def record(
         object_type = object_type or obj._meta.model_name
         object_id = obj.pk if object_id is None else object_id
     ctx = getattr(actor, "_helhet_ctx", None)
+    if ctx is None and actor is not None and getattr(actor, "is_authenticated", False) and not (role and organization):
+        # Every event names the actor's role and organisation. Usually access.check()
+        # has already cached the context on the user; otherwise this is one query.
+        from helhet.access.queries import actor_context
+
+        ctx = actor_context(actor)
     if ctx is not None:
         role = role or ctx.primary_role
         organization = organization or ctx.primary_organization

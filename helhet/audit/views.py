@@ -1,0 +1,23 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from . import selectors
+
+ACCESS_LOG_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def person_access_log(request, pk: int):
+    person, events = selectors.access_log_for_person(actor=request.user, person_id=pk)
+    page = Paginator(events, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(request, "audit/person_access_log.html", {"person": person, "page": page})
+
+
+@login_required
+@require_GET
+def unusual_access(request):
+    data = selectors.unusual_access(actor=request.user)
+    return render(request, "audit/unusual_access.html", data)
