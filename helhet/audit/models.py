@@ -59,6 +59,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "at"], name="audit_actor_at"),
         ]
 
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}:{self.object_id}"
+
     @property
     def actor_role_label(self) -> str:
         """The role in Norwegian (organizations.Role), or the stored code if it is not one."""
@@ -68,6 +71,3 @@ class AuditEvent(models.Model):
             return str(Role(self.actor_role).label)
         except ValueError:
             return self.actor_role
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}:{self.object_id}"
