@@ -124,6 +124,9 @@ class PlanStatusChange(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"{self.plan_id}: {self.from_status} -> {self.to_status} ({self.on})"
+
 
 class MainResponsibilityChange(models.Model):
     """Every assignment of main responsibility (hovedansvar), the first one included."""
@@ -139,6 +142,9 @@ class MainResponsibilityChange(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.plan_id}: {self.get_sector_display()} ({self.on})"
 
 
 class PlanChange(models.Model):
@@ -159,6 +165,9 @@ class PlanChange(models.Model):
     class Meta:
         ordering = ["version", "id"]
         indexes = [models.Index(fields=["plan", "version"], name="planchange_plan_version")]
+
+    def __str__(self):
+        return f"{self.plan_id} v{self.version}: {self.summary}"
 
 
 class _Item(models.Model):
@@ -198,6 +207,9 @@ class Goal(_Item):
     class Meta(_Item.Meta):
         verbose_name = _("mål")
 
+    def __str__(self):
+        return self.text
+
 
 class Resource(_Item):
     """(a) The person's strengths and resources."""
@@ -208,6 +220,9 @@ class Resource(_Item):
 
     class Meta(_Item.Meta):
         verbose_name = _("ressurs")
+
+    def __str__(self):
+        return self.text
 
 
 class Need(_Item):
@@ -220,6 +235,9 @@ class Need(_Item):
 
     class Meta(_Item.Meta):
         verbose_name = _("behov")
+
+    def __str__(self):
+        return self.text
 
 
 class Participant(_Item):
@@ -246,6 +264,9 @@ class Participant(_Item):
         verbose_name = _("deltaker")
         # access_facts: "plans where this user is an active participant".
         indexes = [models.Index(fields=["user", "active"], name="participant_user_active")]
+
+    def __str__(self):
+        return self.name
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -295,6 +316,9 @@ class Contribution(_Item):
     class Meta(_Item.Meta):
         verbose_name = _("bidrag")
 
+    def __str__(self):
+        return self.text
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -333,6 +357,9 @@ class Measure(_Item):
     class Meta(_Item.Meta):
         verbose_name = _("tiltak")
 
+    def __str__(self):
+        return self.title
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -356,6 +383,9 @@ class MeasureStatusChange(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"{self.measure_id}: {self.from_status} -> {self.to_status}"
+
 
 class Evaluation(_Item):
     """(g) Scheduled reviews of the plan and what came of them."""
@@ -370,6 +400,9 @@ class Evaluation(_Item):
     class Meta:
         ordering = ["planned_on", "id"]
         verbose_name = _("evaluering")
+
+    def __str__(self):
+        return f"{_('Evaluering')} {self.planned_on}"
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -395,6 +428,9 @@ class Cooperation(_Item):
 
     class Meta(_Item.Meta):
         verbose_name = _("samarbeid")
+
+    def __str__(self):
+        return self.partner
 
 
 def _subplan_path(instance, filename: str) -> str:
@@ -430,6 +466,9 @@ class SubPlan(_Item):
     class Meta(_Item.Meta):
         verbose_name = _("delplan")
 
+    def __str__(self):
+        return self.title
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -451,6 +490,9 @@ class PlanVersion(models.Model):
     class Meta:
         ordering = ["-number"]
         constraints = [models.UniqueConstraint(fields=["plan", "number"], name="planversion_unique_number")]
+
+    def __str__(self):
+        return f"{self.plan_id} v{self.number}"
 
     def save(self, *args, **kwargs):
         if self.pk:

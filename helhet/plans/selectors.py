@@ -40,7 +40,19 @@ from helhet.core.errors import NotFound
 from helhet.people.models import Person
 
 from .diff import diff_documents
-from .models import IndividualPlan, Measure, MeasureStatusChange, PlanVersion, SubPlan
+from .models import (
+    Contribution,
+    Cooperation,
+    Goal,
+    IndividualPlan,
+    MainResponsibilityChange,
+    Measure,
+    MeasureStatusChange,
+    Participant,
+    PlanStatusChange,
+    PlanVersion,
+    SubPlan,
+)
 
 
 def _d(value):
@@ -76,13 +88,16 @@ def build_document(plan_id, *, snapshot: bool = False) -> dict:
     plan = (IndividualPlan.objects.select_related("person", "main_unit", "consent", "predecessor")
             .prefetch_related(
                 "goals", "resources", "needs",
-                "participants__relative", "participants__user", "participants__unit",
-                "contributions__relative", "contributions__unit",
+                Prefetch("participants", queryset=Participant.objects.select_related("relative", "user", "unit")),
+                Prefetch("contributions", queryset=Contribution.objects.select_related("relative", "unit")),
                 Prefetch("measures", queryset=Measure.objects.select_related("responsible_unit", "responsible_person").prefetch_related(
-                    "goals", Prefetch("status_changes", queryset=MeasureStatusChange.objects.select_related("by")))),
-                "evaluations", "cooperation__unit", "subplans__responsible_unit",
-                "main_responsibility_changes__unit", "main_responsibility_changes__by",
-                "status_changes__by",
+                    Prefetch("goals", queryset=Goal.objects.only("id")),
+                    Prefetch("status_changes", queryset=MeasureStatusChange.objects.select_related("by")))),
+                "evaluations",
+                Prefetch("cooperation", queryset=Cooperation.objects.select_related("unit")),
+                Prefetch("subplans", queryset=SubPlan.objects.select_related("responsible_unit")),
+                Prefetch("main_responsibility_changes", queryset=MainResponsibilityChange.objects.select_related("unit", "by")),
+                Prefetch("status_changes", queryset=PlanStatusChange.objects.select_related("by")),
             )
             .get(pk=plan_id))
     person = plan.person

@@ -14,25 +14,38 @@ def fill_plan(plan, users, world, person):
     c = users["coordinator"]
     v = plan.version
     kw = dict(actor=c, plan_id=plan.pk)
-    goal = services.goal_add(**kw, based_on_version=v, text="Jeg vil klare meg selv hjemme", written_by="person"); v += 1
-    services.resource_add(**kw, based_on_version=v, text="God til å lage mat"); v += 1
-    services.need_add(**kw, based_on_version=v, text="Hjelp med medisiner", area="Helse"); v += 1
+    goal = services.goal_add(**kw, based_on_version=v, text="Jeg vil klare meg selv hjemme", written_by="person")
+    v += 1
+    services.resource_add(**kw, based_on_version=v, text="God til å lage mat")
+    v += 1
+    services.need_add(**kw, based_on_version=v, text="Hjelp med medisiner", area="Helse")
+    v += 1
     rel = Relative.objects.create(person=person, name="Per Fjellheim", relationship="sibling", may_take_part=True)
-    services.participant_add(**kw, based_on_version=v, kind="person", role="Eier av planen"); v += 1
-    services.participant_add(**kw, based_on_version=v, kind="relative", relative_id=rel.pk, role="Støtteperson"); v += 1
+    services.participant_add(**kw, based_on_version=v, kind="person", role="Eier av planen")
+    v += 1
+    services.participant_add(**kw, based_on_version=v, kind="relative", relative_id=rel.pk, role="Støtteperson")
+    v += 1
     services.participant_add(**kw, based_on_version=v, kind="staff", user_id=users["nav"].pk, unit_id=world.units["fjordvik_nav"].pk,
-                             role="NAV-veileder"); v += 1
-    services.contribution_add(**kw, based_on_version=v, by="person", text="Lager middag selv tre dager i uka"); v += 1
-    services.contribution_add(**kw, based_on_version=v, by="service", unit_id=world.units["fjordvik_care"].pk, text="Medisinhjelp"); v += 1
+                             role="NAV-veileder")
+    v += 1
+    services.contribution_add(**kw, based_on_version=v, by="person", text="Lager middag selv tre dager i uka")
+    v += 1
+    services.contribution_add(**kw, based_on_version=v, by="service", unit_id=world.units["fjordvik_care"].pk, text="Medisinhjelp")
+    v += 1
     measure = services.measure_add(**kw, based_on_version=v, title="Medisinhjelp morgen og kveld", goal_ids=[goal.pk], scope="2 besøk daglig",
                                    how="Hjemmesykepleien kommer hjem", responsible_unit_id=world.units["fjordvik_care"].pk,
-                                   responsible_person_id=c.pk, start=dt.date(2026, 1, 1), deadline=dt.date(2026, 6, 1)); v += 1
+                                   responsible_person_id=c.pk, start=dt.date(2026, 1, 1), deadline=dt.date(2026, 6, 1))
+    v += 1
     services.plan_update(**kw, based_on_version=v, period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 12, 31),
-                         evaluation_interval_months=6); v += 1
-    services.evaluation_add(**kw, based_on_version=v, planned_on=dt.date(2026, 6, 1)); v += 1
-    services.cooperation_add(**kw, based_on_version=v, partner="Fjordvik frivilligsentral", kind="institution", purpose="Besøksvenn"); v += 1
+                         evaluation_interval_months=6)
+    v += 1
+    services.evaluation_add(**kw, based_on_version=v, planned_on=dt.date(2026, 6, 1))
+    v += 1
+    services.cooperation_add(**kw, based_on_version=v, partner="Fjordvik frivilligsentral", kind="institution", purpose="Besøksvenn")
+    v += 1
     services.subplan_add(**kw, based_on_version=v, kind="crisis", title="Kriseplan", responsible_unit_id=world.units["fjordvik_mh"].pk,
-                         text="Ring legevakt ved forverring."); v += 1
+                         text="Ring legevakt ved forverring.")
+    v += 1
     return v, goal, measure
 
 
