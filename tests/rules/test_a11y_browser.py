@@ -26,6 +26,11 @@ def browser_type_launch_args(browser_type_launch_args):
             "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"]}
 
 
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "nb-NO"}
+
+
 def _axe(page):
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa']}})")
@@ -57,15 +62,16 @@ def test_rules_pages_are_accessible(world, page, live_server):
     _axe(page)
     page.goto(f"{live_server.url}/ke/retningslinjer/")
     _axe(page)
+    org = world.orgs["fjordvik"].pk
     # Change a guideline through the form, then submit a bad value and check the error page too.
     page.get_by_label("Antall dager (1–60)").fill("5")
-    page.locator("#reason-%d-minutes_days" % world.orgs["fjordvik"].pk).fill("Raskere referat")
-    page.locator("form:has(#value-%d-minutes_days) button[type=submit]" % world.orgs["fjordvik"].pk).click()
+    page.locator(f"#reason-{org}-minutes_days").fill("Raskere referat")
+    page.locator(f"form:has(#value-{org}-minutes_days) button[type=submit]").click()
     page.wait_for_load_state()
     assert "Raskere referat" in page.content()
     _axe(page)
-    page.locator("#value-%d-first_contact_days" % world.orgs["fjordvik"].pk).fill("40")
-    page.locator("form:has(#value-%d-first_contact_days) button[type=submit]" % world.orgs["fjordvik"].pk).click()
+    page.locator(f"#value-{org}-first_contact_days").fill("40")
+    page.locator(f"form:has(#value-{org}-first_contact_days) button[type=submit]").click()
     page.wait_for_load_state()
     assert "lengre frist" in page.content()
     _axe(page)
