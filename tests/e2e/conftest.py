@@ -47,6 +47,12 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Norwegian users' browsers ask for bokmål; without this Chromium asks for English and gets it.
+    return {**browser_context_args, "locale": "nb-NO"}
+
+
 @pytest.fixture
 def login(page, live_server):
     """login("ke") logs the persona in through the real login form."""
