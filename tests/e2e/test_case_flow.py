@@ -14,6 +14,12 @@ from django.utils import timezone
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # The UI is Norwegian first; LocaleMiddleware would otherwise follow Chromium's default en-US.
+    return {**browser_context_args, "locale": "nb-NO"}
+
+
 @pytest.fixture
 def rules(db):
     # Transactional tests flush the tables between tests, including the national rules loaded by migration.
