@@ -1,0 +1,84 @@
+"""`python -m bench generate --persons 10000` and `python -m bench run --sizes 1000,10000`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser(
+        "generate", help="build synthetic persons, cases and plans (bulk, no audit events)"
+    )
+    g.add_argument("--persons", type=int, required=True)
+    g.add_argument(
+        "--plans-ratio", type=float, default=0.9, help="share of persons with a plan (default 0.9)"
+    )
+    g.add_argument("--append", action="store_true", help="add to existing data instead of refusing")
+    g.add_argument("--seed", type=int, default=2026)
+    g.add_argument("--batch", type=int, default=250, help="persons per bulk batch")
+    g.add_argument(
+        "--snapshots",
+        choices=["auto", "selector", "inline"],
+        default="auto",
+        help="how PlanVersion snapshots are built: the plans selector (auto when it exists) or inline JSON",
+    )
+    g.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    r = sub.add_parser(
+        "run",
+        help="measure p50/p95 latency of the plan page, the plan API document and the KE overview",
+    )
+    r.add_argument(
+        "--sizes",
+        default="1000,10000",
+        help="plan counts to measure at; data is generated up to each size first",
+    )
+    r.add_argument("--repeat", type=int, default=30, help="timed requests per endpoint and size")
+    r.add_argument("--json", default="bench/results/latest.json")
+    r.add_argument("--plans-ratio", type=float, default=0.9)
+    r.add_argument(
+        "--no-generate", action="store_true", help="measure what the database holds; never generate"
+    )
+    r.add_argument("--seed", type=int, default=7)
+
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhet.settings")
+    import django
+
+    django.setup()
+    if args.command == "generate":
+        from bench.generate import generate
+
+        counts = generate(
+            persons=args.persons,
+            plans_ratio=args.plans_ratio,
+            append=args.append,
+            seed=args.seed,
+            batch=args.batch,
+            snapshots=args.snapshots,
+            progress=not args.quiet,
+        )
+        width = max(len(k) for k in counts)
+        for key, value in counts.items():
+            print(f"{key:<{width}}  {value:>9,}")
+        return 0
+    from bench.run import run
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    return run(
+        sizes=sizes,
+        repeat=args.repeat,
+        json_path=args.json,
+        plans_ratio=args.plans_ratio,
+        generate_missing=not args.no_generate,
+        seed=args.seed,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1018 @@
+"""Synthetic bulk data for benchmarks: persons, cases, consents, coordinators and plans of realistic size.
+
+Built on the shared synthetic world (helhet.core.world.build_world). Rows are written with
+bulk_create in batches, never through the services: this is bulk test data, not a user's action,
+so it leaves no audit events. Published plan versions get their snapshot from the plans selector
+(helhet.plans.selectors.build_document) when it exists, else from an inline JSON of the same shape.
+
+Everything is synthetic: names from short lists, national ids valid in form only (mod-11).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+import sys
+import time
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from helhet.cases.models import (
+    Appeal,
+    AppealEvent,
+    Assessment,
+    CoordinatorAppointment,
+    Decision,
+    InformationRecord,
+    Request,
+)
+from helhet.consent.models import Consent
+from helhet.core.world import World, build_world, synthetic_national_id
+from helhet.organizations.models import Membership, Role, Sector, User
+from helhet.people.models import Involvement, Person, Relative
+from helhet.plans import models as pm
+
+GIVEN = [
+    "Emma",
+    "Noah",
+    "Nora",
+    "Jakob",
+    "Sofie",
+    "Emil",
+    "Ella",
+    "Lukas",
+    "Maja",
+    "Filip",
+    "Ingrid",
+    "Aksel",
+    "Leah",
+    "Henrik",
+    "Olivia",
+    "Mathias",
+    "Frida",
+    "Isak",
+    "Selma",
+    "Oskar",
+    "Tiril",
+    "Magnus",
+    "Hedda",
+    "Elias",
+    "Astrid",
+    "Sander",
+    "Vilde",
+    "Jonas",
+    "Mina",
+    "Tobias",
+    "Live",
+    "Even",
+    "Sigrid",
+    "Håkon",
+    "Ida",
+    "Torstein",
+]
+FAMILY = [
+    "Fjellheim",
+    "Solbakken",
+    "Nyland",
+    "Bergsvik",
+    "Haugland",
+    "Lindeberg",
+    "Østrem",
+    "Våge",
+    "Kvamme",
+    "Rustad",
+    "Tangen",
+    "Myklebust",
+    "Sæther",
+    "Hovland",
+    "Eide",
+    "Brekke",
+    "Aasen",
+    "Lunde",
+    "Moen",
+    "Dale",
+    "Strøm",
+    "Ruud",
+]
+GOALS = [
+    "Jeg vil bo hjemme så lenge som mulig.",
+    "Jeg vil klare å handle selv.",
+    "Jeg ønsker å komme i jobb, gjerne deltid.",
+    "Jeg vil gå på tur med hunden hver dag.",
+    "Jeg vil ha færre innleggelser.",
+    "Jeg vil mestre skolehverdagen.",
+    "Jeg vil ha en fast person å ringe når det er vanskelig.",
+    "Jeg vil sove bedre om natta.",
+    "Jeg vil treffe venner minst en gang i uka.",
+    "Jeg vil klare å lage middag selv.",
+    "Jeg vil ut av rusen.",
+    "Jeg vil forstå mer av min egen diagnose.",
+    "Jeg vil slippe å fortelle historien min på nytt hver gang.",
+]
+RESOURCES = [
+    "God støtte fra familien.",
+    "Motivert for endring.",
+    "Liker å være ute.",
+    "Har en god venn i nabolaget.",
+    "Flink med data.",
+    "Har tidligere arbeidserfaring.",
+    "Humoristisk og sosial.",
+]
+NEEDS = [
+    ("Praktisk bistand i hjemmet.", "bolig"),
+    ("Oppfølging av medisiner.", "helse"),
+    ("Arbeidsrettet tiltak.", "arbeid"),
+    ("Støtte i skolen.", "opplæring"),
+    ("Samtaler om psykisk helse.", "psykisk helse"),
+    ("Transport til behandling.", "transport"),
+    ("Avlastning for familien.", "familie"),
+]
+MEASURES = [
+    "Hjemmesykepleie morgen og kveld",
+    "Praktisk bistand to timer i uka",
+    "Arbeidspraksis hos lokal bedrift",
+    "Fysioterapi en gang i uka",
+    "Samtaler med psykiatrisk sykepleier",
+    "Medisinhåndtering med dosett",
+    "Støttekontakt hver fjortende dag",
+    "Spesialundervisning i matematikk",
+    "Avlastningsopphold en helg i måneden",
+    "Oppfølging hos fastlege hver tredje måned",
+    "Kurs i mestring av angst",
+    "Ukentlig møte med koordinator",
+]
+PARTNERS = [
+    ("Fjordvik frivilligsentral", "institution"),
+    ("Politiet, forebyggende avdeling", "agency"),
+    ("Distriktspsykiatrisk senter", "service"),
+    ("Husbanken", "agency"),
+    ("Fjordvik idrettslag", "institution"),
+]
+ROLE_TEXT = [
+    "Fast kontaktperson",
+    "Deltar på møter",
+    "Ansvar for tiltak",
+    "Faglig rådgiver",
+    "Tjenesteyter",
+]
+
+# Plan states and their shares among persons with a plan.
+PLAN_STATES = [("draft", 0.15), ("active", 0.50), ("under_evaluation", 0.15), ("closed", 0.20)]
+# What happens to persons without a plan.
+NO_PLAN_STATES = [
+    "registered",
+    "informed",
+    "assessed",
+    "granted_waiting",
+    "refused",
+    "appealed",
+    "forwarded",
+]
+SUCCESSOR_SHARE = 0.1  # closed plans followed by a new plan (predecessor link)
+STAFF_ROLE_BY_SECTOR = {
+    Sector.HEALTH_CARE: Role.COORDINATOR,
+    Sector.MENTAL_HEALTH: Role.COORDINATOR,
+    Sector.NAV: Role.NAV_ADVISER,
+    Sector.SPECIALIST: Role.CLINICIAN,
+    Sector.GP: Role.GP,
+}
+BENCH_USER_PREFIX = "bench-"
+
+
+class GenerateRefused(Exception):
+    pass
+
+
+def expected_plans_per_person(plans_ratio: float) -> float:
+    closed = dict(PLAN_STATES)["closed"]
+    return plans_ratio * (1 + closed * SUCCESSOR_SHARE)
+
+
+class Progress:
+    """A small progress bar on stderr (no dependency): label, bar, count, rate and ETA."""
+
+    def __init__(
+        self, total: int, label: str, *, enabled: bool = True, stream=None, width: int = 30
+    ):
+        self.total, self.label, self.enabled, self.width = max(total, 1), label, enabled, width
+        self.stream = stream or sys.stderr
+        self.done, self.started, self._last = 0, time.monotonic(), 0.0
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        now = time.monotonic()
+        if self.enabled and (now - self._last > 0.2 or self.done >= self.total):
+            self._last = now
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        frac = min(self.done / self.total, 1.0)
+        elapsed = now - self.started
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        eta = (self.total - self.done) / rate if rate > 0 else 0.0
+        bar = "#" * int(frac * self.width) + "." * (self.width - int(frac * self.width))
+        self.stream.write(
+            f"\r{self.label} [{bar}] {self.done:,}/{self.total:,} {frac:6.1%} {rate:7.1f}/s  {elapsed:5.0f}s  eta {eta:4.0f}s "
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self._draw(time.monotonic())
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _staff_pool(w: World, rng: random.Random, n: int) -> list[tuple[User, object]]:
+    """Synthetic staff users with one membership each (unusable passwords: nobody logs in as them)."""
+    units = [u for key, u in w.units.items() if not key.endswith("_ke")]
+    existing = list(User.objects.filter(username__startswith=BENCH_USER_PREFIX).order_by("id"))
+    missing = max(0, n - len(existing))
+    if missing:
+        start = len(existing)
+        new = [
+            User(
+                username=f"{BENCH_USER_PREFIX}{start + i:05d}",
+                first_name=rng.choice(GIVEN),
+                last_name=rng.choice(FAMILY),
+                title="Tjenesteyter",
+                email=f"{BENCH_USER_PREFIX}{start + i:05d}@example.invalid",
+                password="!bench",
+            )
+            for i in range(missing)
+        ]
+        User.objects.bulk_create(new)
+        new = list(User.objects.filter(username__in=[u.username for u in new]).order_by("id"))
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    user=u,
+                    unit=(unit := units[(start + i) % len(units)]),
+                    role=STAFF_ROLE_BY_SECTOR.get(unit.sector, Role.WELFARE_STAFF),
+                )
+                for i, u in enumerate(new)
+            ]
+        )
+    pool = []
+    by_id = {u.pk: u for u in w.units.values()}
+    for m in Membership.objects.filter(user__username__startswith=BENCH_USER_PREFIX).order_by(
+        "user_id"
+    ):
+        pool.append((m.user_id, by_id[m.unit_id]))
+    return pool
+
+
+def _snapshot_function(mode: str):
+    if mode == "inline":
+        return None
+    try:
+        from helhet.plans.selectors import build_document
+    except ImportError:
+        if mode == "selector":
+            raise
+        return None
+    return lambda plan_id: build_document(plan_id, snapshot=True)
+
+
+def _earlier(doc: dict, k: int, n: int) -> dict:
+    """An earlier published version: the first k/n of the goals and measures (so versions differ)."""
+    if k == n:
+        return doc
+    earlier = dict(doc)
+    for key in ("goals", "measures", "evaluations"):
+        if isinstance(doc.get(key), list):
+            items = doc[key]
+            earlier[key] = items[: max(1, math.ceil(len(items) * k / n))] if items else items
+    return earlier
+
+
+class _Ctx:
+    def __init__(
+        self, w: World, rng: random.Random, pool, used_ids: set[str], snapshot, today: dt.date
+    ):
+        self.w, self.rng, self.pool, self.used_ids, self.snapshot, self.today = (
+            w,
+            rng,
+            pool,
+            used_ids,
+            snapshot,
+            today,
+        )
+        self.ke = w.users["ke"]
+        self.ke_of = {
+            w.orgs["fjordvik"].pk: w.users["ke"],
+            w.orgs["havbygd"].pk: w.users["outsider"],
+        }
+        self.seq = Person.objects.count()
+        self.n_versions = 0
+
+
+def _national_id(ctx: _Ctx, birth: dt.date, d_number: bool) -> str:
+    seed = ctx.rng.randrange(1000)
+    for _ in range(2000):
+        value = synthetic_national_id(birth, seed, d_number=d_number)
+        if value not in ctx.used_ids:
+            ctx.used_ids.add(value)
+            return value
+        seed += 1
+    raise ValueError("no free national id for this birth date")
+
+
+def _days(ctx: _Ctx, lo: int, hi: int) -> dt.date:
+    return ctx.today - dt.timedelta(days=ctx.rng.randint(lo, hi))
+
+
+def _pick_state(rng: random.Random, plans_ratio: float) -> str:
+    if rng.random() >= plans_ratio:
+        return rng.choice(NO_PLAN_STATES)
+    x, acc = rng.random(), 0.0
+    for state, share in PLAN_STATES:
+        acc += share
+        if x < acc:
+            return state
+    return PLAN_STATES[-1][0]
+
+
+def _batch(ctx: _Ctx, n: int, plans_ratio: float) -> None:  # noqa: C901 - one linear recipe, easier to read in one place
+    rng, w, today = ctx.rng, ctx.w, ctx.today
+    fjordvik, havbygd = w.orgs["fjordvik"], w.orgs["havbygd"]
+
+    # 1. Persons (birth_date / is_d_number are set by Person.save(), which bulk_create skips: set them here).
+    persons, meta = [], []
+    for _ in range(n):
+        ctx.seq += 1
+        child = rng.random() < 0.25
+        birth = dt.date(
+            today.year - (rng.randint(2, 17) if child else rng.randint(18, 90)),
+            rng.randint(1, 12),
+            rng.randint(1, 28),
+        )
+        d_number = rng.random() < 0.02
+        home = fjordvik if rng.random() < 0.85 else havbygd
+        persons.append(
+            Person(
+                given_name=rng.choice(GIVEN),
+                family_name=rng.choice(FAMILY),
+                national_id=_national_id(ctx, birth, d_number),
+                birth_date=birth,
+                is_d_number=d_number,
+                home_municipality=home,
+                phone=f"4{ctx.seq:07d}"[-8:],
+                needs_interpreter=rng.random() < 0.05,
+                capacity_to_consent="lacking" if rng.random() < 0.04 else "full",
+                address=f"Storgata {rng.randint(1, 200)}",
+            )
+        )
+        meta.append({"child": child, "home": home, "state": _pick_state(rng, plans_ratio)})
+    Person.objects.bulk_create(persons)
+
+    # 2. Relatives, involvements, information, requests.
+    relatives, involvements, infos, requests = [], [], [], []
+    for p, m in zip(persons, meta, strict=True):
+        m["relatives"] = []
+        for j in range(rng.choice([0, 1, 1, 2]) + (1 if m["child"] else 0)):
+            parent = m["child"] and j == 0
+            r = Relative(
+                person=p,
+                name=f"{rng.choice(GIVEN)} {p.family_name}",
+                phone=f"9{rng.randint(0, 9999999):07d}",
+                relationship=Relative.Relationship.PARENT
+                if parent
+                else rng.choice(["spouse", "sibling", "child", "other"]),
+                is_closest_relative=j == 0,
+                may_take_part=True,
+                may_consent=parent,
+            )
+            relatives.append(r)
+            m["relatives"].append(r)
+        m["start"] = start = _days(ctx, 40, 1500)
+        m["staff"] = rng.sample(ctx.pool, rng.randint(2, 5))
+        for user_id, unit in m["staff"]:
+            involvements.append(
+                Involvement(
+                    person=p,
+                    unit=unit,
+                    staff_id=user_id,
+                    start=start,
+                    description="Tjenester etter vedtak",
+                )
+            )
+        if m["state"] != "registered":
+            infos.append(
+                InformationRecord(
+                    person=p,
+                    informed_on=start,
+                    informed_by=ctx.ke_of[m["home"].pk],
+                    unit=None,
+                    wants_ip="wants",
+                    wants_coordinator="wants",
+                )
+            )
+        if m["state"] != "informed":
+            status = {
+                "registered": "registered",
+                "assessed": "assessed",
+                "appealed": "appealed",
+                "forwarded": "appealed",
+            }.get(m["state"], "decided")
+            m["request"] = Request(
+                person=p,
+                organization=m["home"],
+                received_on=start + dt.timedelta(days=2),
+                channel=rng.choice(["written", "oral", "electronic"]),
+                requester_kind="relative" if m["child"] else "person",
+                wants_ip=True,
+                wants_coordinator=True,
+                wants_child_coordinator=m["child"] and rng.random() < 0.5,
+                description="Trenger hjelp til å samordne tjenestene.",
+                status=status,
+                registered_by=ctx.ke_of[m["home"].pk],
+            )
+            requests.append(m["request"])
+    Relative.objects.bulk_create(relatives)
+    Involvement.objects.bulk_create(involvements)
+    InformationRecord.objects.bulk_create(infos)
+    Request.objects.bulk_create(requests)
+
+    # 3. Assessments, decisions, appeals.
+    assessments, decisions = [], []
+    for m in meta:
+        req = m.get("request")
+        if req is None or m["state"] == "registered":
+            continue
+        refused = m["state"] in ("refused", "appealed", "forwarded")
+        ke = ctx.ke_of[m["home"].pk]
+        assessments.append(
+            Assessment(
+                request=req,
+                assessed_on=req.received_on + dt.timedelta(days=3),
+                assessed_by=ke,
+                long_term=True,
+                services_involved=1 if refused else 3,
+                complex_needs=not refused,
+                meets_ip=not refused,
+                meets_coordinator=not refused,
+                meets_child_coordinator=req.wants_child_coordinator and not refused,
+                child_serious_condition=m["child"],
+                child_needs_complex_services=m["child"],
+                reasons="Vurdert i samtale med personen og tjenestene.",
+            )
+        )
+        if m["state"] == "assessed":
+            continue
+        m["decision"] = Decision(
+            request=req,
+            decided_on=req.received_on + dt.timedelta(days=8),
+            decided_by=ke,
+            grants_ip=not refused,
+            grants_coordinator=not refused,
+            grants_child_coordinator=req.wants_child_coordinator and not refused,
+            outcome="refused" if refused else "granted",
+            reasons="Behovet er kortvarig og gjelder én tjeneste."
+            if refused
+            else "Vilkårene er oppfylt.",
+            appeal_route="Klage sendes kommunen innen fire uker." if refused else "",
+        )
+        decisions.append(m["decision"])
+    Assessment.objects.bulk_create(assessments)
+    Decision.objects.bulk_create(decisions)
+    appeals = []
+    for m in meta:
+        if m["state"] in ("appealed", "forwarded"):
+            d = m["decision"]
+            m["appeal"] = Appeal(
+                decision=d,
+                received_on=d.decided_on + dt.timedelta(days=10),
+                grounds="Jeg mener behovet er langvarig.",
+                status="forwarded" if m["state"] == "forwarded" else "received",
+                registered_by=ctx.ke_of[m["home"].pk],
+            )
+            appeals.append(m["appeal"])
+    Appeal.objects.bulk_create(appeals)
+    events = []
+    for m in meta:
+        if m["state"] == "forwarded":
+            a, by = m["appeal"], ctx.ke_of[m["home"].pk]
+            events += [
+                AppealEvent(
+                    appeal=a, status="under_review", on=a.received_on + dt.timedelta(days=1), by=by
+                ),
+                AppealEvent(
+                    appeal=a,
+                    status="forwarded",
+                    on=a.received_on + dt.timedelta(days=9),
+                    note="Avgjørelsen opprettholdes.",
+                    by=by,
+                ),
+            ]
+    AppealEvent.objects.bulk_create(events)
+
+    # 4. Consents (plan work, coordinator) and coordinator appointments.
+    consents, appointments = [], []
+    plan_states = {s for s, _share in PLAN_STATES}
+    for p, m in zip(persons, meta, strict=True):
+        m["has_plan"] = m["state"] in plan_states
+        if not m["has_plan"]:
+            continue
+        guardian = next((r for r in m["relatives"] if r.may_consent), None)
+        given_on = m["decision"].decided_on + dt.timedelta(days=2)
+        common = {
+            "person": p,
+            "given_by": "parents" if guardian else "person",
+            "given_by_relative": guardian,
+            "given_by_name": guardian.name if guardian else p.full_name,
+            "method": rng.choice(["signed_in_app", "oral", "paper"]),
+            "given_on": given_on,
+            "recorded_by": ctx.ke_of[m["home"].pk],
+        }
+        m["consent"] = Consent(kind="plan_work", **common)
+        consents.append(m["consent"])
+        if m["state"] == "closed" and rng.random() < 0.5:
+            m["consent"].withdrawn_on = today - dt.timedelta(days=rng.randint(1, 30))
+        if rng.random() < 0.85:  # the rest wait for a coordinator: they show on the KE overview
+            consents.append(Consent(kind="coordinator", **common))
+            coord_id, unit = rng.choice(
+                [
+                    (u, unit)
+                    for u, unit in ctx.pool
+                    if unit.sector in (Sector.HEALTH_CARE, Sector.MENTAL_HEALTH)
+                ]
+                or ctx.pool
+            )
+            kind = "child_coordinator" if m["request"].wants_child_coordinator else "coordinator"
+            m["coordinator"] = (coord_id, unit)
+            appointments.append(
+                CoordinatorAppointment(
+                    person=p,
+                    kind=kind,
+                    coordinator_id=coord_id,
+                    unit=unit,
+                    appointed_by=ctx.ke_of[m["home"].pk],
+                    request=m["request"],
+                    start=given_on + dt.timedelta(days=1),
+                    person_wish="Ønsker en fra hjemmetjenesten.",
+                )
+            )
+    Consent.objects.bulk_create(consents)
+    CoordinatorAppointment.objects.bulk_create(appointments)
+
+    # 5. Plans: closed plans, some followed by a successor.
+    plans = []
+    main_units = {
+        Sector.HEALTH_CARE: w.units["fjordvik_care"],
+        Sector.NAV: w.units["fjordvik_nav"],
+        Sector.CHILD_WELFARE: w.units["fjordvik_cw"],
+        Sector.SPECIALIST: w.units["trust_ward"],
+    }
+    for p, m in zip(persons, meta, strict=True):
+        if not m["has_plan"]:
+            continue
+        m["plans"] = []
+        chain = (
+            [m["state"]]
+            if m["state"] != "closed" or rng.random() >= SUCCESSOR_SHARE
+            else ["closed", rng.choice(["draft", "active"])]
+        )
+        for state in chain:
+            sector = rng.choices(
+                [Sector.HEALTH_CARE, Sector.NAV, Sector.CHILD_WELFARE, Sector.SPECIALIST],
+                [6, 2, 1, 1],
+            )[0]
+            unit = (
+                main_units[sector]
+                if m["home"] == fjordvik or sector == Sector.SPECIALIST
+                else w.units["havbygd_care"]
+            )
+            if unit.sector != sector and sector != Sector.SPECIALIST:
+                sector = unit.sector
+            period_start = m["consent"].given_on + dt.timedelta(days=5)
+            basis = "municipality_decision" if rng.random() < 0.1 else "agreement"
+            closed = state == "closed"
+            plan = pm.IndividualPlan(
+                person=p,
+                status=state,
+                main_sector=sector,
+                main_unit=unit,
+                main_basis=basis,
+                main_reason="Tjenestene ble ikke enige; kommunen avgjorde."
+                if basis == "municipality_decision"
+                else "",
+                period_start=period_start,
+                period_end=period_start + dt.timedelta(days=365 * rng.randint(1, 3)),
+                evaluation_interval_months=rng.choice([3, 6, 12]),
+                consent=m["consent"],
+                predecessor=m["plans"][-1] if m["plans"] else None,
+                closed_on=min(today, period_start + dt.timedelta(days=rng.randint(30, 400)))
+                if closed
+                else None,
+                close_reason=rng.choice(pm.IndividualPlan.CloseReason.values) if closed else "",
+                created_by=ctx.ke_of[m["home"].pk],
+            )
+            if plan.closed_on and plan.closed_on < plan.period_start:
+                plan.closed_on = plan.period_start
+            m["plans"].append(plan)
+            plans.append((plan, p, m))
+    # Predecessors first (a successor points at a saved plan).
+    pm.IndividualPlan.objects.bulk_create([pl for pl, _p, _m in plans if pl.predecessor is None])
+    for pl, _p, _m in plans:
+        if pl.predecessor is not None:
+            pl.predecessor = pl.predecessor  # re-assign so predecessor_id picks up the saved pk
+    pm.IndividualPlan.objects.bulk_create(
+        [pl for pl, _p, _m in plans if pl.predecessor is not None]
+    )
+
+    # 6. Plan content.
+    rows: dict[type, list] = {
+        k: []
+        for k in (
+            pm.PlanStatusChange,
+            pm.MainResponsibilityChange,
+            pm.Goal,
+            pm.Resource,
+            pm.Need,
+            pm.Participant,
+            pm.Contribution,
+            pm.Measure,
+            pm.Evaluation,
+            pm.Cooperation,
+            pm.SubPlan,
+        )
+    }
+    measures_of: list[tuple[pm.Measure, list]] = []
+    for plan, _p, m in plans:
+        by = ctx.ke_of[m["home"].pk]
+        on = plan.period_start
+        rows[pm.MainResponsibilityChange].append(
+            pm.MainResponsibilityChange(
+                plan=plan,
+                sector=plan.main_sector,
+                unit=plan.main_unit,
+                basis=plan.main_basis,
+                reason=plan.main_reason,
+                on=on,
+                by=by,
+            )
+        )
+        path = {
+            "draft": [],
+            "active": ["active"],
+            "under_evaluation": ["active", "under_evaluation"],
+            "closed": ["active", "closed"],
+        }[plan.status]
+        prev = "draft"
+        for step in path:
+            rows[pm.PlanStatusChange].append(
+                pm.PlanStatusChange(
+                    plan=plan,
+                    from_status=prev,
+                    to_status=step,
+                    on=on,
+                    by=by,
+                    reason="Planen ble avsluttet." if step == "closed" else "",
+                )
+            )
+            prev = step
+        goals = [
+            pm.Goal(
+                plan=plan,
+                order=i,
+                text=rng.choice(GOALS),
+                written_by=rng.choices(["person", "relative", "staff"], [6, 2, 2])[0],
+                status=(
+                    st := rng.choices(["active", "achieved", "changed", "dropped"], [7, 2, 1, 1])[0]
+                ),
+                status_on=on + dt.timedelta(days=60) if st != "active" else None,
+                status_note="Endret ved evaluering." if st != "active" else "",
+            )
+            for i in range(rng.randint(3, 12))
+        ]
+        rows[pm.Goal] += goals
+        rows[pm.Resource] += [
+            pm.Resource(plan=plan, order=i, text=rng.choice(RESOURCES))
+            for i in range(rng.randint(2, 5))
+        ]
+        rows[pm.Need] += [
+            pm.Need(
+                plan=plan,
+                order=i,
+                text=(nd := rng.choice(NEEDS))[0],
+                area=nd[1],
+                written_by="staff",
+            )
+            for i in range(rng.randint(2, 6))
+        ]
+        parts = [pm.Participant(plan=plan, order=0, kind="person", role="Personen selv")]
+        for r in m["relatives"][: rng.randint(0, 2)]:
+            parts.append(
+                pm.Participant(
+                    plan=plan, order=len(parts), kind="relative", relative=r, role="Pårørende"
+                )
+            )
+        for user_id, unit in rng.sample(ctx.pool, max(1, rng.randint(3, 10) - len(parts))):
+            parts.append(
+                pm.Participant(
+                    plan=plan,
+                    order=len(parts),
+                    kind="staff",
+                    user_id=user_id,
+                    unit=unit,
+                    sector=unit.sector,
+                    role=rng.choice(ROLE_TEXT),
+                    active=rng.random() < 0.9,
+                )
+            )
+        rows[pm.Participant] += parts
+        contribs = [
+            pm.Contribution(
+                plan=plan,
+                order=0,
+                by="person",
+                text="Møter opp til avtaler og sier fra når noe ikke fungerer.",
+            )
+        ]
+        if m["relatives"]:
+            contribs.append(
+                pm.Contribution(
+                    plan=plan,
+                    order=1,
+                    by="relative",
+                    relative=m["relatives"][0],
+                    text="Hjelper til med handling i helgene.",
+                )
+            )
+        for i in range(rng.randint(1, 3)):
+            contribs.append(
+                pm.Contribution(
+                    plan=plan,
+                    order=len(contribs) + i,
+                    by="service",
+                    unit=rng.choice(ctx.pool)[1],
+                    text="Følger opp tiltakene i planen.",
+                )
+            )
+        rows[pm.Contribution] += contribs
+        for i in range(rng.randint(5, 25)):
+            user_id, unit = rng.choice(ctx.pool)
+            s = rng.choices(["planned", "ongoing", "paused", "done", "cancelled"], [3, 5, 1, 2, 1])[
+                0
+            ]
+            start = on + dt.timedelta(days=rng.randint(0, 120))
+            dep = rng.random() < 0.03
+            measure = pm.Measure(
+                plan=plan,
+                order=i,
+                title=rng.choice(MEASURES),
+                scope=f"{rng.randint(1, 10)} timer per uke",
+                how="Etter avtale med personen.",
+                responsible_unit=unit,
+                responsible_person_id=user_id,
+                start=start,
+                end=start + dt.timedelta(days=rng.randint(30, 365))
+                if s in ("done", "cancelled")
+                else None,
+                deadline=start + dt.timedelta(days=rng.randint(30, 200)),
+                status=s,
+                deprioritised=dep,
+                deprioritised_reason="Vurdert som forsvarlig å utsette." if dep else "",
+            )
+            rows[pm.Measure].append(measure)
+            measures_of.append((measure, rng.sample(goals, rng.randint(1, min(3, len(goals)))), by))
+        for i in range(rng.randint(1, 4)):
+            planned = on + dt.timedelta(days=90 * (i + 1))
+            held = planned if planned < today and rng.random() < 0.8 else None
+            rows[pm.Evaluation].append(
+                pm.Evaluation(
+                    plan=plan,
+                    order=i,
+                    planned_on=planned,
+                    held_on=held,
+                    reviewed="Mål og tiltak gjennomgått med personen." if held else "",
+                    changes="Justert omfang på tiltak." if held else "",
+                    next_on=held + dt.timedelta(days=90) if held else None,
+                )
+            )
+        for i in range(rng.randint(1, 3)):
+            partner, kind = rng.choice(PARTNERS)
+            rows[pm.Cooperation].append(
+                pm.Cooperation(
+                    plan=plan,
+                    order=i,
+                    partner=partner,
+                    kind=kind,
+                    purpose="Samarbeid om oppfølging.",
+                    contact="Sentralbord",
+                )
+            )
+        for i in range(rng.choice([0, 0, 1, 1, 2])):
+            rows[pm.SubPlan].append(
+                pm.SubPlan(
+                    plan=plan,
+                    order=i,
+                    kind=(k := rng.choice(pm.SubPlan.Kind.values)),
+                    title=dict(pm.SubPlan.Kind.choices)[k],
+                    responsible_unit=rng.choice(ctx.pool)[1],
+                    text="Se egne notater fra ansvarlig enhet. " * 5,
+                )
+            )
+    for model, objs in rows.items():
+        model.objects.bulk_create(objs, batch_size=2000)
+    through = pm.Measure.goals.through
+    through.objects.bulk_create(
+        [through(measure_id=me.pk, goal_id=g.pk) for me, gs, _by in measures_of for g in gs],
+        batch_size=5000,
+    )
+    history = []
+    for me, _gs, by in measures_of:
+        if me.status != "planned":
+            history.append(
+                pm.MeasureStatusChange(
+                    measure=me,
+                    from_status="planned",
+                    to_status="ongoing" if me.status != "ongoing" else me.status,
+                    on=me.start,
+                    by=by,
+                )
+            )
+            if me.status not in ("ongoing",):
+                history.append(
+                    pm.MeasureStatusChange(
+                        measure=me,
+                        from_status="ongoing",
+                        to_status=me.status,
+                        on=me.end or me.start,
+                        by=by,
+                    )
+                )
+    pm.MeasureStatusChange.objects.bulk_create(history, batch_size=5000)
+
+    # 7. Published versions (1–5 for every plan past draft; a third of drafts has one), with matching publish changes.
+    versions, changes, bumps = [], [], []
+    for plan, _p, m in plans:
+        n = rng.randint(1, 5) if plan.status != "draft" else (1 if rng.random() < 0.33 else 0)
+        if not n:
+            continue
+        by = ctx.ke_of[m["home"].pk]
+        doc = ctx.snapshot(plan.pk) if ctx.snapshot else _inline_document(plan)
+        working = rng.randint(n, n + 20)
+        for k in range(1, n + 1):
+            based_on = max(1, working * k // n)
+            versions.append(
+                pm.PlanVersion(
+                    plan=plan,
+                    number=k,
+                    based_on_version=based_on,
+                    snapshot=_earlier(doc, k, n),
+                    author=by,
+                    reason="Første versjon" if k == 1 else "Etter evaluering",
+                )
+            )
+            changes.append(
+                pm.PlanChange(
+                    plan=plan,
+                    version=based_on,
+                    section="plan",
+                    op="publish",
+                    summary=f"Publiserte versjon {k}",
+                    by=by,
+                )
+            )
+        plan.version, plan.published_number = working, n
+        bumps.append(plan)
+    pm.PlanVersion.objects.bulk_create(versions, batch_size=500)
+    pm.PlanChange.objects.bulk_create(changes, batch_size=5000)
+    pm.IndividualPlan.objects.bulk_update(bumps, ["version", "published_number"], batch_size=1000)
+    ctx.n_versions += len(versions)
+
+
+def _inline_document(plan: pm.IndividualPlan) -> dict:
+    """A snapshot of the same shape as the selector's, used when it is not available (or --snapshots inline)."""
+
+    def d(value):
+        return value.isoformat() if value else None
+
+    return {
+        "id": plan.pk,
+        "status": plan.status,
+        "person": {"id": plan.person_id},
+        "main_responsibility": {
+            "sector": plan.main_sector,
+            "unit_id": plan.main_unit_id,
+            "basis": plan.main_basis,
+            "reason": plan.main_reason,
+        },
+        "period": {
+            "start": d(plan.period_start),
+            "end": d(plan.period_end),
+            "evaluation_interval_months": plan.evaluation_interval_months,
+        },
+        "goals": [
+            {"id": g.pk, "text": g.text, "written_by": g.written_by, "status": g.status}
+            for g in plan.goals.all()
+        ],
+        "resources": [{"id": r.pk, "text": r.text} for r in plan.resources.all()],
+        "needs": [{"id": n.pk, "text": n.text, "area": n.area} for n in plan.needs.all()],
+        "participants": [
+            {"id": p.pk, "kind": p.kind, "unit_id": p.unit_id, "role": p.role}
+            for p in plan.participants.all()
+        ],
+        "measures": [
+            {
+                "id": m.pk,
+                "title": m.title,
+                "status": m.status,
+                "deadline": d(m.deadline),
+                "responsible_unit_id": m.responsible_unit_id,
+            }
+            for m in plan.measures.all()
+        ],
+        "evaluations": [
+            {"id": e.pk, "planned_on": d(e.planned_on), "held_on": d(e.held_on)}
+            for e in plan.evaluations.all()
+        ],
+    }
+
+
+COUNTED = [
+    Person,
+    Relative,
+    Involvement,
+    InformationRecord,
+    Request,
+    Assessment,
+    Decision,
+    Appeal,
+    Consent,
+    CoordinatorAppointment,
+    pm.IndividualPlan,
+    pm.Goal,
+    pm.Resource,
+    pm.Need,
+    pm.Participant,
+    pm.Contribution,
+    pm.Measure,
+    pm.MeasureStatusChange,
+    pm.Evaluation,
+    pm.Cooperation,
+    pm.SubPlan,
+    pm.PlanVersion,
+    pm.PlanChange,
+]
+
+
+def counts() -> dict[str, int]:
+    return {model._meta.model_name: model.objects.count() for model in COUNTED}
+
+
+def generate(
+    *,
+    persons: int,
+    plans_ratio: float = 0.9,
+    append: bool = False,
+    seed: int = 2026,
+    batch: int = 250,
+    snapshots: str = "auto",
+    progress: bool = True,
+) -> dict[str, int]:
+    """Add `persons` synthetic persons (with cases and, for `plans_ratio` of them, plans) to the database; return row counts."""
+    if not 0 <= plans_ratio <= 1:
+        raise ValueError("plans_ratio must be between 0 and 1")
+    w = build_world()
+    existing = Person.objects.count()
+    if existing and not append:
+        raise GenerateRefused(
+            f"The database already holds {existing:,} persons; use --append to add more."
+        )
+    rng = random.Random(seed + existing)
+    pool = _staff_pool(w, rng, max(20, min(400, (existing + persons) // 40)))
+    ctx = _Ctx(
+        w,
+        rng,
+        pool,
+        set(Person.objects.values_list("national_id", flat=True)),
+        _snapshot_function(snapshots),
+        timezone.localdate(),
+    )
+    bar = Progress(persons, "persons", enabled=progress)
+    done, next_analyze = 0, max(existing, batch)
+    while done < persons:
+        n = min(batch, persons - done)
+        with transaction.atomic():
+            _batch(ctx, n, plans_ratio)
+        done += n
+        bar.update(n)
+        if existing + done >= next_analyze:
+            # Fresh tables have no planner statistics: without this, the selector's look-ups turn into
+            # sequential scans and generation slows down as it grows. Doubling keeps the cost small.
+            _analyze()
+            next_analyze = 2 * (existing + done)
+    _analyze()
+    bar.close()
+    return counts()
+
+
+def _analyze() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
