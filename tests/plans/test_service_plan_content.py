@@ -137,3 +137,39 @@ def test_participant_gets_read_access(plan, users, world, plan_person):
     assert "plan_participant" in relationships(users["gp"], plan_person)
     doc = selectors.plan_document(actor=users["gp"], plan_id=plan.pk)
     assert doc["allowed"] == ["plan.view"]
+
+
+def test_every_write_leaves_an_audit_event(plan, users, world, plan_person):
+    from helhet.audit.models import AuditEvent
+    from helhet.plans.models import PlanChange
+
+    fill_plan(plan, users, world, plan_person)
+    writes = AuditEvent.objects.filter(detail__plan=plan.pk).exclude(action="view")
+    assert writes.count() == PlanChange.objects.filter(plan=plan).count() == 14
+    assert set(writes.values_list("action", flat=True)) == {"create", "update"}
+
+
+def test_reopen_is_refused_while_a_successor_is_open(plan, plan_person, users, make_plan):
+    services.plan_close(actor=users["coordinator"], plan_id=plan.pk, based_on_version=1, reason="transfer")
+    make_plan(plan_person, predecessor_id=plan.pk)
+    with pytest.raises(Conflict) as exc:
+        services.plan_reopen(actor=users["ke"], plan_id=plan.pk, based_on_version=2, reason="Nytt behov")
+    assert exc.value.code == "plan_exists"
+
+
+def test_reopen_needs_valid_consent(plan, plan_person, users):
+    from helhet.consent.models import Consent
+
+    services.plan_close(actor=users["coordinator"], plan_id=plan.pk, based_on_version=1, reason="consent_withdrawn")
+    Consent.objects.filter(person=plan_person).update(withdrawn_on=dt.date(2000, 1, 1))
+    with pytest.raises(Conflict) as exc:
+        services.plan_reopen(actor=users["ke"], plan_id=plan.pk, based_on_version=2, reason="Nytt behov")
+    assert exc.value.code == "no_consent"
+
+
+def test_published_versions_are_immutable(plan, users):
+    v = services.goal_add(actor=users["coordinator"], plan_id=plan.pk, based_on_version=1, text="Mål").plan.version
+    version = services.plan_publish(actor=users["coordinator"], plan_id=plan.pk, based_on_version=v, reason="v1")
+    version.reason = "endret"
+    with pytest.raises(ValueError):
+        version.save()
