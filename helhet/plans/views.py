@@ -237,6 +237,7 @@ def plan_section(request, plan_id: int, key: str):
 @require_GET
 def plan_print(request, plan_id: int):
     doc = _doc(request, plan_id)
+    doc["may_edit"] = False  # paper has no buttons
     return render(request, "plans/plan_print.html", {"plan": doc, "sections": SECTION_ORDER})
 
 
