@@ -14,6 +14,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from helhet.audit.testing import pytest_runtest_teardown  # noqa: F401  (lets transactional tests flush the append-only audit table on SQLite)
 from helhet.core.world import DEMO_PASSWORD, World, build_world, synthetic_national_id
 
 
