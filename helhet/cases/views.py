@@ -41,6 +41,22 @@ def _request_url(request_id) -> str:
     return reverse("request_detail", args=[request_id])
 
 
+def _staff_for(request, units):
+    """Staff choices; when htmx asks with ?unit=<id> (the unit select changed), only that unit's staff."""
+    unit_id = request.GET.get("unit", "")
+    if request.method == "GET" and unit_id.isdigit():
+        units = [u for u in units if u.pk == int(unit_id)] or units
+    return staff_choices(units)
+
+
+def _filter_staff_by_unit(request, form) -> None:
+    # Progressive enhancement: without JavaScript the coordinator list shows everyone, grouped by unit.
+    form.fields["unit"].widget.attrs.update({
+        "hx-get": request.path, "hx-trigger": "change", "hx-select": "#id_coordinator", "hx-target": "#id_coordinator",
+        "hx-swap": "outerHTML", "hx-include": "this",
+    })
+
+
 @login_required
 @require_GET
 def my_persons(request):
@@ -213,7 +229,8 @@ def coordinator_appoint(request, pk: int):
     units = selectors.appointee_units(actor=request.user, kinds=kinds)
     requests = list(Request.objects.filter(person=person).order_by("-received_on")[:20])
     initial = {"kind": request.GET.get("kind") or kinds[0], "request": request.GET.get("request", "")}
-    form = AppointForm(_data(request), units=units, staff=staff_choices(units), kinds=kinds, requests=requests, initial=initial)
+    form = AppointForm(_data(request), units=units, staff=_staff_for(request, units), kinds=kinds, requests=requests, initial=initial)
+    _filter_staff_by_unit(request, form)
 
     def run(cd):
         return services.coordinator_appoint(actor=request.user, person=person, kind=cd["kind"], coordinator_id=int(cd["coordinator"]),
@@ -234,7 +251,8 @@ def coordinator_appoint(request, pk: int):
 def coordinator_handover(request, pk: int):
     appointment = selectors.appointment_for_action(actor=request.user, appointment_id=pk)
     units = selectors.appointee_units(actor=request.user, kinds=[appointment.kind])
-    form = HandoverForm(_data(request), units=units, staff=staff_choices(units))
+    form = HandoverForm(_data(request), units=units, staff=_staff_for(request, units))
+    _filter_staff_by_unit(request, form)
 
     def run(cd):
         return services.coordinator_handover(actor=request.user, appointment_id=appointment.pk, coordinator_id=int(cd["coordinator"]),

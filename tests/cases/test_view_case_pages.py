@@ -279,3 +279,11 @@ def test_ke_overview_query_count_does_not_grow(world, case, make_person, consent
     with django_assert_max_num_queries(12):
         response = ke.get(reverse("ke_overview"))
     assert len(response.context["coordinators"]) >= 5
+
+
+def test_choosing_a_unit_narrows_the_coordinator_list(world, person, client_for):
+    url = reverse("coordinator_appoint", args=[person.pk])
+    page = client_for("ke").get(url, {"unit": world.units["fjordvik_mh"].pk}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Siri Berg" in page and "Ola Strand" not in page
+    full = client_for("ke").get(url).content.decode()
+    assert "Siri Berg" in full and "Ola Strand" in full and 'hx-select="#id_coordinator"' in full

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,6 +83,8 @@ def test_ke_officer_takes_an_oral_request_to_an_appointed_coordinator(world, rul
     page.get_by_role("link", name="Oppnevn koordinator").click()
     axe()
     page.get_by_label("Enhet").select_option(label="Hjemmetjenesten Fjordvik (Fjordvik kommune)")
+    # htmx narrows the coordinator list to the chosen unit's staff; wait for the swap before choosing.
+    expect(page.get_by_label("Koordinator", exact=True)).not_to_contain_text("Siri Berg")
     page.get_by_label("Koordinator", exact=True).select_option(str(world.users["coordinator"].pk))
     page.get_by_label("Personens ønske").fill("Ønsker Ola, som kjenner henne fra hjemmetjenesten.")
     _submit(page, "Oppnevn")
