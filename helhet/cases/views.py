@@ -20,8 +20,17 @@ from helhet.people.views import form_page
 
 from . import selectors, services
 from .forms import (
-    AppealAdvanceForm, AppealForm, AppointForm, AssessmentForm, ConsentForm, ConsentWithdrawForm, DecisionForm, EndForm, HandoverForm,
-    InformationForm, RequestForm,
+    AppealAdvanceForm,
+    AppealForm,
+    AppointForm,
+    AssessmentForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    DecisionForm,
+    EndForm,
+    HandoverForm,
+    InformationForm,
+    RequestForm,
 )
 from .models import Request
 from .rules import appeal_route

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from helhet.audit.models import AuditEvent
 from helhet.cases import services
-from helhet.cases.models import Appeal, AppealEvent, Assessment, CoordinatorAppointment, Decision, InformationRecord, Request
+from helhet.cases.models import (
+    Appeal,
+    AppealEvent,
+    Assessment,
+    CoordinatorAppointment,
+    Decision,
+    InformationRecord,
+    Request,
+)
 from helhet.consent.models import Consent
 
 TODAY = timezone.localdate()

@@ -157,7 +157,7 @@ def _grow(world, person, consent_for, n):
     ke = world.users["ke"]
     day = TODAY - dt.timedelta(days=60)
     consent_for(person, given_on=day)
-    for i in range(n):
+    for _i in range(n):
         r = services.request_create(actor=ke, person=person, received_on=day, channel="oral", requester_kind="person", wants_coordinator=True)
         services.assessment_create(actor=ke, request_id=r.pk, assessed_on=day, long_term=False, services_involved=1, reasons="x")
         d = services.decision_create(actor=ke, request_id=r.pk, decided_on=day, reasons="x")
@@ -167,7 +167,7 @@ def _grow(world, person, consent_for, n):
     if open_ is None:
         open_ = services.coordinator_appoint(actor=ke, person=person, kind="coordinator", coordinator_id=world.users["coordinator"].pk,
                                              unit_id=world.units["fjordvik_care"].pk, start=day)
-    for i in range(n):
+    for _i in range(n):
         swap = open_.coordinator_id == world.users["coordinator"].pk
         who = world.users["coordinator2"] if swap else world.users["coordinator"]
         unit = world.units["fjordvik_mh"] if swap else world.units["fjordvik_care"]
