@@ -16,6 +16,7 @@ from helhet.cases import services as cases
 from helhet.consent.services import consent_record
 from helhet.people.models import Involvement, Person, Relative
 from helhet.people.services import person_create, relative_add
+from helhet.plans.demo import seed_plans
 
 from .world import World, build_world, synthetic_national_id
 
@@ -45,6 +46,7 @@ def seed_demo(n_persons: int = 30) -> World:
                                    home_municipality_id=w.orgs["fjordvik"].pk, phone=f"400{i:05d}",
                                    needs_interpreter=(i % 9 == 4), preferred_language="arabisk" if i % 9 == 4 else "norsk")
             _seed_person(w, person, state, i, child, today)
+        seed_plans(w)
     return w
 
 

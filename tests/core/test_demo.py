@@ -15,6 +15,9 @@ def test_demo_data_covers_every_case_state_and_is_idempotent(db):
     kinds = set(CoordinatorAppointment.objects.values_list("kind", flat=True))
     assert kinds == {"coordinator", "child_coordinator", "hospital_coordinator"}
     assert Person.objects.filter(is_d_number=True).exists()
+    from helhet.plans.models import IndividualPlan
+
+    assert set(IndividualPlan.objects.values_list("status", flat=True)) == {"draft", "active", "under_evaluation", "closed"}
     seed_demo()
     assert Person.objects.count() == persons
 
