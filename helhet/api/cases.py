@@ -114,7 +114,9 @@ class RequestDetailOut(RequestOut):
 
     @staticmethod
     def resolve_assessment(obj):
-        return getattr(obj, "assessment", None)  # reverse one-to-one: RelatedObjectDoesNotExist is an AttributeError
+        return getattr(
+            obj, "assessment", None
+        )  # reverse one-to-one: RelatedObjectDoesNotExist is an AttributeError
 
     @staticmethod
     def resolve_decision(obj):
@@ -255,16 +257,34 @@ def _request_detail(actor, request_id: int) -> Request:
     if req is None:
         raise NotFound()
     why = check(actor, Action.REQUEST_VIEW, req.person)
-    record(actor=actor, action="view", obj=req, person=req.person, reason=why, summary=_("Så henvendelse"))
+    record(
+        actor=actor,
+        action="view",
+        obj=req,
+        person=req.person,
+        reason=why,
+        summary=_("Så henvendelse"),
+    )
     return req
 
 
 def _appointment_detail(actor, appointment_id: int) -> CoordinatorAppointment:
-    appointment = CoordinatorAppointment.objects.select_related("person", "coordinator").filter(pk=appointment_id).first()
+    appointment = (
+        CoordinatorAppointment.objects.select_related("person", "coordinator")
+        .filter(pk=appointment_id)
+        .first()
+    )
     if appointment is None:
         raise NotFound()
     why = check(actor, Action.PERSON_VIEW, appointment.person)
-    record(actor=actor, action="view", obj=appointment, person=appointment.person, reason=why, summary=_("Så koordinatoroppnevning"))
+    record(
+        actor=actor,
+        action="view",
+        obj=appointment,
+        person=appointment.person,
+        reason=why,
+        summary=_("Så koordinatoroppnevning"),
+    )
     return appointment
 
 
@@ -274,13 +294,17 @@ def _appointment_detail(actor, appointment_id: int) -> CoordinatorAppointment:
 @router.get("/ke-overview", response={200: KeOverviewOut, **ERRORS})
 def ke_overview(request, filters: Query[RequestFilters]):
     """The coordinating unit's overview: filtered requests, persons waiting for a coordinator, open appeals, coordinators."""
-    return selectors.ke_overview(actor=request.user, status=filters.status, kind=filters.kind, search=filters.q)
+    return selectors.ke_overview(
+        actor=request.user, status=filters.status, kind=filters.kind, search=filters.q
+    )
 
 
 @router.get("/requests", response={200: list[RequestOut], **ERRORS})
 def list_requests(request, filters: Query[RequestFilters]):
     """The coordinating unit's requests (404 unless you work in a coordinating unit)."""
-    return selectors.ke_overview(actor=request.user, status=filters.status, kind=filters.kind, search=filters.q)["requests"]
+    return selectors.ke_overview(
+        actor=request.user, status=filters.status, kind=filters.kind, search=filters.q
+    )["requests"]
 
 
 @router.post("/requests", response={201: RequestDetailOut, **ERRORS})
@@ -297,18 +321,24 @@ def get_request(request, request_id: int):
 
 @router.post("/requests/{request_id}/assessment", response={201: AssessmentOut, **ERRORS})
 def create_assessment(request, request_id: int, payload: AssessmentIn):
-    return 201, services.assessment_create(actor=request.user, request_id=request_id, **payload.dict())
+    return 201, services.assessment_create(
+        actor=request.user, request_id=request_id, **payload.dict()
+    )
 
 
 @router.post("/requests/{request_id}/decision", response={201: DecisionOut, **ERRORS})
 def create_decision(request, request_id: int, payload: DecisionIn):
     """Decide; the response names the outcome, the appeal route (when something was refused) and the rules applied."""
-    return 201, services.decision_create(actor=request.user, request_id=request_id, **payload.dict())
+    return 201, services.decision_create(
+        actor=request.user, request_id=request_id, **payload.dict()
+    )
 
 
 @router.post("/decisions/{decision_id}/appeals", response={201: AppealOut, **ERRORS})
 def create_appeal(request, decision_id: int, payload: AppealIn):
-    return 201, services.appeal_create(actor=request.user, decision_id=decision_id, **payload.dict())
+    return 201, services.appeal_create(
+        actor=request.user, decision_id=decision_id, **payload.dict()
+    )
 
 
 @router.post("/appeals/{appeal_id}/advance", response={200: AppealOut, **ERRORS})
@@ -347,9 +377,13 @@ def get_appointment(request, appointment_id: int):
 @router.post("/appointments/{appointment_id}/handover", response={201: AppointmentOut, **ERRORS})
 def handover(request, appointment_id: int, payload: HandoverIn):
     """Replace the coordinator in one step: the old period ends the day the new one starts. Returns the new appointment."""
-    return 201, services.coordinator_handover(actor=request.user, appointment_id=appointment_id, **payload.dict())
+    return 201, services.coordinator_handover(
+        actor=request.user, appointment_id=appointment_id, **payload.dict()
+    )
 
 
 @router.post("/appointments/{appointment_id}/end", response={200: AppointmentOut, **ERRORS})
 def end_appointment(request, appointment_id: int, payload: EndIn):
-    return services.coordinator_end(actor=request.user, appointment_id=appointment_id, **payload.dict())
+    return services.coordinator_end(
+        actor=request.user, appointment_id=appointment_id, **payload.dict()
+    )

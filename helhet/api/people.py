@@ -239,10 +239,17 @@ class _Detail:
 
     def __init__(self, person: Person, data: dict):
         self._person = person
-        self._data = {**data, "checklist": [
-            {**item, "label": str(item["label"]), "value": None if item["value"] is None else str(item["value"])}
-            for item in data["checklist"]
-        ]}
+        self._data = {
+            **data,
+            "checklist": [
+                {
+                    **item,
+                    "label": str(item["label"]),
+                    "value": None if item["value"] is None else str(item["value"]),
+                }
+                for item in data["checklist"]
+            ],
+        }
 
     def __getattr__(self, name):
         return self._data[name] if name in self._data else getattr(self._person, name)
@@ -272,22 +279,32 @@ def get_person(request, person_id: int):
 
 @router.patch("/{person_id}", response={200: PersonOut, **ERRORS})
 def update_person(request, person_id: int, payload: PersonUpdateIn):
-    return services.person_update(actor=request.user, person=_person(person_id), **payload.dict(exclude_unset=True, exclude_none=True))
+    return services.person_update(
+        actor=request.user,
+        person=_person(person_id),
+        **payload.dict(exclude_unset=True, exclude_none=True),
+    )
 
 
 @router.post("/{person_id}/relatives", response={201: RelativeOut, **ERRORS})
 def add_relative(request, person_id: int, payload: RelativeIn):
-    return 201, services.relative_add(actor=request.user, person=_person(person_id), **payload.dict())
+    return 201, services.relative_add(
+        actor=request.user, person=_person(person_id), **payload.dict()
+    )
 
 
 @router.post("/{person_id}/involvements", response={201: InvolvementOut, **ERRORS})
 def add_involvement(request, person_id: int, payload: InvolvementIn):
-    return 201, services.involvement_add(actor=request.user, person=_person(person_id), **payload.dict())
+    return 201, services.involvement_add(
+        actor=request.user, person=_person(person_id), **payload.dict()
+    )
 
 
 @router.post("/{person_id}/capacity-findings", response={201: CapacityFindingOut, **ERRORS})
 def record_capacity_finding(request, person_id: int, payload: CapacityFindingIn):
-    return 201, services.capacity_finding_record(actor=request.user, person=_person(person_id), **payload.dict())
+    return 201, services.capacity_finding_record(
+        actor=request.user, person=_person(person_id), **payload.dict()
+    )
 
 
 @router.post("/{person_id}/information", response={201: InformationRecordOut, **ERRORS})
@@ -295,12 +312,16 @@ def record_information(request, person_id: int, payload: InformationRecordIn):
     """That the person was informed about individual plan and coordinator, and what they answered."""
     from helhet.cases import services as case_services
 
-    return 201, case_services.information_record(actor=request.user, person=_person(person_id), **payload.dict())
+    return 201, case_services.information_record(
+        actor=request.user, person=_person(person_id), **payload.dict()
+    )
 
 
 @router.post("/{person_id}/consents", response={201: ConsentOut, **ERRORS})
 def record_consent(request, person_id: int, payload: ConsentIn):
-    return 201, consent_services.consent_record(actor=request.user, person=_person(person_id), **payload.dict())
+    return 201, consent_services.consent_record(
+        actor=request.user, person=_person(person_id), **payload.dict()
+    )
 
 
 @router.post("/{person_id}/consents/{consent_id}/withdraw", response={200: ConsentOut, **ERRORS})
@@ -308,4 +329,6 @@ def withdraw_consent(request, person_id: int, consent_id: int, payload: ConsentW
     # The consent must belong to the person in the path; the service decides access to that person.
     if not Consent.objects.filter(pk=consent_id, person_id=person_id).exists():
         raise NotFound()
-    return consent_services.consent_withdraw(actor=request.user, consent_id=consent_id, **payload.dict())
+    return consent_services.consent_withdraw(
+        actor=request.user, consent_id=consent_id, **payload.dict()
+    )

@@ -25,10 +25,14 @@ class Api:
         return self.client.get(API + path, params)
 
     def post(self, path, body=None):
-        return self.client.post(API + path, data=json.dumps(body or {}), content_type="application/json")
+        return self.client.post(
+            API + path, data=json.dumps(body or {}), content_type="application/json"
+        )
 
     def patch(self, path, body=None):
-        return self.client.patch(API + path, data=json.dumps(body or {}), content_type="application/json")
+        return self.client.patch(
+            API + path, data=json.dumps(body or {}), content_type="application/json"
+        )
 
 
 @pytest.fixture
@@ -47,28 +51,83 @@ def case(world, users, person, consent_for):
     from helhet.cases import services
 
     ke = users["ke"]
-    req = services.request_create(actor=ke, person=person, received_on=timezone.localdate() - dt.timedelta(days=20), channel="written",
-                                  requester_kind="person", wants_ip=True, wants_coordinator=True)
-    services.assessment_create(actor=ke, request_id=req.pk, assessed_on=timezone.localdate() - dt.timedelta(days=15), long_term=True,
-                               services_involved=2, reasons="Langvarige og koordinerte tjenester.")
-    decision = services.decision_create(actor=ke, request_id=req.pk, decided_on=timezone.localdate() - dt.timedelta(days=10),
-                                        grants_coordinator=True, reasons="Koordinator innvilget, IP avslått.")
-    appeal = services.appeal_create(actor=ke, decision_id=decision.pk, received_on=timezone.localdate() - dt.timedelta(days=5),
-                                    grounds="Ønsker individuell plan.")
+    req = services.request_create(
+        actor=ke,
+        person=person,
+        received_on=timezone.localdate() - dt.timedelta(days=20),
+        channel="written",
+        requester_kind="person",
+        wants_ip=True,
+        wants_coordinator=True,
+    )
+    services.assessment_create(
+        actor=ke,
+        request_id=req.pk,
+        assessed_on=timezone.localdate() - dt.timedelta(days=15),
+        long_term=True,
+        services_involved=2,
+        reasons="Langvarige og koordinerte tjenester.",
+    )
+    decision = services.decision_create(
+        actor=ke,
+        request_id=req.pk,
+        decided_on=timezone.localdate() - dt.timedelta(days=10),
+        grants_coordinator=True,
+        reasons="Koordinator innvilget, IP avslått.",
+    )
+    appeal = services.appeal_create(
+        actor=ke,
+        decision_id=decision.pk,
+        received_on=timezone.localdate() - dt.timedelta(days=5),
+        grounds="Ønsker individuell plan.",
+    )
     consent = consent_for(person)
-    appointment = services.coordinator_appoint(actor=ke, person=person, kind="coordinator", coordinator_id=users["coordinator"].pk,
-                                               unit_id=world.units["fjordvik_care"].pk, start=timezone.localdate() - dt.timedelta(days=5))
-    return {"person": person, "request": req, "decision": decision, "appeal": appeal, "consent": consent, "appointment": appointment}
+    appointment = services.coordinator_appoint(
+        actor=ke,
+        person=person,
+        kind="coordinator",
+        coordinator_id=users["coordinator"].pk,
+        unit_id=world.units["fjordvik_care"].pk,
+        start=timezone.localdate() - dt.timedelta(days=5),
+    )
+    return {
+        "person": person,
+        "request": req,
+        "decision": decision,
+        "appeal": appeal,
+        "consent": consent,
+        "appointment": appointment,
+    }
 
 
 def counts() -> dict:
     """Row counts of everything the API can write, to prove a refused call wrote nothing (audit 'denied' events aside)."""
-    from helhet.cases.models import Appeal, AppealEvent, Assessment, CoordinatorAppointment, Decision, InformationRecord, Request
+    from helhet.cases.models import (
+        Appeal,
+        AppealEvent,
+        Assessment,
+        CoordinatorAppointment,
+        Decision,
+        InformationRecord,
+        Request,
+    )
     from helhet.consent.models import Consent
     from helhet.people.models import CapacityFinding, Involvement, Person, Relative
 
-    models = (Person, Relative, Involvement, CapacityFinding, InformationRecord, Consent, Request, Assessment, Decision, Appeal,
-              AppealEvent, CoordinatorAppointment)
+    models = (
+        Person,
+        Relative,
+        Involvement,
+        CapacityFinding,
+        InformationRecord,
+        Consent,
+        Request,
+        Assessment,
+        Decision,
+        Appeal,
+        AppealEvent,
+        CoordinatorAppointment,
+    )
     out = {m.__name__: m.objects.count() for m in models}
     out["open_appointments"] = CoordinatorAppointment.objects.filter(end__isnull=True).count()
     out["withdrawn_consents"] = Consent.objects.filter(withdrawn_on__isnull=False).count()

@@ -13,9 +13,15 @@ def test_openapi_json_is_a_valid_document_listing_the_paths(client):
     doc = r.json()
     assert doc["openapi"].startswith("3.")
     assert doc["info"]["title"] == "Helhet API"
-    for path in ["/api/v1/persons/", "/api/v1/persons/{person_id}", "/api/v1/persons/{person_id}/consents",
-                 "/api/v1/cases/requests", "/api/v1/cases/requests/{request_id}/decision", "/api/v1/cases/appointments/{appointment_id}/handover",
-                 "/api/v1/cases/my-persons"]:
+    for path in [
+        "/api/v1/persons/",
+        "/api/v1/persons/{person_id}",
+        "/api/v1/persons/{person_id}/consents",
+        "/api/v1/cases/requests",
+        "/api/v1/cases/requests/{request_id}/decision",
+        "/api/v1/cases/appointments/{appointment_id}/handover",
+        "/api/v1/cases/my-persons",
+    ]:
         assert path in doc["paths"], path
     decision = doc["paths"]["/api/v1/cases/requests/{request_id}/decision"]["post"]
     assert {"201", "400", "401", "404", "409"} <= set(decision["responses"])

@@ -18,7 +18,9 @@ from helhet.cases.models import CoordinatorAppointment
 from helhet.core.errors import Conflict, DomainError
 from helhet.organizations.models import User
 
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: concurrent transactions")
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: concurrent transactions"
+)
 
 
 def _race(n: int, work) -> list:
@@ -46,10 +48,15 @@ def _race(n: int, work) -> list:
 @postgres_only
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_appointments_one_wins_the_other_gets_a_conflict(world, users, person, consent_for, monkeypatch):
+def test_two_concurrent_appointments_one_wins_the_other_gets_a_conflict(
+    world, users, person, consent_for, monkeypatch
+):
     consent_for(person)
     today = timezone.localdate()
-    candidates = [(users["coordinator"].pk, world.units["fjordvik_care"].pk), (users["coordinator2"].pk, world.units["fjordvik_mh"].pk)]
+    candidates = [
+        (users["coordinator"].pk, world.units["fjordvik_care"].pk),
+        (users["coordinator2"].pk, world.units["fjordvik_mh"].pk),
+    ]
     # Hold both threads after their checks and validation, so both really reach the INSERT together and the
     # database constraint (appointment_one_open_per_kind) is what decides. Without this the race is real but
     # which window it hits is luck (see the xfail test below).
@@ -63,10 +70,18 @@ def test_two_concurrent_appointments_one_wins_the_other_gets_a_conflict(world, u
     monkeypatch.setattr(services, "validate", validate_then_wait)
 
     def appoint(i):
-        actor = User.objects.get(pk=users["ke"].pk)  # each thread its own actor object (actor_context is cached on it)
+        actor = User.objects.get(
+            pk=users["ke"].pk
+        )  # each thread its own actor object (actor_context is cached on it)
         coordinator_id, unit_id = candidates[i]
-        return services.coordinator_appoint(actor=actor, person=person, kind="coordinator", coordinator_id=coordinator_id,
-                                            unit_id=unit_id, start=today)
+        return services.coordinator_appoint(
+            actor=actor,
+            person=person,
+            kind="coordinator",
+            coordinator_id=coordinator_id,
+            unit_id=unit_id,
+            start=today,
+        )
 
     results = _race(2, appoint)
     wins = [r for r in results if isinstance(r, CoordinatorAppointment)]
@@ -74,30 +89,55 @@ def test_two_concurrent_appointments_one_wins_the_other_gets_a_conflict(world, u
     assert len(wins) == 1, results
     assert len(losses) == 1 and isinstance(losses[0], Conflict) and losses[0].status == 409, results
     assert losses[0].code == "coordinator_exists"
-    assert list(CoordinatorAppointment.objects.filter(person=person, end__isnull=True).values_list("pk", flat=True)) == [wins[0].pk]
+    assert list(
+        CoordinatorAppointment.objects.filter(person=person, end__isnull=True).values_list(
+            "pk", flat=True
+        )
+    ) == [wins[0].pk]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cases.services.coordinator_appoint: validate() runs full_clean(), whose constraint validation reports "
-    "appointment_one_open_per_kind as a 400 'invalid' when the other appointment commits between the existence "
-    "check and validation. Fix: full_clean(validate_constraints=False) there (the IntegrityError path gives the 409). "
-    "Remove this marker when fixed."))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "cases.services.coordinator_appoint: validate() runs full_clean(), whose constraint validation reports "
+        "appointment_one_open_per_kind as a 400 'invalid' when the other appointment commits between the existence "
+        "check and validation. Fix: full_clean(validate_constraints=False) there (the IntegrityError path gives the 409). "
+        "Remove this marker when fixed."
+    ),
+)
 @pytest.mark.django_db
-def test_a_loser_whose_rival_commits_just_before_validation_still_gets_409(world, users, person, consent_for, monkeypatch):
+def test_a_loser_whose_rival_commits_just_before_validation_still_gets_409(
+    world, users, person, consent_for, monkeypatch
+):
     consent_for(person)
     today = timezone.localdate()
     real_validate = services.validate
 
     def rival_commits_first(instance):
-        if isinstance(instance, CoordinatorAppointment) and not CoordinatorAppointment.objects.filter(person=person).exists():
-            CoordinatorAppointment.objects.create(person=person, kind="coordinator", coordinator=users["coordinator2"],
-                                                  unit=world.units["fjordvik_mh"], appointed_by=users["ke"], start=today)
+        if (
+            isinstance(instance, CoordinatorAppointment)
+            and not CoordinatorAppointment.objects.filter(person=person).exists()
+        ):
+            CoordinatorAppointment.objects.create(
+                person=person,
+                kind="coordinator",
+                coordinator=users["coordinator2"],
+                unit=world.units["fjordvik_mh"],
+                appointed_by=users["ke"],
+                start=today,
+            )
         real_validate(instance)
 
     monkeypatch.setattr(services, "validate", rival_commits_first)
     with pytest.raises(DomainError) as exc:
-        services.coordinator_appoint(actor=users["ke"], person=person, kind="coordinator", coordinator_id=users["coordinator"].pk,
-                                     unit_id=world.units["fjordvik_care"].pk, start=today)
+        services.coordinator_appoint(
+            actor=users["ke"],
+            person=person,
+            kind="coordinator",
+            coordinator_id=users["coordinator"].pk,
+            unit_id=world.units["fjordvik_care"].pk,
+            start=today,
+        )
     assert exc.value.status == 409, exc.value.as_dict()
 
 
@@ -107,15 +147,30 @@ def test_a_loser_whose_rival_commits_just_before_validation_still_gets_409(world
 def test_two_concurrent_handovers_of_one_appointment_one_wins(world, users, person, consent_for):
     consent_for(person)
     today = timezone.localdate()
-    old = services.coordinator_appoint(actor=users["ke"], person=person, kind="coordinator", coordinator_id=users["coordinator"].pk,
-                                       unit_id=world.units["fjordvik_care"].pk, start=today - dt.timedelta(days=5))
-    candidates = [(users["coordinator2"].pk, world.units["fjordvik_mh"].pk), (users["coordinator2"].pk, world.units["fjordvik_mh"].pk)]
+    old = services.coordinator_appoint(
+        actor=users["ke"],
+        person=person,
+        kind="coordinator",
+        coordinator_id=users["coordinator"].pk,
+        unit_id=world.units["fjordvik_care"].pk,
+        start=today - dt.timedelta(days=5),
+    )
+    candidates = [
+        (users["coordinator2"].pk, world.units["fjordvik_mh"].pk),
+        (users["coordinator2"].pk, world.units["fjordvik_mh"].pk),
+    ]
 
     def handover(i):
         actor = User.objects.get(pk=users["ke"].pk)
         coordinator_id, unit_id = candidates[i]
-        return services.coordinator_handover(actor=actor, appointment_id=old.pk, coordinator_id=coordinator_id, unit_id=unit_id,
-                                             on=today, reason=f"Bytte {i}")
+        return services.coordinator_handover(
+            actor=actor,
+            appointment_id=old.pk,
+            coordinator_id=coordinator_id,
+            unit_id=unit_id,
+            on=today,
+            reason=f"Bytte {i}",
+        )
 
     results = _race(2, handover)
     wins = [r for r in results if isinstance(r, CoordinatorAppointment)]
@@ -132,15 +187,35 @@ def test_handover_leaves_no_gap_and_never_two_open(world, users, person, consent
     consent_for(person)
     today = timezone.localdate()
     ke = users["ke"]
-    first = services.coordinator_appoint(actor=ke, person=person, kind="coordinator", coordinator_id=users["coordinator"].pk,
-                                         unit_id=world.units["fjordvik_care"].pk, start=today - dt.timedelta(days=9))
-    second = services.coordinator_handover(actor=ke, appointment_id=first.pk, coordinator_id=users["coordinator2"].pk,
-                                           unit_id=world.units["fjordvik_mh"].pk, on=today - dt.timedelta(days=4), reason="Permisjon")
-    third = services.coordinator_handover(actor=ke, appointment_id=second.pk, coordinator_id=users["coordinator"].pk,
-                                          unit_id=world.units["fjordvik_care"].pk, on=today, reason="Tilbake")
-    chain = list(CoordinatorAppointment.objects.filter(person=person, kind="coordinator").order_by("start"))
+    first = services.coordinator_appoint(
+        actor=ke,
+        person=person,
+        kind="coordinator",
+        coordinator_id=users["coordinator"].pk,
+        unit_id=world.units["fjordvik_care"].pk,
+        start=today - dt.timedelta(days=9),
+    )
+    second = services.coordinator_handover(
+        actor=ke,
+        appointment_id=first.pk,
+        coordinator_id=users["coordinator2"].pk,
+        unit_id=world.units["fjordvik_mh"].pk,
+        on=today - dt.timedelta(days=4),
+        reason="Permisjon",
+    )
+    third = services.coordinator_handover(
+        actor=ke,
+        appointment_id=second.pk,
+        coordinator_id=users["coordinator"].pk,
+        unit_id=world.units["fjordvik_care"].pk,
+        on=today,
+        reason="Tilbake",
+    )
+    chain = list(
+        CoordinatorAppointment.objects.filter(person=person, kind="coordinator").order_by("start")
+    )
     assert [a.pk for a in chain] == [first.pk, second.pk, third.pk]
-    for before, after in zip(chain, chain[1:]):
+    for before, after in zip(chain, chain[1:], strict=False):
         assert before.end == after.start, "the old period ends the day the new one starts"
         assert after.replaces_id == before.pk
     assert [a.pk for a in chain if a.end is None] == [third.pk]
@@ -150,7 +225,13 @@ def test_handover_leaves_no_gap_and_never_two_open(world, users, person, consent
         assert sum(a.active_on(day) for a in chain) == 1, day
     # A handover from the now-stale appointment is refused and changes nothing.
     with pytest.raises(Conflict) as exc:
-        services.coordinator_handover(actor=ke, appointment_id=second.pk, coordinator_id=users["coordinator2"].pk,
-                                      unit_id=world.units["fjordvik_mh"].pk, on=today, reason="Utdatert side")
+        services.coordinator_handover(
+            actor=ke,
+            appointment_id=second.pk,
+            coordinator_id=users["coordinator2"].pk,
+            unit_id=world.units["fjordvik_mh"].pk,
+            on=today,
+            reason="Utdatert side",
+        )
     assert exc.value.status == 409
     assert CoordinatorAppointment.objects.filter(person=person, end__isnull=True).count() == 1
