@@ -6,7 +6,7 @@ Errors: every DomainError becomes {"code", "message", "details"} with its status
 
 from django.core.exceptions import ValidationError
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
@@ -37,6 +37,12 @@ def _schema_error(request, exc: NinjaValidationError):
     return api.create_response(
         request, {"code": "invalid", "message": "Ugyldige data i forespørselen.", "details": {"errors": exc.errors}}, status=400
     )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    # e.g. a body that is not JSON: same shape as every other error.
+    return api.create_response(request, {"code": "bad_request", "message": str(exc), "details": {}}, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

@@ -47,9 +47,14 @@ def from_validation_error(exc: ValidationError) -> DomainError:
     return DomainError("invalid", message, status=400, details={"fields": fields})
 
 
-def validate(instance) -> None:
-    """full_clean() that raises DomainError instead of ValidationError."""
+def validate(instance, *, constraints: bool = True) -> None:
+    """full_clean() that raises DomainError instead of ValidationError.
+
+    constraints=False leaves database constraints to the database, for services
+    that must report a lost race as a 409 from the IntegrityError (a concurrent
+    coordinator appointment), not as a 400 from the pre-check.
+    """
     try:
-        instance.full_clean()
+        instance.full_clean(validate_constraints=constraints)
     except ValidationError as exc:
         raise from_validation_error(exc) from exc

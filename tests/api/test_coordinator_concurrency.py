@@ -62,8 +62,8 @@ def test_two_concurrent_appointments_one_wins_the_other_gets_a_conflict(
     # which window it hits is luck (see the xfail test below).
     real_validate, both_validated = services.validate, threading.Barrier(2)
 
-    def validate_then_wait(instance):
-        real_validate(instance)
+    def validate_then_wait(instance, **kw):
+        real_validate(instance, **kw)
         if isinstance(instance, CoordinatorAppointment):
             both_validated.wait(timeout=10)
 
@@ -96,15 +96,6 @@ def test_two_concurrent_appointments_one_wins_the_other_gets_a_conflict(
     ) == [wins[0].pk]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cases.services.coordinator_appoint: validate() runs full_clean(), whose constraint validation reports "
-        "appointment_one_open_per_kind as a 400 'invalid' when the other appointment commits between the existence "
-        "check and validation. Fix: full_clean(validate_constraints=False) there (the IntegrityError path gives the 409). "
-        "Remove this marker when fixed."
-    ),
-)
 @pytest.mark.django_db
 def test_a_loser_whose_rival_commits_just_before_validation_still_gets_409(
     world, users, person, consent_for, monkeypatch
@@ -113,7 +104,7 @@ def test_a_loser_whose_rival_commits_just_before_validation_still_gets_409(
     today = timezone.localdate()
     real_validate = services.validate
 
-    def rival_commits_first(instance):
+    def rival_commits_first(instance, **kw):
         if (
             isinstance(instance, CoordinatorAppointment)
             and not CoordinatorAppointment.objects.filter(person=person).exists()
@@ -126,7 +117,7 @@ def test_a_loser_whose_rival_commits_just_before_validation_still_gets_409(
                 appointed_by=users["ke"],
                 start=today,
             )
-        real_validate(instance)
+        real_validate(instance, **kw)
 
     monkeypatch.setattr(services, "validate", rival_commits_first)
     with pytest.raises(DomainError) as exc:
