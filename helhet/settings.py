@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "helhet.cases",
     "helhet.plans",
     "helhet.coordination",
+    "helhet.meetings",
+    "helhet.accounts",
     "helhet.portal",
     "helhet.interop",
 ]

@@ -17,4 +17,10 @@ urlpatterns = [
     path("", include("helhet.plans.urls")),
     path("", include("helhet.audit.urls")),
     path("", include("helhet.rules.urls")),
+    path("", include("helhet.consent.urls")),
+    path("", include("helhet.access.urls")),
+    path("", include("helhet.coordination.urls")),
+    path("", include("helhet.meetings.urls")),
+    path("", include("helhet.portal.urls")),
+    path("", include("helhet.accounts.urls")),
 ]
