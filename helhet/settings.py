@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "helhet.coordination",
     "helhet.meetings",
     "helhet.accounts",
+    "helhet.notifications",
     "helhet.portal",
     "helhet.interop",
 ]

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("helhet.meetings.urls")),
     path("", include("helhet.portal.urls")),
     path("", include("helhet.accounts.urls")),
+    path("", include("helhet.notifications.urls")),
 ]

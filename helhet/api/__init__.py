@@ -54,7 +54,7 @@ def _register_routers():
     # Each app's router lives in its own module here (PREFIX + router) so parallel work never touches one file.
     import importlib
 
-    for name in ("people", "cases", "plans", "consent", "coordination", "meetings", "deadlines"):
+    for name in ("people", "cases", "plans", "consent", "coordination", "meetings", "notifications", "access"):
         try:
             module = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:
