@@ -53,6 +53,8 @@ class Action(StrEnum):
     PLAN_CLOSE = "plan.close"
     PLAN_REOPEN = "plan.reopen"
     PLAN_MAIN_RESPONSIBILITY = "plan.main_responsibility"
+    MEETING_MANAGE = "meeting.manage"  # convene plan-group meetings, attendance, minutes (helhet/meetings)
+    MESSAGE_POST = "message.post"  # write in the plan group's message threads (helhet/meetings)
 
 
 R = Rel
@@ -83,6 +85,8 @@ TABLE: dict[Action, set[Rel]] = {
     Action.PLAN_CLOSE: {R.KE, R.COORDINATOR},
     Action.PLAN_REOPEN: {R.KE},
     Action.PLAN_MAIN_RESPONSIBILITY: {R.KE},
+    Action.MEETING_MANAGE: {R.KE, R.COORDINATOR},
+    Action.MESSAGE_POST: _STAFF_WORKING | {R.PLAN_PARTICIPANT, R.SELF, R.REPRESENTATIVE},
 }
 
 # Actions decided by role alone (no person yet), and the roles that may do them.

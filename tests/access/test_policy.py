@@ -36,6 +36,8 @@ plan.publish                    X   X      .      .       .       .     .
 plan.close                      X   X      .      .       .       .     .
 plan.reopen                     X   .      .      .       .       .     .
 plan.main_responsibility        X   .      .      .       .       .     .
+meeting.manage                  X   X      .      .       .       .     .
+message.post                    X   X      X      X       X       X     X
 """
 
 
