@@ -45,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
         "--no-generate", action="store_true", help="measure what the database holds; never generate"
     )
     r.add_argument("--seed", type=int, default=7)
+    r.add_argument(
+        "--snapshots",
+        choices=["auto", "selector", "inline"],
+        default="auto",
+        help="passed to the generator when it has to generate",
+    )
 
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhet.settings")
@@ -77,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         plans_ratio=args.plans_ratio,
         generate_missing=not args.no_generate,
         seed=args.seed,
+        snapshots=args.snapshots,
     )
 
 

@@ -880,10 +880,41 @@ def _batch(ctx: _Ctx, n: int, plans_ratio: float) -> None:  # noqa: C901 - one l
             )
         plan.version, plan.published_number = working, n
         bumps.append(plan)
-    pm.PlanVersion.objects.bulk_create(versions, batch_size=500)
+    _insert_versions(versions)
     pm.PlanChange.objects.bulk_create(changes, batch_size=5000)
     pm.IndividualPlan.objects.bulk_update(bumps, ["version", "published_number"], batch_size=1000)
     ctx.n_versions += len(versions)
+
+
+def _insert_versions(versions: list) -> None:
+    """bulk_create, except on PostgreSQL: there Django's client-side parameter binding spends seconds
+    quoting megabytes of snapshot JSON per batch, so use psycopg's server-side binding (executemany)."""
+    if connection.vendor != "postgresql" or not versions:
+        pm.PlanVersion.objects.bulk_create(versions, batch_size=500)
+        return
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    connection.ensure_connection()
+    now = timezone.now()
+    table = pm.PlanVersion._meta.db_table
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.executemany(
+            f'INSERT INTO "{table}" ("plan_id", "number", "based_on_version", "snapshot", "reason", "author_id", "published_at") '
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [
+                (
+                    v.plan_id,
+                    v.number,
+                    v.based_on_version,
+                    Jsonb(v.snapshot),
+                    v.reason,
+                    v.author_id,
+                    now,
+                )
+                for v in versions
+            ],
+        )
 
 
 def _inline_document(plan: pm.IndividualPlan) -> dict:

@@ -55,10 +55,18 @@ def _summary(times_ms: list[float]) -> dict:
 
 
 def _timed_get(client: Client, url: str, **headers) -> tuple[float, int, int]:
-    started = time.perf_counter()
+    elapsed, _cpu, status, size = _timed_get_cpu(client, url, **headers)
+    return elapsed, status, size
+
+
+def _timed_get_cpu(client: Client, url: str, **headers) -> tuple[float, float, int, int]:
+    """Wall time and this process's CPU time (ms) of one request. CPU time leaves out waiting for the
+    database and for other processes: on a busy machine the gap between the two is the contention."""
+    cpu0, started = time.process_time(), time.perf_counter()
     response = client.get(url, **headers)
     elapsed = (time.perf_counter() - started) * 1000
-    return elapsed, response.status_code, len(response.content)
+    cpu = (time.process_time() - cpu0) * 1000
+    return elapsed, cpu, response.status_code, len(response.content)
 
 
 def _measure(client: Client, urls: list[str], **headers) -> dict:
@@ -69,14 +77,17 @@ def _measure(client: Client, urls: list[str], **headers) -> dict:
             response = client.get(url, **headers)
         if response.status_code == 200:
             queries.append(len(captured.captured_queries))
-    times, statuses, sizes = [], {}, []
+    times, cpus, statuses, sizes = [], [], {}, []
     for url in urls[WARMUP:]:
-        elapsed, status, size = _timed_get(client, url, **headers)
+        elapsed, cpu, status, size = _timed_get_cpu(client, url, **headers)
         statuses[status] = statuses.get(status, 0) + 1
         if status == 200:
             times.append(elapsed)
+            cpus.append(cpu)
             sizes.append(size)
     out = _summary(times)
+    if cpus:
+        out["python_cpu_p50_ms"] = round(_pct(cpus, 50), 2)
     out["statuses"] = {str(k): v for k, v in sorted(statuses.items())}
     if sizes:
         out["bytes_p50"] = int(_pct(sizes, 50))
@@ -135,13 +146,18 @@ def _visible_plan_ids(ke) -> list[int]:
     )
 
 
-def _ensure_size(size: int, plans_ratio: float) -> None:
+def _ensure_size(size: int, plans_ratio: float, snapshots: str) -> None:
     have = IndividualPlan.objects.count()
     if have >= size:
         return
     persons = math.ceil((size - have) / expected_plans_per_person(plans_ratio))
     print(f"generating {persons:,} persons to reach about {size:,} plans (have {have:,})")
-    generate(persons=persons, plans_ratio=plans_ratio, append=Person.objects.exists())
+    generate(
+        persons=persons,
+        plans_ratio=plans_ratio,
+        append=Person.objects.exists(),
+        snapshots=snapshots,
+    )
 
 
 def _machine() -> dict:
@@ -180,6 +196,7 @@ def run(
     plans_ratio: float = 0.9,
     generate_missing: bool = True,
     seed: int = 7,
+    snapshots: str = "auto",
 ) -> int:
     # Production-like: no query log in memory, no debug templates. Must be set before the first request.
     settings.DEBUG = False
@@ -198,7 +215,7 @@ def run(
     }
     for size in sorted(sizes):
         if generate_missing:
-            _ensure_size(size, plans_ratio)
+            _ensure_size(size, plans_ratio, snapshots)
         plan_ids = _visible_plan_ids(ke)
         if not plan_ids:
             print(f"no plans visible to the KE officer at size {size}: nothing to measure")
@@ -234,7 +251,7 @@ def _print_row(row: dict) -> None:
 
 
 def _print_table(results: dict) -> None:
-    head = f"{'plans':>8}  {'endpoint':<18} {'n':>4} {'p50 ms':>9} {'p95 ms':>9} {'queries':>9} {'statuses':<14}"
+    head = f"{'plans':>8}  {'endpoint':<18} {'n':>4} {'p50 ms':>9} {'p95 ms':>9} {'cpu p50':>9} {'queries':>9} {'statuses':<14}"
     print()
     print(head)
     print("-" * len(head))
@@ -248,8 +265,9 @@ def _print_table(results: dict) -> None:
             queries = f"{m['queries_min']}-{m['queries_max']}" if "queries_min" in m else "-"
             p50 = f"{m['p50_ms']:9.1f}" if m.get("n") else f"{'-':>9}"
             p95 = f"{m['p95_ms']:9.1f}" if m.get("n") else f"{'-':>9}"
+            cpu = f"{m['python_cpu_p50_ms']:9.1f}" if m.get("n") else f"{'-':>9}"
             print(
-                f"{row['size_plans']:>8,}  {label:<18} {m.get('n', 0):>4} {p50} {p95} {queries:>9} {json.dumps(m.get('statuses', {})):<14}"
+                f"{row['size_plans']:>8,}  {label:<18} {m.get('n', 0):>4} {p50} {p95} {cpu} {queries:>9} {json.dumps(m.get('statuses', {})):<14}"
             )
         r = row["api_vs_sql"]
         if r.get("n"):
