@@ -72,7 +72,11 @@ class Request(models.Model):
         verbose_name_plural = _("henvendelser")
         ordering = ["-received_on", "-id"]
         # The KE overview lists a tenant's requests by status, newest first.
-        indexes = [models.Index(fields=["organization", "status", "received_on"], name="request_org_status")]
+        indexes = [
+            models.Index(fields=["organization", "status", "received_on"], name="request_org_status"),
+            # The KE overview's newest-first list without a status filter (bench: sorted the whole tenant before).
+            models.Index(fields=["organization", "-received_on", "-id"], name="request_org_newest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(wants_ip=True) | Q(wants_coordinator=True) | Q(wants_child_coordinator=True),
