@@ -55,3 +55,55 @@ def collect(*, organization_ids: list[int] | None = None, user_id: int | None = 
     for provider in _PROVIDERS:
         out.extend(provider(organization_ids=organization_ids, user_id=user_id, today=today))
     return sorted(out, key=lambda d: (d.due, d.kind, d.object_id))
+
+
+# --- Helpers for providers and the pages/worker that read collect() -------------------------------------------------
+
+# The kinds every list and filter knows, with the Norwegian label the UI and the reminder e-mails use
+# (the e-mail names only the kind of deadline, never the person or the details: helhet.notifications.services).
+KIND_LABELS: dict[str, str] = {
+    "first_contact": "Første kontakt etter oppnevning",
+    "evaluation": "Evaluering av individuell plan",
+    "measure": "Frist for tiltak",
+    "minutes": "Referat etter møte",
+    "need_notification_response": "Svar på melding om behov",
+    "appeal": "Behandling av klage",
+    "consent_expiry": "Samtykke utløper",
+}
+
+
+def kind_label(kind: str) -> str:
+    from django.utils.translation import gettext
+
+    return gettext(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
+
+class GuidelineTable:
+    """guideline_value(key, org, on) for many (organisation, day) pairs with ONE query.
+
+    Providers compute a deadline for every row they return; calling
+    helhet.rules.selectors.guideline_value per row would make a list's query
+    count grow with its length. Same answer as guideline_value: the latest
+    version with valid_from <= on (ties by id), else the registry default.
+    """
+
+    def __init__(self, key: str, organization_ids: Iterable[int | None]):
+        from helhet.rules import guidelines
+        from helhet.rules.models import LocalGuideline
+
+        self.key = key
+        self.default = guidelines.get(key).default
+        ids = {i for i in organization_ids if i is not None}
+        self._versions: dict[int, list[tuple[dt.date, int]]] = {}
+        if ids:
+            rows = (LocalGuideline.objects.filter(key=key, organization_id__in=ids)
+                    .order_by("valid_from", "id").values_list("organization_id", "valid_from", "value"))
+            for org_id, valid_from, value in rows:
+                self._versions.setdefault(org_id, []).append((valid_from, value))
+
+    def value(self, organization_id: int | None, on: dt.date) -> int:
+        found = self.default
+        for valid_from, value in self._versions.get(organization_id, []):
+            if valid_from <= on:
+                found = value
+        return found
