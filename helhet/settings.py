@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "helhet.notifications",
     "helhet.portal",
     "helhet.interop",
+    # Security hardening (helhet/accounts): TOTP devices for two-factor login.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +75,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Security hardening: request.user.is_verified(), then the 2FA gate, then the CSP header.
+    "django_otp.middleware.OTPMiddleware",
+    "helhet.accounts.middleware.TwoFactorRequiredMiddleware",
+    "helhet.accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "helhet.core.middleware.DomainErrorMiddleware",
@@ -184,3 +191,78 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+
+# ---------------------------------------------------------------------------
+# Security hardening: two-factor, login throttling, CSP, OpenID Connect.
+# Owned by helhet/accounts (docs/security.md, "Login, two-factor and OIDC" and "Hardening").
+# ---------------------------------------------------------------------------
+
+# TOTP two-factor is required for KE officers, administrators and is_staff users
+# (helhet.accounts.twofactor.requires_two_factor). On by default; the demo (`make run`,
+# HELHET_DEMO=1) turns it off unless HELHET_REQUIRE_2FA is set explicitly.
+HELHET_REQUIRE_2FA = env_bool("HELHET_REQUIRE_2FA", not HELHET_DEMO)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Helhet")
+
+# Login throttling (helhet.accounts.throttle), counted in the database so every
+# process sees the same count. Per IP the limit is higher: a hospital's staff share one NAT address.
+HELHET_LOGIN_MAX_FAILURES = int(os.environ.get("HELHET_LOGIN_MAX_FAILURES", "5"))
+HELHET_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("HELHET_LOGIN_MAX_FAILURES_PER_IP", "20"))
+HELHET_LOGIN_FAILURE_WINDOW = int(os.environ.get("HELHET_LOGIN_FAILURE_WINDOW", "900"))  # seconds
+HELHET_LOGIN_LOCKOUT = int(os.environ.get("HELHET_LOGIN_LOCKOUT", "900"))  # seconds
+# Behind a reverse proxy: the request header (WSGI name) that carries the client address,
+# e.g. HTTP_X_FORWARDED_FOR; the rightmost entry (the one our proxy added) is used.
+HELHET_CLIENT_IP_HEADER = os.environ.get("HELHET_CLIENT_IP_HEADER", "")
+
+# Content-Security-Policy sent on every response (helhet.accounts.middleware).
+# No inline scripts or styles anywhere: htmx's indicator styles are off (base.html meta htmx-config).
+HELHET_CSP = os.environ.get(
+    "HELHET_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+)
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if not DEBUG:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+
+def _oidc_provider(name: str, *, user_claim: str, user_field: str, scopes: str) -> dict | None:
+    """One OpenID Connect provider from OIDC_<NAME>_* variables, or None when its issuer is not set."""
+    prefix = f"OIDC_{name.upper()}_"
+    issuer = os.environ.get(prefix + "ISSUER", "")
+    if not issuer:
+        return None
+    return {
+        "issuer": issuer.rstrip("/"),
+        "client_id": os.environ.get(prefix + "CLIENT_ID", ""),
+        # Secrets never sit in the environment or the repo: a file path (systemd credentials, k8s secret).
+        "client_secret_file": os.environ.get(prefix + "CLIENT_SECRET_FILE", ""),
+        # private_key_jwt (HelseID requires it): a PEM private key file and its key id.
+        "private_key_file": os.environ.get(prefix + "PRIVATE_KEY_FILE", ""),
+        "private_key_id": os.environ.get(prefix + "PRIVATE_KEY_ID", ""),
+        "scopes": os.environ.get(prefix + "SCOPES", scopes),
+        "user_claim": os.environ.get(prefix + "USER_CLAIM", user_claim),
+        "user_field": user_field,
+        "acr_values": os.environ.get(prefix + "ACR_VALUES", ""),
+        # The provider's login is itself two-factor (BankID, Buypass, ...): no TOTP on top.
+        "satisfies_2fa": env_bool(prefix + "SATISFIES_2FA", True),
+        "create_citizen": user_field == "national_id",
+    }
+
+
+HELHET_OIDC_PROVIDERS = {
+    key: value
+    for key, value in {
+        "helseid": _oidc_provider(
+            "helseid", user_claim="helseid://claims/hpr/hpr_number", user_field="hpr_number",
+            scopes="openid profile helseid://scopes/identity/hpr_number helseid://scopes/identity/pid",
+        ),
+        "idporten": _oidc_provider("idporten", user_claim="pid", user_field="national_id", scopes="openid profile"),
+    }.items()
+    if value
+}
+# The base URL the providers redirect back to (https://helhet.example.no); default: the request's own host.
+HELHET_OIDC_REDIRECT_BASE = os.environ.get("HELHET_OIDC_REDIRECT_BASE", "")

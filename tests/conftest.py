@@ -21,6 +21,8 @@ from helhet.core.world import DEMO_PASSWORD, World, build_world, synthetic_natio
 def pytest_configure(config):
     # Fast hashing in tests only; production uses Argon2 (settings.PASSWORD_HASHERS).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Two-factor is off for the personas (client_for, the e2e login); tests/accounts turns it on per test.
+    settings.HELHET_REQUIRE_2FA = False
 
 
 @pytest.fixture

@@ -36,17 +36,58 @@ def home(request):
 
 
 class LoginView(auth_views.LoginView):
+    """Password login, throttled per username and per IP (helhet.accounts.throttle).
+
+    Two-factor is the next step, enforced by helhet.accounts.middleware for the users
+    who need it; OpenID Connect providers (HelseID, ID-porten) are offered as buttons.
+    """
+
     template_name = "login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        ctx = super().get_context_data(**kwargs)
+        names = {"helseid": _("Logg inn med HelseID (ansatte)"), "idporten": _("Logg inn med ID-porten (innbyggere)")}
+        ctx["oidc_providers"] = [(key, names.get(key, key)) for key in getattr(settings, "HELHET_OIDC_PROVIDERS", {})]
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        from django.utils import formats, timezone
+
+        from helhet.accounts import throttle
+
+        username = (request.POST.get("username") or "")[:150]
+        until = throttle.locked_until(username, throttle.client_ip(request))
+        if until is not None:
+            record(actor=None, action="locked", object_type="session", summary=_("Innlogging sperret etter for mange forsøk"),
+                   detail={"username": username, "until": until.isoformat()})
+            form = self.get_form()
+            context = self.get_context_data(form=form)
+            context["locked_until"] = formats.time_format(timezone.localtime(until), "H:i")
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
+        from helhet.accounts import throttle
+        from helhet.accounts.twofactor import SESSION_PROVIDER_MFA
+
+        self.request.session.pop(SESSION_PROVIDER_MFA, None)
         response = super().form_valid(form)
-        record(actor=self.request.user, action="login", object_type="session", summary=_("Logget inn"))
+        throttle.clear(form.data.get("username") or "")
+        throttle.clear(form.get_user().username)
+        record(actor=self.request.user, action="login", object_type="session", summary=_("Logget inn"),
+               detail={"provider": "password"})
         return response
 
     def form_invalid(self, form):
+        from helhet.accounts import throttle
+
+        username = (form.data.get("username") or "")[:150]
+        throttle.record_failure(username, throttle.client_ip(self.request))
         record(actor=None, action="login_failed", object_type="session", summary=_("Mislykket innlogging"),
-               detail={"username": (form.data.get("username") or "")[:150]})
+               detail={"username": username})
         return super().form_invalid(form)
 
 

@@ -1,0 +1,167 @@
+"""Fixtures for the security tests: a real OpenID Connect provider (node, npm `oidc-provider`) and a driver for its login.
+
+The provider is scripts/oidc-test-provider.mjs, started once per test session on a free
+port; the fixture waits for its discovery document and stops it afterwards. No mocks:
+Helhet talks to it over HTTP exactly as it talks to HelseID and ID-porten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+import requests
+
+from helhet.core.world import synthetic_national_id
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "oidc-test-provider.mjs"
+CLIENT_ID = "helhet-test"
+CLIENT_SECRET = "test-secret-for-the-local-provider-only"
+HPR_CLAIM = "helseid://claims/hpr/hpr_number"
+CLINICIAN_HPR = "9100001"  # the clinician persona (helhet/core/world.py)
+CITIZEN_PID = synthetic_national_id(dt.date(1990, 3, 14), 37)
+NEW_CITIZEN_PID = synthetic_national_id(dt.date(1985, 11, 2), 91)
+
+
+@dataclass
+class OIDCServer:
+    issuer: str
+
+    def login(self, authorize_url: str, account: str) -> str:
+        """Log `account` in at the provider; return the URL it sends the browser back to (Helhet's callback)."""
+        session = requests.Session()
+        response = session.get(authorize_url, allow_redirects=False, timeout=10)
+        assert response.status_code in (302, 303), response.text[:500]
+        interaction = urljoin(self.issuer, response.headers["Location"])
+        assert "/interaction/" in interaction, interaction
+        response = session.post(
+            interaction,
+            data={"prompt": "login", "login": account},
+            allow_redirects=False,
+            timeout=10,
+        )
+        for _ in range(10):
+            assert response.status_code in (302, 303), response.text[:500]
+            location = urljoin(self.issuer, response.headers["Location"])
+            if not location.startswith(self.issuer):
+                return location
+            response = session.get(location, allow_redirects=False, timeout=10)
+        raise AssertionError("the provider never sent the browser back")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def oidc_server():
+    node = shutil.which("node")
+    if not node or not (ROOT / "node_modules" / "oidc-provider").exists():
+        if os.environ.get("HELHET_REQUIRE_OIDC_PROVIDER"):
+            raise RuntimeError(
+                "node and npm's oidc-provider (npm install) are needed for the OIDC tests"
+            )
+        pytest.skip("node or oidc-provider (npm install) missing")
+    port = _free_port()
+    redirect_uris = [f"http://testserver/oidc/{name}/callback/" for name in ("helseid", "idporten")]
+    env = {
+        **os.environ,
+        "OIDC_TEST_PORT": str(port),
+        "OIDC_TEST_CLIENTS": json.dumps(
+            [
+                {
+                    "client_id": CLIENT_ID,
+                    "client_secret": CLIENT_SECRET,
+                    "redirect_uris": redirect_uris,
+                    "grant_types": ["authorization_code"],
+                    "response_types": ["code"],
+                    "token_endpoint_auth_method": "client_secret_basic",
+                }
+            ]
+        ),
+        "OIDC_TEST_ACCOUNTS": json.dumps(
+            {
+                "lege": {HPR_CLAIM: CLINICIAN_HPR, "given_name": "Jonas", "family_name": "Lie"},
+                "ukjent-lege": {HPR_CLAIM: "9999999"},
+                "ke-lege": {HPR_CLAIM: "9100077"},
+                "borger": {"pid": CITIZEN_PID},
+                "ny-borger": {"pid": NEW_CITIZEN_PID},
+            }
+        ),
+    }
+    proc = subprocess.Popen(
+        [node, str(SCRIPT)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    issuer = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                out = proc.stdout.read() if proc.poll() is not None else ""
+                raise RuntimeError(f"the OIDC test provider did not start: {out}")
+            time.sleep(0.1)
+        yield OIDCServer(issuer=issuer)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture
+def oidc_settings(settings, oidc_server, tmp_path):
+    """Point both providers (HelseID and ID-porten) at the local provider, the secret in a file."""
+    from helhet.accounts import oidc
+
+    secret_file = tmp_path / "client_secret"
+    secret_file.write_text(CLIENT_SECRET + "\n")
+    common = {
+        "issuer": oidc_server.issuer,
+        "client_id": CLIENT_ID,
+        "client_secret_file": str(secret_file),
+        "private_key_file": "",
+        "private_key_id": "",
+        "acr_values": "",
+        "satisfies_2fa": True,
+    }
+    settings.HELHET_OIDC_PROVIDERS = {
+        "helseid": {
+            **common,
+            "scopes": "openid profile helseid://scopes/identity/hpr_number",
+            "user_claim": HPR_CLAIM,
+            "user_field": "hpr_number",
+            "create_citizen": False,
+        },
+        "idporten": {
+            **common,
+            "scopes": "openid profile pid",
+            "user_claim": "pid",
+            "user_field": "national_id",
+            "create_citizen": True,
+        },
+    }
+    oidc._discovery_cache.clear()
+    return settings
