@@ -1,0 +1,159 @@
+"""Reads for plan-group meetings and messages. Every function takes the actor, checks Action.PLAN_VIEW on the
+plan's person (404 otherwise, with a 'denied' audit event), filters content by consent scope
+(helhet.meetings.scopes) and writes a 'view' audit event; what the actor may not see does not exist for them.
+
+Interface:
+    meetings_of_plan(*, actor, plan_id) -> PlanMeetings(plan, meetings, may_manage)
+    meeting_detail(*, actor, meeting_id) -> MeetingView(meeting, plan, invitees, minutes, may_read_minutes,
+                                                       action_items, may_manage)
+    threads_of_plan(*, actor, plan_id) -> PlanThreads(plan, threads (each with .unread), may_post, categories)
+    thread_detail(*, actor, thread_id) -> ThreadView(thread, plan, posts, may_post, unread_before)
+    unread_count(*, actor, plan) -> int      # no audit: a number on the plan page link, no content
+    group_summary(*, actor, plan_id) -> dict(unread, upcoming)   # for the plan page link (3 queries)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from helhet.access.policy import Action, permits
+from helhet.access.queries import actor_context, check, relationships
+from helhet.audit.services import record
+from helhet.core.errors import NotFound
+from helhet.plans.models import IndividualPlan
+
+from . import scopes
+from .models import Meeting, Minutes, Post, ReadMarker, Thread
+
+
+@dataclass
+class PlanMeetings:
+    plan: IndividualPlan
+    meetings: list
+    may_manage: bool
+
+
+@dataclass
+class MeetingView:
+    meeting: Meeting
+    plan: IndividualPlan
+    invitees: list
+    minutes: Minutes | None
+    may_read_minutes: bool
+    may_manage: bool
+    action_items: list = field(default_factory=list)
+
+
+@dataclass
+class PlanThreads:
+    plan: IndividualPlan
+    threads: list
+    may_post: bool
+    categories: list
+
+
+@dataclass
+class ThreadView:
+    thread: Thread
+    plan: IndividualPlan
+    posts: list
+    may_post: bool
+    unread_before: int  # the id of the last post read before this visit (posts after it are marked "ny")
+
+
+def _plan(actor, plan_id) -> tuple[IndividualPlan, str, frozenset]:
+    try:
+        plan = IndividualPlan.objects.select_related("person", "main_unit").get(pk=plan_id)
+    except (IndividualPlan.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    why = check(actor, Action.PLAN_VIEW, plan.person)
+    return plan, why, relationships(actor, plan.person)
+
+
+def _may(actor, rels, action: Action) -> bool:
+    return permits(actor_context(actor).roles, rels, action)
+
+
+def meetings_of_plan(*, actor, plan_id) -> PlanMeetings:
+    plan, why, rels = _plan(actor, plan_id)
+    meetings = list(plan.meetings.select_related("minutes").annotate(n_invitees=Count("invitees")).order_by("-start", "-id"))
+    record(actor=actor, action="view", obj=plan, person=plan.person, reason=why, summary="Møter i plangruppen", detail={"plan": plan.pk})
+    return PlanMeetings(plan=plan, meetings=meetings, may_manage=_may(actor, rels, Action.MEETING_MANAGE))
+
+
+def meeting_detail(*, actor, meeting_id) -> MeetingView:
+    try:
+        meeting = Meeting.objects.select_related("plan__person", "plan__main_unit", "organizer").get(pk=meeting_id)
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    plan = meeting.plan
+    why = check(actor, Action.PLAN_VIEW, plan.person)
+    rels = relationships(actor, plan.person)
+    minutes = Minutes.objects.filter(meeting=meeting).select_related("written_by", "sent_by").first()
+    may_read = bool(minutes) and scopes.may_see_category(actor, plan, minutes.category, rels=rels)
+    items = list(minutes.action_items.select_related("responsible_unit", "responsible_person", "measure")) if may_read else []
+    record(actor=actor, action="view", obj=meeting, person=plan.person, reason=why, summary="Møte i plangruppen",
+           detail={"plan": plan.pk, "minutes": bool(may_read)})
+    return MeetingView(meeting=meeting, plan=plan, invitees=list(meeting.invitees.all()), minutes=minutes, may_read_minutes=may_read,
+                       may_manage=_may(actor, rels, Action.MEETING_MANAGE), action_items=items)
+
+
+def _read_upto(actor):
+    return Coalesce(Subquery(ReadMarker.objects.filter(thread=OuterRef("pk"), user=actor).values("last_read_post_id")[:1]), Value(0))
+
+
+def _visible_threads(actor, plan, categories):
+    return (Thread.objects.filter(plan=plan, category__in=categories)
+            .annotate(read_upto=_read_upto(actor))
+            .annotate(unread=Count("posts", filter=Q(posts__id__gt=F("read_upto")) & ~Q(posts__author=actor)),
+                      n_posts=Count("posts")))
+
+
+def threads_of_plan(*, actor, plan_id) -> PlanThreads:
+    plan, why, rels = _plan(actor, plan_id)
+    categories = scopes.visible_categories(actor, plan, rels=rels)
+    threads = list(_visible_threads(actor, plan, categories).select_related("created_by").order_by("-last_post_at", "-id"))
+    record(actor=actor, action="view", obj=plan, person=plan.person, reason=why, summary="Meldinger i plangruppen", detail={"plan": plan.pk})
+    return PlanThreads(plan=plan, threads=threads, may_post=_may(actor, rels, Action.MESSAGE_POST), categories=categories)
+
+
+def thread_detail(*, actor, thread_id) -> ThreadView:
+    try:
+        thread = Thread.objects.select_related("plan__person", "plan__main_unit", "created_by").get(pk=thread_id)
+    except (Thread.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    plan = thread.plan
+    why = check(actor, Action.PLAN_VIEW, plan.person)
+    rels = relationships(actor, plan.person)
+    if not scopes.may_see_category(actor, plan, thread.category, rels=rels):
+        record(actor=actor, action="denied", obj=thread, person=plan.person, summary="message.category",
+               detail={"category": thread.category})
+        raise NotFound()
+    posts = list(thread.posts.select_related("author"))
+    before = ReadMarker.objects.filter(thread=thread, user=actor).values_list("last_read_post_id", flat=True).first() or 0
+    record(actor=actor, action="view", obj=thread, person=plan.person, reason=why, summary="Meldingstråd", detail={"plan": plan.pk})
+    return ThreadView(thread=thread, plan=plan, posts=posts, may_post=_may(actor, rels, Action.MESSAGE_POST), unread_before=before)
+
+
+def unread_count(*, actor, plan, rels=None) -> int:
+    """Unread posts by others in the threads of this plan the actor may read. The caller has checked PLAN_VIEW."""
+    categories = scopes.visible_categories(actor, plan, rels=rels)
+    read_upto = Coalesce(Subquery(ReadMarker.objects.filter(thread=OuterRef("thread"), user=actor).values("last_read_post_id")[:1]), Value(0))
+    return (Post.objects.filter(thread__plan=plan, thread__category__in=categories).exclude(author=actor)
+            .annotate(read_upto=read_upto).filter(id__gt=F("read_upto")).count())
+
+
+def group_summary(*, actor, plan_id) -> dict:
+    """Unread messages and upcoming meetings, for the link on the plan page (the plan page has checked access)."""
+    plan = IndividualPlan.objects.select_related("person", "main_unit").filter(pk=plan_id).first()
+    if plan is None:
+        return {"unread": 0, "upcoming": 0}
+    rels = relationships(actor, plan.person)
+    if not _may(actor, rels, Action.PLAN_VIEW):
+        return {"unread": 0, "upcoming": 0}
+    upcoming = Meeting.objects.filter(plan=plan, status=Meeting.Status.PLANNED, end__gte=timezone.now()).count()
+    return {"unread": unread_count(actor=actor, plan=plan, rels=rels), "upcoming": upcoming}
