@@ -16,7 +16,21 @@ from django.utils import timezone
 from helhet.audit.services import record
 from helhet.core.errors import NotFound
 
-from .policy import ROLE_ONLY, Action, Rel, permits, reason
+from .policy import (
+    CATEGORY_LIMITED,
+    ROLE_ONLY,
+    Action,
+    Participation,
+    Rel,
+    Scope,
+    SharingConsentFacts,
+    category_reason,
+    consent_covers,
+    may_see_category,
+    permits,
+    reason,
+    sees_whole_plan,
+)
 
 
 @dataclass
@@ -145,10 +159,15 @@ def relationships(user, person, *, day: dt.date | None = None) -> frozenset[str]
 
 def check(user, action: Action, person, *, day: dt.date | None = None) -> str:
     """Return the reason (relationship) that allows `action` on `person`, or raise NotFound and audit the refusal."""
+    return check_with_relationships(user, action, person, day=day)[0]
+
+
+def check_with_relationships(user, action: Action, person, *, day: dt.date | None = None) -> tuple[str, frozenset[str]]:
+    """check(), also returning the relationships it found (plan reads pass them on to plan_access: no second query)."""
     ctx = actor_context(user)
     rels = relationships(user, person, day=day)
     if permits(ctx.roles, rels, action):
-        return reason(rels, action)
+        return reason(rels, action), rels
     record(actor=user, action="denied", obj=person, person=person, summary=str(action), detail={"action": str(action)})
     raise NotFound()
 
@@ -178,3 +197,83 @@ def allowed_actions(user, person) -> frozenset[str]:
     ctx = actor_context(user)
     rels = relationships(user, person)
     return frozenset(a.value for a in Action if a not in ROLE_ONLY and permits(ctx.roles, rels, a))
+
+
+# ---------------------------------------------------------------- plan content: consent scopes and grants
+
+
+@dataclass
+class PlanAccess:
+    """What one actor may see of one plan today: relationships (incl. Rel.PLAN_KE) and scopes (consents, grants)."""
+
+    relationships: frozenset[str]
+    scopes: tuple[Scope, ...]
+    why: str = ""
+
+    @property
+    def whole_plan(self) -> bool:
+        return sees_whole_plan(self.relationships)
+
+    def may_see(self, category: str) -> bool:
+        return may_see_category(self.relationships, category, self.scopes)
+
+    def reason_for(self, category: str) -> str:
+        return category_reason(self.relationships, category, self.scopes)
+
+
+def sharing_consent_facts(person_id, day: dt.date) -> list[SharingConsentFacts]:
+    """The person's sharing consents valid on `day`, as facts: ONE query (consent x recipients joined, folded here)."""
+    from helhet.consent.models import Consent
+    from helhet.consent.selectors import valid_consents_q
+
+    rows = (Consent.objects.filter(valid_consents_q(day), person_id=person_id, kind=Consent.Kind.SHARING)
+            .values_list("id", "categories", "created_at", "recipient_users", "recipient_units").order_by("id"))
+    by_id: dict[int, dict] = {}
+    for cid, categories, created_at, user_id, unit_id in rows:
+        entry = by_id.setdefault(cid, {"categories": categories, "at": created_at, "users": set(), "units": set()})
+        if user_id is not None:
+            entry["users"].add(user_id)
+        if unit_id is not None:
+            entry["units"].add(unit_id)
+    return [
+        SharingConsentFacts(id=cid, categories=frozenset(e["categories"] or []), user_ids=frozenset(e["users"]),
+                            unit_ids=frozenset(e["units"]), recorded_at=e["at"])
+        for cid, e in by_id.items()
+    ]
+
+
+def _participations(user, person_id) -> list[Participation]:
+    from helhet.plans.models import Participant
+
+    rows = Participant.objects.filter(plan__person_id=person_id, user=user, active=True, kind=Participant.Kind.STAFF).values_list("unit_id", "created_at")
+    return [Participation(unit_id=u, since=at) for u, at in rows]
+
+
+def plan_access(user, plan, *, rels: frozenset[str] | None = None, day: dt.date | None = None) -> PlanAccess:
+    """The facts for may_see_category, fetched ONCE per read (a fixed number of queries, never per item).
+
+    `rels`: the actor's relationships to plan.person if already computed (check() does); otherwise one query.
+    Scopes are computed only for actors that do not see the whole plan anyway.
+    """
+    from .models import AccessGrant, active_grants_q
+
+    ctx = actor_context(user)
+    day = day or _today()
+    if rels is None:
+        rels = relationships(user, plan.person, day=day)
+    rels = set(rels)
+    person = plan.person
+    if Rel.KE in rels and (plan.main_unit.organization_id in ctx.ke_org_ids or person.home_municipality_id in ctx.ke_org_ids):
+        rels.add(Rel.PLAN_KE)
+    rels = frozenset(rels)
+    if sees_whole_plan(rels) or not ({Rel(r) for r in rels} & CATEGORY_LIMITED):
+        return PlanAccess(relationships=rels, scopes=())
+    scopes: list[Scope] = []
+    participations = _participations(user, person.pk)
+    for facts in sharing_consent_facts(person.pk, day):
+        if consent_covers(facts, user.pk, participations):
+            scopes.append(Scope(source=f"consent:{facts.id}", categories=facts.categories))
+    if Rel.GRANT in rels:
+        for g in AccessGrant.objects.filter(active_grants_q(day), grantee=user, person=person).order_by("id"):
+            scopes.append(Scope(source=f"grant:{g.pk}", categories=frozenset(g.categories or [])))
+    return PlanAccess(relationships=rels, scopes=tuple(scopes))

@@ -1,4 +1,10 @@
-"""Consent records. This issue stores consent to the plan work / coordinator; sharing consent builds on it."""
+"""Consent records: to the plan work / coordinator, and to sharing confidential information.
+
+A sharing consent (kind='sharing') names WHICH information categories (helhet.consent.categories), what
+must NOT be shared (exclusions, free text), WITH WHOM (named staff and/or units), FOR WHAT use (purpose) and
+for WHAT period (valid_from/valid_to). helhet.access.queries turns the valid ones into the scopes that
+helhet.access.policy.may_see_category decides by. Withdrawal sets withdrawn_on; nothing is ever deleted.
+"""
 
 import datetime as dt
 
@@ -7,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from helhet.organizations.models import ServiceUnit
 from helhet.people.models import Person, Relative
 
 
@@ -36,6 +43,16 @@ class Consent(models.Model):
     given_on = models.DateField(_("dato"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
     withdrawn_on = models.DateField(_("trukket tilbake"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Sharing consent only (kind='sharing'): which information, with whom, for what, from when.
+    valid_from = models.DateField(_("gyldig fra"), null=True, blank=True)
+    categories = models.JSONField(_("opplysninger som kan deles"), default=list, blank=True)
+    exclusions = models.TextField(_("skal ikke deles"), blank=True)
+    purpose = models.TextField(_("formål"), blank=True)
+    recipient_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="sharing_consents",
+                                             verbose_name=_("navngitte deltakere"))
+    recipient_units = models.ManyToManyField(ServiceUnit, blank=True, related_name="sharing_consents", verbose_name=_("enheter"))
     note = models.TextField(_("merknad"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -44,23 +61,55 @@ class Consent(models.Model):
         verbose_name = _("samtykke")
         verbose_name_plural = _("samtykker")
         ordering = ["-given_on", "-id"]
-        indexes = [models.Index(fields=["person", "kind"], name="consent_person_kind")]
+        indexes = [
+            models.Index(fields=["person", "kind"], name="consent_person_kind"),
+            # consent.selectors.expiring_consents: sharing consents ending soon, for the coordinator's and KE's lists.
+            models.Index(fields=["kind", "valid_to"], name="consent_kind_valid_to"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("given_on")), name="consent_valid_range"),
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                                   name="consent_valid_from_range"),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.person} ({self.given_on:%d.%m.%Y})"
 
+    @property
+    def starts_on(self) -> dt.date:
+        return self.valid_from or self.given_on
+
     def valid_on(self, day: dt.date) -> bool:
-        if self.given_on > day:
+        if self.given_on > day or (self.valid_from and self.valid_from > day):
             return False
         if self.withdrawn_on and self.withdrawn_on <= day:
             return False
         return self.valid_to is None or day <= self.valid_to
 
+    @property
+    def category_labels(self) -> list[str]:
+        from .categories import label
+
+        return [label(c) for c in self.categories or []]
+
     def clean(self):
         from django.core.exceptions import ValidationError
+
+        from .categories import clean_categories
+
+        if self.kind == self.Kind.SHARING:
+            try:
+                self.categories = clean_categories(self.categories)
+            except ValueError as exc:
+                raise ValidationError({"categories": _("Ukjent kategori: %(c)s") % {"c": exc}}) from None
+            if not self.categories:
+                raise ValidationError({"categories": _("Velg hvilke opplysninger som kan deles.")})
+            if not self.valid_to:
+                raise ValidationError({"valid_to": _("Et samtykke til deling gjelder for en bestemt periode: oppgi sluttdato.")})
+            if not (self.purpose or "").strip():
+                raise ValidationError({"purpose": _("Oppgi hva opplysningene skal brukes til.")})
+            if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+                raise ValidationError({"valid_to": _("Sluttdatoen kan ikke være før startdatoen.")})
 
         if self.given_by in (self.GivenBy.GUARDIAN, self.GivenBy.PARENTS) and self.given_by_relative_id:
             if not self.given_by_relative.may_consent:

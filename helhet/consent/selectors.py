@@ -1,8 +1,17 @@
+"""Reads of consent: validity, the sharing scopes' renewal state, and expiring consents for the work lists."""
+
+from __future__ import annotations
+
 import datetime as dt
 
 from django.db.models import Q
+from django.utils import timezone
 
+from .categories import CATEGORY_VALUES
+from .categories import label as category_label
 from .models import Consent
+
+EXPIRY_WARNING_DAYS = 30
 
 
 def valid_consents_q(day: dt.date, prefix: str = "") -> Q:
@@ -10,6 +19,7 @@ def valid_consents_q(day: dt.date, prefix: str = "") -> Q:
     p = prefix
     return (
         Q(**{f"{p}given_on__lte": day})
+        & (Q(**{f"{p}valid_from__isnull": True}) | Q(**{f"{p}valid_from__lte": day}))
         & (Q(**{f"{p}withdrawn_on__isnull": True}) | Q(**{f"{p}withdrawn_on__gt": day}))
         & (Q(**{f"{p}valid_to__isnull": True}) | Q(**{f"{p}valid_to__gte": day}))
     )
@@ -17,3 +27,67 @@ def valid_consents_q(day: dt.date, prefix: str = "") -> Q:
 
 def has_valid_consent(person, kinds: list[str], day: dt.date) -> bool:
     return Consent.objects.filter(valid_consents_q(day), person=person, kind__in=kinds).exists()
+
+
+def consent_renewal_needed(plan, *, document: dict | None = None, day: dt.date | None = None) -> list[dict]:
+    """Active staff participants of the plan not covered by a valid sharing consent for every category the plan uses.
+
+    Adding a participant or tagging content with a new category never extends a consent (policy.consent_covers):
+    this is the coordinator's list of whom the consent must be renewed for ("samtykket må fornyes").
+    `document`: the WHOLE plan document (plans.selectors.build_document) when the caller has it: then this costs
+    one query. A participant who is also the person's coordinator sees the whole plan anyway and is left out.
+    """
+    from helhet.access.policy import Participation, consent_covers
+    from helhet.access.queries import sharing_consent_facts
+
+    day = day or timezone.localdate()
+    if document is None:
+        from helhet.plans.selectors import build_document
+
+        document = build_document(plan.pk)
+    from helhet.consent.categories import SECTION_DEFAULTS
+
+    used = {item.get("category") or SECTION_DEFAULTS[s] for s in SECTION_DEFAULTS for item in document.get(s, [])}
+    iso = day.isoformat()
+    coordinators = {c["user_id"] for c in document.get("coordinators", [])
+                    if (c.get("start") or "") <= iso and (not c.get("end") or c["end"] > iso)}
+    staff = [p for p in document.get("participants", []) if p["kind"] == "staff" and p["active"] and p.get("user_id")]
+    if not staff:
+        return []
+    consents = sharing_consent_facts(document["person"]["id"], day)
+    out = []
+    seen: set[int] = set()
+    for p in staff:
+        if p["user_id"] in coordinators or p["user_id"] in seen:
+            continue
+        seen.add(p["user_id"])
+        mine = [Participation(unit_id=q.get("unit_id"), since=_when(q["added_at"])) for q in staff if q["user_id"] == p["user_id"]]
+        covering = [c for c in consents if consent_covers(c, p["user_id"], mine)]
+        covered = set().union(*(c.categories for c in covering)) if covering else set()
+        missing = [c for c in CATEGORY_VALUES if c in used and c not in covered]
+        if covering and not missing:
+            continue
+        out.append({"participant_id": p["id"], "user_id": p["user_id"], "name": p["name"], "unit": p.get("unit") or "",
+                    "no_consent": not covering, "missing": missing, "missing_labels": [category_label(c) for c in missing]})
+    return out
+
+
+def _when(value):
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def expiring_consents(*, person_ids=None, day: dt.date | None = None, within_days: int = EXPIRY_WARNING_DAYS, expired_since_days: int = 90):
+    """Sharing consents ending within `within_days` (still valid) and those that ended in the last `expired_since_days`,
+    not withdrawn, for the persons given (the caller passes only persons the actor may see). Index consent_kind_valid_to.
+    Returns (expiring, expired), each a list of Consent with person loaded, soonest first."""
+    day = day or timezone.localdate()
+    qs = Consent.objects.filter(kind=Consent.Kind.SHARING, withdrawn_on__isnull=True, valid_to__isnull=False,
+                                valid_to__gte=day - dt.timedelta(days=expired_since_days), valid_to__lte=day + dt.timedelta(days=within_days))
+    if person_ids is not None:
+        qs = qs.filter(person_id__in=person_ids)
+    rows = list(qs.select_related("person").order_by("valid_to", "id")[:200])
+    # A consent that has been renewed (a newer valid sharing consent for the person) no longer needs attention.
+    renewed = set(Consent.objects.filter(valid_consents_q(day), kind=Consent.Kind.SHARING, person_id__in={c.person_id for c in rows},
+                                         valid_to__gt=day + dt.timedelta(days=within_days)).values_list("person_id", flat=True))
+    rows = [c for c in rows if c.person_id not in renewed]
+    return [c for c in rows if c.valid_to >= day], [c for c in rows if c.valid_to < day]

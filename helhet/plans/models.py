@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from helhet.consent.categories import SECTION_DEFAULTS, SUBPLAN_KIND_DEFAULTS, Category
 from helhet.consent.models import Consent
 from helhet.organizations.models import Sector, ServiceUnit
 from helhet.people.models import Person, Relative
@@ -170,6 +171,12 @@ class PlanChange(models.Model):
         return f"{self.plan_id} v{self.version}: {self.summary}"
 
 
+def _category(section: str, **kw):
+    """Every piece of plan content carries an information category; a plan participant sees it only while a
+    sharing consent covers that category for them (helhet.access.policy.may_see_category)."""
+    return models.CharField(_("opplysningskategori"), max_length=20, choices=Category.choices, default=SECTION_DEFAULTS[section], **kw)
+
+
 class _Item(models.Model):
     """Common to the ordered content items of a plan."""
 
@@ -203,6 +210,7 @@ class Goal(_Item):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_on = models.DateField(_("statusdato"), null=True, blank=True)
     status_note = models.TextField(_("merknad til status"), blank=True)
+    category = _category("goals")
 
     class Meta(_Item.Meta):
         verbose_name = _("mål")
@@ -216,6 +224,7 @@ class Resource(_Item):
 
     plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE, related_name="resources")
     text = models.TextField(_("ressurs"))
+    category = _category("resources")
     written_by = models.CharField(_("skrevet av"), max_length=20, choices=WrittenBy.choices, default=WrittenBy.PERSON)
 
     class Meta(_Item.Meta):
@@ -231,6 +240,7 @@ class Need(_Item):
     plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE, related_name="needs")
     text = models.TextField(_("behov"))
     area = models.CharField(_("område"), max_length=100, blank=True)
+    category = _category("needs")
     written_by = models.CharField(_("skrevet av"), max_length=20, choices=WrittenBy.choices, default=WrittenBy.PERSON)
 
     class Meta(_Item.Meta):
@@ -312,6 +322,7 @@ class Contribution(_Item):
     relative = models.ForeignKey(Relative, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(ServiceUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("bidrag"))
+    category = _category("contributions")
 
     class Meta(_Item.Meta):
         verbose_name = _("bidrag")
@@ -353,6 +364,7 @@ class Measure(_Item):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     deprioritised = models.BooleanField(_("nedprioritert"), default=False)
     deprioritised_reason = models.TextField(_("begrunnelse for nedprioritering"), blank=True)
+    category = _category("measures")
 
     class Meta(_Item.Meta):
         verbose_name = _("tiltak")
@@ -396,6 +408,7 @@ class Evaluation(_Item):
     reviewed = models.TextField(_("hva ble gjennomgått"), blank=True)
     changes = models.TextField(_("hva ble endret"), blank=True)
     next_on = models.DateField(_("neste evaluering"), null=True, blank=True)
+    category = _category("evaluations")
 
     class Meta:
         ordering = ["planned_on", "id"]
@@ -425,6 +438,7 @@ class Cooperation(_Item):
     unit = models.ForeignKey(ServiceUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     purpose = models.TextField(_("hva samarbeidet gjelder"))
     contact = models.CharField(_("kontakt"), max_length=200, blank=True)
+    category = _category("cooperation")
 
     class Meta(_Item.Meta):
         verbose_name = _("samarbeid")
@@ -462,6 +476,8 @@ class SubPlan(_Item):
     file_size = models.PositiveIntegerField(null=True, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
+    # Blank means "by kind" (SUBPLAN_KIND_DEFAULTS: an IOP is school information), filled in on save.
+    category = models.CharField(_("opplysningskategori"), max_length=20, choices=Category.choices, blank=True)
 
     class Meta(_Item.Meta):
         verbose_name = _("delplan")
@@ -474,6 +490,11 @@ class SubPlan(_Item):
 
         if not (self.text or "").strip() and not self.file:
             raise ValidationError({"text": _("En delplan må ha innhold: skriv teksten eller legg ved en fil.")})
+
+    def save(self, *args, **kwargs):
+        if not self.category:
+            self.category = SUBPLAN_KIND_DEFAULTS.get(self.kind, SECTION_DEFAULTS["subplans"])
+        super().save(*args, **kwargs)
 
 
 class PlanVersion(models.Model):

@@ -33,8 +33,11 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helhet.access.policy import Action
-from helhet.access.queries import allowed_actions, check
+from helhet.access.policy import Action, permits
+from helhet.access.queries import PlanAccess, actor_context, check, check_with_relationships, plan_access
+from helhet.access.policy import ROLE_ONLY
+from helhet.consent.categories import SECTION_DEFAULTS
+from helhet.consent.categories import label as category_label
 from helhet.audit.services import record
 from helhet.core.errors import NotFound
 from helhet.people.models import Person
@@ -73,6 +76,10 @@ def _consent(c):
     return {"id": c.pk, "kind": c.kind, "kind_label": c.get_kind_display(), "given_by": c.given_by, "given_by_label": c.get_given_by_display(),
             "given_by_name": c.given_by_name, "method": c.method, "method_label": c.get_method_display(), "given_on": _d(c.given_on),
             "valid_to": _d(c.valid_to), "withdrawn_on": _d(c.withdrawn_on), "note": c.note}
+
+
+def _cat(item) -> dict:
+    return {"category": item.category, "category_label": category_label(item.category)}
 
 
 def _short(text: str, n: int = 60) -> str:
@@ -123,54 +130,57 @@ def build_document(plan_id, *, snapshot: bool = False) -> dict:
         "created_at": plan.created_at.isoformat(),
         "consent": {"plan_work": _consent(plan.consent), "sharing": [_consent(c) for c in sharing]},
         "coordinators": [
-            {"id": a.pk, "label": _name(a.coordinator), "kind": a.kind, "kind_label": a.get_kind_display(), "name": _name(a.coordinator),
+            {"id": a.pk, "label": _name(a.coordinator), "user_id": a.coordinator_id, "kind": a.kind, "kind_label": a.get_kind_display(), "name": _name(a.coordinator),
              "unit": a.unit.name, "unit_id": a.unit_id, "start": _d(a.start), "end": _d(a.end)}
             for a in coordinators
         ],
         "goals": [
             {"id": g.pk, "label": _short(g.text), "text": g.text, "written_by": g.written_by, "written_by_label": g.get_written_by_display(),
              "status": g.status, "status_label": g.get_status_display(), "status_on": _d(g.status_on), "status_note": g.status_note,
-             "order": g.order}
+             "order": g.order, **_cat(g)}
             for g in plan.goals.all()
         ],
         "resources": [
             {"id": r.pk, "label": _short(r.text), "text": r.text, "written_by": r.written_by, "written_by_label": r.get_written_by_display(),
-             "order": r.order}
+             "order": r.order, **_cat(r)}
             for r in plan.resources.all()
         ],
         "needs": [
             {"id": n.pk, "label": _short(n.text), "text": n.text, "area": n.area, "written_by": n.written_by,
-             "written_by_label": n.get_written_by_display(), "order": n.order}
+             "written_by_label": n.get_written_by_display(), "order": n.order, **_cat(n)}
             for n in plan.needs.all()
         ],
         "participants": [
             {"id": p.pk, "label": _participant_name(p, person), "kind": p.kind, "kind_label": p.get_kind_display(),
              "name": _participant_name(p, person), "relative_id": p.relative_id, "user_id": p.user_id,
              "unit": p.unit.name if p.unit else None, "unit_id": p.unit_id, "sector": p.sector,
-             "sector_label": p.get_sector_display() if p.sector else "", "role": p.role, "active": p.active, "order": p.order}
+             "sector_label": p.get_sector_display() if p.sector else "", "role": p.role, "active": p.active, "order": p.order,
+             "added_at": p.created_at.isoformat()}
             for p in plan.participants.all()
         ],
         "contributions": [
             {"id": c.pk, "label": _short(c.text), "by": c.by, "by_label": c.get_by_display(), "relative": c.relative.name if c.relative else None,
-             "relative_id": c.relative_id, "unit": c.unit.name if c.unit else None, "unit_id": c.unit_id, "text": c.text, "order": c.order}
+             "relative_id": c.relative_id, "unit": c.unit.name if c.unit else None, "unit_id": c.unit_id, "text": c.text, "order": c.order,
+             **_cat(c)}
             for c in plan.contributions.all()
         ],
         "measures": [_measure(m, goal_text) for m in plan.measures.all()],
         "evaluations": [
             {"id": e.pk, "label": _d(e.planned_on), "planned_on": _d(e.planned_on), "held_on": _d(e.held_on), "reviewed": e.reviewed,
-             "changes": e.changes, "next_on": _d(e.next_on)}
+             "changes": e.changes, "next_on": _d(e.next_on), **_cat(e)}
             for e in plan.evaluations.all()
         ],
         "cooperation": [
             {"id": c.pk, "label": _short(c.partner), "partner": c.partner, "kind": c.kind, "kind_label": c.get_kind_display(),
-             "unit": c.unit.name if c.unit else None, "unit_id": c.unit_id, "purpose": c.purpose, "contact": c.contact, "order": c.order}
+             "unit": c.unit.name if c.unit else None, "unit_id": c.unit_id, "purpose": c.purpose, "contact": c.contact, "order": c.order,
+             **_cat(c)}
             for c in plan.cooperation.all()
         ],
         "subplans": [
             {"id": s.pk, "label": _short(s.title), "kind": s.kind, "kind_label": s.get_kind_display(), "title": s.title,
              "responsible_unit": s.responsible_unit.name, "responsible_unit_id": s.responsible_unit_id, "text": s.text,
              "file": {"name": s.file_name, "size": s.file_size, "content_type": s.content_type, "sha256": s.sha256} if s.file else None,
-             "order": s.order}
+             "order": s.order, **_cat(s)}
             for s in plan.subplans.all()
         ],
         "main_responsibility_history": [
@@ -187,6 +197,12 @@ def build_document(plan_id, *, snapshot: bool = False) -> dict:
     # The next planned evaluation (item g: when the plan is revised), computed, never stored.
     upcoming = [e for e in plan.evaluations.all() if e.held_on is None]
     doc["period"]["next_evaluation"] = _d(min((e.planned_on for e in upcoming), default=None))
+    if snapshot:
+        # Facts for access decisions (consent renewal), not plan content: kept out of frozen versions and diffs.
+        for p in doc["participants"]:
+            p.pop("added_at", None)
+        for c in doc["coordinators"]:
+            c.pop("user_id", None)
     if not snapshot:
         doc["version"] = plan.version
         doc["published_number"] = plan.published_number
@@ -212,7 +228,7 @@ def _measure(m, goal_text: dict) -> dict:
         "responsible_unit": m.responsible_unit.name if m.responsible_unit else None, "responsible_unit_id": m.responsible_unit_id,
         "responsible_person": _name(m.responsible_person), "responsible_person_id": m.responsible_person_id,
         "start": _d(m.start), "end": _d(m.end), "deadline": _d(m.deadline), "status": m.status, "status_label": m.get_status_display(),
-        "deprioritised": m.deprioritised, "deprioritised_reason": m.deprioritised_reason, "order": m.order,
+        "deprioritised": m.deprioritised, "deprioritised_reason": m.deprioritised_reason, "order": m.order, **_cat(m),
         "status_history": [{"from_status": c.from_status, "to_status": c.to_status, "to_status_label": c.get_to_status_display(),
                             "on": _d(c.on), "note": c.note, "by": _name(c.by)} for c in m.status_changes.all()],
     }
@@ -224,19 +240,106 @@ def _version_meta(v: PlanVersion) -> dict:
 
 
 def _plan_for(actor, plan_id) -> tuple[IndividualPlan, str]:
-    try:
-        plan = IndividualPlan.objects.select_related("person").get(pk=plan_id)
-    except (IndividualPlan.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    why = check(actor, Action.PLAN_VIEW, plan.person)
+    plan, why, _rels = _plan_and_rels(actor, plan_id)
     return plan, why
 
 
+def _plan_and_rels(actor, plan_id) -> tuple[IndividualPlan, str, frozenset[str]]:
+    try:
+        plan = IndividualPlan.objects.select_related("person", "main_unit").get(pk=plan_id)
+    except (IndividualPlan.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    why, rels = check_with_relationships(actor, Action.PLAN_VIEW, plan.person)
+    return plan, why, rels
+
+
+def _access(actor, plan_id) -> tuple[IndividualPlan, str, PlanAccess]:
+    """Load the plan, check plan.view (404 otherwise) and fetch the actor's category facts ONCE."""
+    plan, why, rels = _plan_and_rels(actor, plan_id)
+    return plan, why, plan_access(actor, plan, rels=rels)
+
+
+# ---------------------------------------------------------------- filtering by information category
+#
+# The one place plan content is cut down to what the actor may see (helhet.access.policy.may_see_category).
+# Used for the working document, published snapshots, diffs, the change log and sub-plan files, so the API,
+# the plan page, print and versions all agree. Pure over the document: no queries per item.
+
+CATEGORISED_SECTIONS = tuple(SECTION_DEFAULTS)
+
+
+def _item_category(section: str, item: dict) -> str:
+    # Published snapshots from before categories existed carry none: read them with the section's default.
+    return item.get("category") or SECTION_DEFAULTS[section]
+
+
+def restrict_document(doc: dict, access: PlanAccess) -> tuple[dict, list[str]]:
+    """The document with every item the actor may not see removed; and the scopes that showed something.
+
+    Whole-plan readers get the document unchanged. Others also get `restricted` = {"hidden": {section: n}}
+    so the page can say that something is held back (consent missing) without saying what.
+    """
+    if access.whole_plan:
+        return doc, []
+    doc = dict(doc)
+    used: set[str] = set()
+    hidden: dict[str, int] = {}
+    for section in CATEGORISED_SECTIONS:
+        if section not in doc:
+            continue
+        kept = []
+        for item in doc[section]:
+            category = _item_category(section, item)
+            if access.may_see(category):
+                kept.append(item)
+                used.add(access.reason_for(category))
+        if len(kept) != len(doc[section]):
+            hidden[section] = len(doc[section]) - len(kept)
+        doc[section] = kept
+    visible_goals = {g["id"]: g for g in doc.get("goals", [])}
+    doc["measures"] = [_measure_goals(m, visible_goals) for m in doc.get("measures", [])]
+    if "period" in doc:
+        upcoming = [e["planned_on"] for e in doc.get("evaluations", []) if not e.get("held_on") and e.get("planned_on")]
+        doc["period"] = {**doc["period"], "next_evaluation": min(upcoming, default=None)}
+    if "consent" in doc:
+        own = {s.source for s in access.scopes}
+        plan_work = doc["consent"].get("plan_work")
+        doc["consent"] = {"plan_work": {**plan_work, "note": ""} if plan_work else None,
+                          "sharing": [c for c in doc["consent"].get("sharing", []) if f"consent:{c['id']}" in own]}
+    doc["restricted"] = {"hidden": hidden, "categories": sorted({c for s in access.scopes for c in s.categories})}
+    return doc, sorted(used)
+
+
+def _measure_goals(m: dict, visible_goals: dict) -> dict:
+    # A visible measure must not quote a goal the actor may not see.
+    pairs = [(gid, text) for gid, text in zip(m.get("goal_ids", []), m.get("goals", []), strict=False) if gid in visible_goals]
+    return {**m, "goal_ids": [p[0] for p in pairs], "goals": [p[1] for p in pairs]}
+
+
+def _view_reason(why: str, access: PlanAccess, used: list[str]) -> str:
+    """The audit 'why' of a read: the relationship for whole-plan readers, else the consents/grants that showed content."""
+    if access.whole_plan:
+        return why
+    sources = used or ([s.source for s in access.scopes if s.source.startswith("grant:")] if why == "grant" else [])
+    return ",".join(sources)[:100] or why
+
+
+def _allowed(actor, rels) -> list[str]:
+    ctx = actor_context(actor)
+    return sorted(a.value for a in Action if a not in ROLE_ONLY and a.value.startswith("plan.") and permits(ctx.roles, rels, a))
+
+
 def plan_document(*, actor, plan_id) -> dict:
-    plan, why = _plan_for(actor, plan_id)
-    doc = build_document(plan.pk)
-    doc["allowed"] = sorted(a for a in allowed_actions(actor, plan.person) if a.startswith("plan."))
-    record(actor=actor, action="view", obj=plan, person=plan.person, reason=why, summary=_("Så individuell plan"))
+    plan, why, access = _access(actor, plan_id)
+    doc, used = restrict_document(build_document(plan.pk), access)
+    doc["allowed"] = _allowed(actor, access.relationships)
+    if access.whole_plan and "plan.edit" in doc["allowed"]:
+        from helhet.consent.selectors import consent_renewal_needed
+
+        doc["consent_renewal"] = consent_renewal_needed(plan, document=doc)
+    reason = _view_reason(why, access, used)
+    record(actor=actor, action="view", obj=plan, person=plan.person, reason=reason, summary=_("Så individuell plan"),
+           detail={"relationships": sorted(access.relationships), "shown_by": used, "hidden": doc.get("restricted", {}).get("hidden", {})})
     return doc
 
 
@@ -285,17 +388,23 @@ def _version(plan, number) -> PlanVersion:
 
 
 def plan_version(*, actor, plan_id, number) -> dict:
-    plan, why = _plan_for(actor, plan_id)
+    plan, why, access = _access(actor, plan_id)
     v = _version(plan, number)
-    record(actor=actor, action="view", obj=v, person=plan.person, reason=why, summary=_("Så versjon %(n)s av planen") % {"n": v.number})
-    return {**_version_meta(v), "snapshot": v.snapshot}
+    snapshot, used = restrict_document(v.snapshot, access)
+    record(actor=actor, action="view", obj=v, person=plan.person, reason=_view_reason(why, access, used),
+           summary=_("Så versjon %(n)s av planen") % {"n": v.number})
+    return {**_version_meta(v), "snapshot": snapshot}
 
 
 def plan_diff(*, actor, plan_id, from_number, to_number=None) -> list[dict]:
-    plan, why = _plan_for(actor, plan_id)
+    plan, why, access = _access(actor, plan_id)
     old = _version(plan, from_number).snapshot
     new = _version(plan, to_number).snapshot if to_number not in (None, "", 0, "0") else build_document(plan.pk, snapshot=True)
-    record(actor=actor, action="view", obj=plan, person=plan.person, reason=why,
+    old, used_old = restrict_document(old, access)
+    new, used_new = restrict_document(new, access)
+    old.pop("restricted", None)
+    new.pop("restricted", None)
+    record(actor=actor, action="view", obj=plan, person=plan.person, reason=_view_reason(why, access, sorted(set(used_old) | set(used_new))),
            summary=_("Så endringer i planen fra versjon %(a)s til %(b)s") % {"a": from_number, "b": to_number or _("arbeidskopi")})
     return diff_documents(old, new)
 
@@ -303,8 +412,11 @@ def plan_diff(*, actor, plan_id, from_number, to_number=None) -> list[dict]:
 def plan_changes(*, actor, plan_id, since_version: int) -> list[dict]:
     from .services import changes_since
 
-    plan, why = _plan_for(actor, plan_id)
+    plan, why, access = _access(actor, plan_id)
     rows = changes_since(plan.pk, int(since_version), limit=200)
+    if not access.whole_plan:
+        # A change's summary quotes the item ("La til mål: ..."): category-limited readers get only what kind of change it was.
+        rows = [{**r, "summary": r["section_label"], "item_id": None} for r in rows]
     record(actor=actor, action="view", obj=plan, person=plan.person, reason=why, summary=_("Så endringslogg for planen"))
     return rows
 
@@ -318,10 +430,12 @@ class SubPlanFile:
 
 
 def subplan_file(*, actor, plan_id, subplan_id) -> SubPlanFile:
-    plan, why = _plan_for(actor, plan_id)
+    plan, why, access = _access(actor, plan_id)
     subplan = SubPlan.objects.filter(pk=subplan_id, plan=plan).first() if str(subplan_id).isdigit() else None
-    if subplan is None or not subplan.file:
+    if subplan is None or not subplan.file or not access.may_see(subplan.category):
         raise NotFound()
+    if not access.whole_plan:
+        why = access.reason_for(subplan.category)
     try:
         handle = subplan.file.storage.open(subplan.file.name, "rb")
     except FileNotFoundError:

@@ -92,20 +92,20 @@ class Section:
 
 
 SECTIONS: dict[str, Section] = {
-    "goals": Section(Goal, ("text", "written_by", "order"), gettext_lazy("Mål"), gettext_lazy("mål")),
-    "resources": Section(Resource, ("text", "written_by", "order"), gettext_lazy("Ressurser"), gettext_lazy("ressurs")),
-    "needs": Section(Need, ("text", "area", "written_by", "order"), gettext_lazy("Behov"), gettext_lazy("behov")),
+    "goals": Section(Goal, ("text", "written_by", "order", "category"), gettext_lazy("Mål"), gettext_lazy("mål")),
+    "resources": Section(Resource, ("text", "written_by", "order", "category"), gettext_lazy("Ressurser"), gettext_lazy("ressurs")),
+    "needs": Section(Need, ("text", "area", "written_by", "order", "category"), gettext_lazy("Behov"), gettext_lazy("behov")),
     "participants": Section(Participant, ("kind", "relative_id", "user_id", "unit_id", "sector", "role", "active", "order"),
                             gettext_lazy("Deltakere i planarbeidet"), gettext_lazy("deltaker")),
-    "contributions": Section(Contribution, ("by", "relative_id", "unit_id", "text", "order"), gettext_lazy("Egen innsats og bidrag"),
+    "contributions": Section(Contribution, ("by", "relative_id", "unit_id", "text", "order", "category"), gettext_lazy("Egen innsats og bidrag"),
                              gettext_lazy("bidrag")),
     "measures": Section(Measure, ("title", "goal_ids", "scope", "how", "responsible_unit_id", "responsible_person_id", "start", "end",
-                                  "deadline", "deprioritised", "deprioritised_reason", "order"), gettext_lazy("Tiltak"), gettext_lazy("tiltak")),
-    "evaluations": Section(Evaluation, ("planned_on", "held_on", "reviewed", "changes", "next_on"), gettext_lazy("Evalueringer"),
+                                  "deadline", "deprioritised", "deprioritised_reason", "order", "category"), gettext_lazy("Tiltak"), gettext_lazy("tiltak")),
+    "evaluations": Section(Evaluation, ("planned_on", "held_on", "reviewed", "changes", "next_on", "category"), gettext_lazy("Evalueringer"),
                            gettext_lazy("evaluering")),
-    "cooperation": Section(Cooperation, ("partner", "kind", "unit_id", "purpose", "contact", "order"),
+    "cooperation": Section(Cooperation, ("partner", "kind", "unit_id", "purpose", "contact", "order", "category"),
                            gettext_lazy("Samarbeid med andre tjenester"), gettext_lazy("samarbeid")),
-    "subplans": Section(SubPlan, ("kind", "title", "responsible_unit_id", "text", "order"), gettext_lazy("Delplaner"), gettext_lazy("delplan")),
+    "subplans": Section(SubPlan, ("kind", "title", "responsible_unit_id", "text", "order", "category"), gettext_lazy("Delplaner"), gettext_lazy("delplan")),
 }
 # Labels for the non-item parts a change can touch (PlanChange.section).
 OTHER_SECTION_LABELS = {"plan": gettext_lazy("Planen"), "main_responsibility": gettext_lazy("Hovedansvar")}

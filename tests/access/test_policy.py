@@ -11,33 +11,34 @@ import pytest
 
 from helhet.access.policy import ROLE_ONLY, TABLE, Action, Rel, permits, reason
 
-COLUMNS = ["ke", "coordinator", "involved_staff", "unit_leader", "plan_participant", "self", "representative"]
+COLUMNS = ["ke", "coordinator", "involved_staff", "unit_leader", "plan_participant", "self", "representative", "grant", "plan_ke"]
 SPEC = """
-action                          ke  coord  invol  leader  partic  self  repr
-person.view                     X   X      X      X       X       X     X
-person.update                   X   X      .      .       .       .     .
-relative.manage                 X   X      .      .       .       .     .
-involvement.manage              X   X      .      X       .       .     .
-information.record              X   X      X      X       .       .     .
-request.create                  X   .      .      .       .       .     .
-request.view                    X   X      .      .       .       .     .
-assessment.create               X   .      .      .       .       .     .
-decision.create                 X   .      .      .       .       .     .
-appeal.manage                   X   .      .      .       .       .     .
-consent.record                  X   X      .      .       .       .     .
-coordinator.appoint             X   .      .      .       .       .     .
-hospital_coordinator.appoint    X   .      .      X       .       .     .
-capacity.record                 X   X      X      .       .       .     .
-audit.view_person               X   .      .      .       .       X     X
-plan.view                       X   X      X      X       X       X     X
-plan.edit                       X   X      .      .       .       .     .
-plan.create                     X   X      .      .       .       .     .
-plan.publish                    X   X      .      .       .       .     .
-plan.close                      X   X      .      .       .       .     .
-plan.reopen                     X   .      .      .       .       .     .
-plan.main_responsibility        X   .      .      .       .       .     .
-meeting.manage                  X   X      .      .       .       .     .
-message.post                    X   X      X      X       X       X     X
+action                          ke  coord  invol  leader  partic  self  repr  grant  plan_ke
+person.view                     X   X      X      X       X       X     X     X      .
+person.update                   X   X      .      .       .       .     .     .      .
+relative.manage                 X   X      .      .       .       .     .     .      .
+involvement.manage              X   X      .      X       .       .     .     .      .
+information.record              X   X      X      X       .       .     .     .      .
+request.create                  X   .      .      .       .       .     .     .      .
+request.view                    X   X      .      .       .       .     .     .      .
+assessment.create               X   .      .      .       .       .     .     .      .
+decision.create                 X   .      .      .       .       .     .     .      .
+appeal.manage                   X   .      .      .       .       .     .     .      .
+consent.record                  X   X      .      .       .       .     .     .      .
+coordinator.appoint             X   .      .      .       .       .     .     .      .
+hospital_coordinator.appoint    X   .      .      X       .       .     .     .      .
+capacity.record                 X   X      X      .       .       .     .     .      .
+audit.view_person               X   .      .      .       .       X     X     .      .
+plan.view                       X   X      X      X       X       X     X     X      .
+plan.edit                       X   X      .      .       .       .     .     .      .
+plan.create                     X   X      .      .       .       .     .     .      .
+plan.publish                    X   X      .      .       .       .     .     .      .
+plan.close                      X   X      .      .       .       .     .     .      .
+plan.reopen                     X   .      .      .       .       .     .     .      .
+plan.main_responsibility        X   .      .      .       .       .     .     .      .
+meeting.manage                  X   X      .      .       .       .     .     .      .
+message.post                    X   X      X      X       X       X     X     .      .
+grant.manage                    X   X      .      .       .       .     .     .      .
 """
 
 

@@ -4,8 +4,9 @@ import datetime as dt
 
 from helhet.plans import services
 
-# 31 on SQLite (session, user, access check, one query per section, audit insert); PostgreSQL adds the audit advisory lock.
-MAX_QUERIES = 32
+# 32 on SQLite (session, user, access check, one query per section, sharing consents for the renewal notice, audit insert);
+# PostgreSQL adds the audit advisory lock.
+MAX_QUERIES = 33
 
 
 def grow(plan, users, world, person, n: int) -> None:
