@@ -25,15 +25,25 @@ def pytest_configure(config):
     settings.HELHET_REQUIRE_2FA = False
 
 
-@pytest.fixture
-def world(db) -> World:
-    # Transactional tests (browser tests) flush every table, including the national rules that a
-    # data migration loaded; put them back so every test sees the law as shipped.
+@pytest.fixture(autouse=True)
+def _national_rules(request):
+    """Transactional tests (browser, concurrency) flush every table, including the national rules a data
+    migration loaded; put them back so every database test sees the law as shipped."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if not ({"db", "transactional_db"} & names or marker):
+        return
+    transactional = "transactional_db" in names or (marker is not None and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
     from helhet.rules.models import Rule
     from helhet.rules.national import sync
 
     if not Rule.objects.filter(organization__isnull=True).exists():
         sync(Rule)
+
+
+@pytest.fixture
+def world(db) -> World:
     return build_world(password=DEMO_PASSWORD)
 
 
