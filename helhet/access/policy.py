@@ -65,6 +65,11 @@ class Action(StrEnum):
     GRANT_MANAGE = "grant.manage"
     MEETING_MANAGE = "meeting.manage"  # convene plan-group meetings, attendance, minutes (helhet/meetings)
     MESSAGE_POST = "message.post"  # write in the plan group's message threads (helhet/meetings)
+    NEED_NOTIFICATION_SEND = "need_notification.send"  # melding om behov, both directions (helhet/coordination)
+    NEED_NOTIFICATION_RECEIVE = "need_notification.receive"  # acknowledge and act on one (helhet/coordination)
+    TRANSFER_MANAGE = "transfer.manage"  # overføring with checklist (helhet/coordination)
+    PARTNERS_INFORM = "partners.inform"  # inform the GP and partners; record the person's objection (helhet/coordination)
+    DISAGREEMENT_MANAGE = "disagreement.manage"  # disagreements between services (helhet/coordination)
 
 
 R = Rel
@@ -98,6 +103,11 @@ TABLE: dict[Action, set[Rel]] = {
     Action.GRANT_MANAGE: {R.KE, R.COORDINATOR},
     Action.MEETING_MANAGE: {R.KE, R.COORDINATOR},
     Action.MESSAGE_POST: _STAFF_WORKING | {R.PLAN_PARTICIPANT, R.SELF, R.REPRESENTATIVE},
+    Action.NEED_NOTIFICATION_SEND: set(_STAFF_WORKING),
+    Action.NEED_NOTIFICATION_RECEIVE: {R.KE, R.UNIT_LEADER},
+    Action.TRANSFER_MANAGE: {R.KE, R.COORDINATOR},
+    Action.PARTNERS_INFORM: {R.KE, R.COORDINATOR},
+    Action.DISAGREEMENT_MANAGE: {R.KE},
 }
 
 # Actions decided by role alone (no person yet), and the roles that may do them.

@@ -38,6 +38,11 @@ plan.reopen                     X   .      .      .       .       .     .     . 
 plan.main_responsibility        X   .      .      .       .       .     .     .      .
 meeting.manage                  X   X      .      .       .       .     .     .      .
 message.post                    X   X      X      X       X       X     X     .      .
+need_notification.send          X   X      X      X       .       .     .     .      .
+need_notification.receive       X   .      .      X       .       .     .     .      .
+transfer.manage                 X   X      .      .       .       .     .     .      .
+partners.inform                 X   X      .      .       .       .     .     .      .
+disagreement.manage             X   .      .      .       .       .     .     .      .
 grant.manage                    X   X      .      .       .       .     .     .      .
 """
 

@@ -1,0 +1,278 @@
+"""The coordination loop between services: need notifications, transfers, informing partners, disagreements.
+
+Glossary (DOMAIN.md): NeedNotification = melding om behov; Transfer = overføring (med sjekkliste for
+overlevering); PartnerInformation = informasjon til fastlege og samarbeidspartnere;
+PartnerInformationObjection = personens reservasjon mot slik informasjon; Disagreement = uenighet.
+
+Consent to send a need notification (choice, documented here): the notification is sent only when the
+person has consented to it. Either (a) a consent of kind «sharing» (helhet.consent) is valid on the day it
+is sent (it is linked), or (b) the sender records the consent to notify on the notification itself: who
+consented, in what capacity, how and when. (b) exists because the hospital clinician who sees the need
+usually may not record consents in the municipality's system, but must document the consent to contact
+the municipality (Helse Bergen's checklist item c).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from helhet.cases.models import CoordinatorAppointment, Request
+from helhet.consent.models import Consent
+from helhet.organizations.models import Organization, ServiceUnit
+from helhet.people.models import Person
+
+
+class NeedNotification(models.Model):
+    """Melding om behov: hospital -> the KE of the home municipality, or municipality -> a hospital unit (or its KE)."""
+
+    class Direction(models.TextChoices):
+        TO_MUNICIPALITY = "to_municipality", _("Fra spesialisthelsetjenesten til kommunen")
+        TO_HOSPITAL = "to_hospital", _("Fra kommunen til spesialisthelsetjenesten")
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sendt")
+        ACKNOWLEDGED = "acknowledged", _("Mottatt og kvittert")
+        HANDLED = "handled", _("Fulgt opp")
+
+    OPEN = (Status.SENT, Status.ACKNOWLEDGED)
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="need_notifications")
+    direction = models.CharField(_("retning"), max_length=20, choices=Direction.choices)
+    from_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("fra"))
+    from_unit = models.ForeignKey(ServiceUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    to_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("til"))
+    to_unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("mottakende enhet"))
+    unit_was_known = models.BooleanField(_("mottakende enhet var kjent"), default=True)
+    needs_ip = models.BooleanField(_("individuell plan"), default=False)
+    needs_coordinator = models.BooleanField(_("koordinator"), default=False)
+    needs_child_coordinator = models.BooleanField(_("barnekoordinator"), default=False)
+    needs_hospital_coordinator = models.BooleanField(_("koordinator i spesialisthelsetjenesten"), default=False)
+    summary = models.TextField(_("helsetilstand og funksjon (det som er relevant for koordineringen)"))
+    contact_name = models.CharField(_("kontaktperson"), max_length=200)
+    contact_phone = models.CharField(_("telefon til kontaktperson"), max_length=30, blank=True)
+    # Consent to send: a linked sharing consent, or one recorded here (see the module docstring).
+    consent = models.ForeignKey(Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    consent_given_by = models.CharField(_("samtykke gitt av"), max_length=20, choices=Consent.GivenBy.choices, blank=True)
+    consent_given_by_name = models.CharField(_("navn på den som samtykket"), max_length=200, blank=True)
+    consent_method = models.CharField(_("hvordan samtykket ble gitt"), max_length=20, choices=Consent.Method.choices, blank=True)
+    consent_given_on = models.DateField(_("samtykke gitt dato"), null=True, blank=True)
+    sent_on = models.DateField(_("sendt dato"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SENT)
+    acknowledged_on = models.DateField(_("kvittert dato"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    handled_on = models.DateField(_("fulgt opp dato"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(Request, null=True, blank=True, on_delete=models.PROTECT, related_name="need_notifications")
+    appointment = models.ForeignKey(CoordinatorAppointment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    response_note = models.TextField(_("svar"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("melding om behov")
+        verbose_name_plural = _("meldinger om behov")
+        ordering = ["-sent_on", "-id"]
+        indexes = [
+            models.Index(fields=["to_organization", "status"], name="neednotif_to_status"),
+            models.Index(fields=["sent_by", "sent_on"], name="neednotif_sender"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(needs_ip=True) | Q(needs_coordinator=True) | Q(needs_child_coordinator=True) | Q(needs_hospital_coordinator=True),
+                name="neednotif_names_a_need",
+            ),
+            models.CheckConstraint(condition=Q(consent__isnull=False) | Q(consent_given_on__isnull=False), name="neednotif_has_consent"),
+        ]
+
+    def __str__(self):
+        return f"{_('Melding om behov')} {self.sent_on:%d.%m.%Y} – {self.person}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    def needs_list(self) -> list[str]:
+        out = []
+        for flag, label in [("needs_ip", _("individuell plan")), ("needs_coordinator", _("koordinator")),
+                            ("needs_child_coordinator", _("barnekoordinator")),
+                            ("needs_hospital_coordinator", _("koordinator i spesialisthelsetjenesten"))]:
+            if getattr(self, flag):
+                out.append(str(label))
+        return out
+
+
+class Transfer(models.Model):
+    """Overføring: a coordinator handed over, with a checklist. The old coordinator continues until the new one is appointed."""
+
+    class Kind(models.TextChoices):
+        COORDINATOR_LEAVES = "coordinator_leaves", _("Koordinator slutter eller bytter")
+        MOVE = "move", _("Personen flytter til en annen kommune")
+        HOSPITAL_TO_MUNICIPALITY = "hospital_to_municipality", _("Fra spesialisthelsetjenesten til kommunen")
+        MUNICIPALITY_TO_HOSPITAL = "municipality_to_hospital", _("Fra kommunen til spesialisthelsetjenesten")
+        CHILD_TURNS_18 = "child_turns_18", _("Barnet fyller 18 år (barnekoordinator opphører)")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Pågår")
+        COMPLETED = "completed", _("Fullført")
+        CANCELLED = "cancelled", _("Avbrutt")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="transfers")
+    kind = models.CharField(_("type overføring"), max_length=30, choices=Kind.choices)
+    from_appointment = models.ForeignKey(CoordinatorAppointment, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                         verbose_name=_("nåværende koordinator"))
+    to_appointment = models.ForeignKey(CoordinatorAppointment, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                       verbose_name=_("ny koordinator"))
+    from_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("fra"))
+    to_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("til"))
+    effective_on = models.DateField(_("gjelder fra"))
+    note = models.TextField(_("merknad"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    # For a move: the old coordinator continues until the new municipality appoints; this records it.
+    old_coordinator_continues = models.BooleanField(_("nåværende koordinator fortsetter til ny er oppnevnt"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_on = models.DateField(_("fullført dato"), null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("overføring")
+        verbose_name_plural = _("overføringer")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["to_organization", "status"], name="transfer_to_status")]
+        constraints = [
+            # One open transfer per person at a time: two would race for the same coordinator.
+            models.UniqueConstraint(fields=["person"], condition=Q(status="open"), name="transfer_one_open_per_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.person}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class TransferChecklistItem(models.Model):
+    KEYS = [
+        ("plan_handed_over", _("Plan og dokumenter er overlevert")),
+        ("person_informed", _("Personen (og eventuelt pårørende/verge) er informert")),
+        ("new_coordinator_introduced", _("Ny koordinator er presentert for personen")),
+        ("gp_informed", _("Fastlegen er informert")),
+        ("consent_renewed", _("Samtykke er fornyet (plangruppen eller opplysningene som deles endres)")),
+    ]
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="items")
+    key = models.CharField(max_length=40, choices=KEYS)
+    position = models.PositiveSmallIntegerField(default=0)
+    done_on = models.DateField(_("utført dato"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    not_applicable = models.BooleanField(_("ikke aktuelt"), default=False)
+    note = models.CharField(_("merknad"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["transfer", "key"], name="transfer_item_unique")]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return str(dict(self.KEYS).get(self.key, self.key))
+
+    @property
+    def settled(self) -> bool:
+        return self.done_on is not None or self.not_applicable
+
+
+class PartnerInformationObjection(models.Model):
+    """The person objects to the GP and other partners being informed about the arrangement. Respected until withdrawn."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="partner_objections")
+    objected_on = models.DateField(_("dato"))
+    given_by_name = models.CharField(_("navn på den som reserverte seg"), max_length=200)
+    how = models.CharField(_("hvordan"), max_length=20, choices=Consent.Method.choices)
+    note = models.TextField(_("merknad"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_on = models.DateField(_("trukket tilbake"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-objected_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(withdrawn_on__isnull=True), name="partner_objection_one_active"),
+        ]
+
+    def __str__(self):
+        return f"{_('Reservasjon')} {self.objected_on:%d.%m.%Y} – {self.person}"
+
+
+class PartnerInformation(models.Model):
+    """One piece of information sent to the GP or another partner (to whom, which event, when, how)."""
+
+    class Event(models.TextChoices):
+        COORDINATOR_APPOINTED = "coordinator_appointed", _("Koordinator er oppnevnt")
+        PLAN_STARTED = "plan_started", _("Arbeidet med individuell plan er startet")
+        ARRANGEMENT_ENDED = "arrangement_ended", _("Ordningen er avsluttet")
+
+    class Method(models.TextChoices):
+        EMAIL = "email", _("E-post")
+        LETTER = "letter", _("Brev")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="partner_information")
+    event = models.CharField(_("hendelse"), max_length=30, choices=Event.choices)
+    recipient_unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("mottaker"))
+    is_gp = models.BooleanField(_("fastlege"), default=False)
+    method = models.CharField(_("hvordan"), max_length=10, choices=Method.choices)
+    address = models.CharField(_("sendt til"), max_length=200, blank=True)
+    body = models.TextField(_("innhold"))
+    sent_at = models.DateTimeField(_("sendt"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_event_display()} → {self.recipient_unit}"
+
+
+class Disagreement(models.Model):
+    class Kind(models.TextChoices):
+        NEEDS_OR_RIGHTS = "needs_or_rights", _("Uenighet mellom sykehus og kommune om behov eller rettigheter")
+        MAIN_RESPONSIBILITY = "main_responsibility", _("Uenighet mellom velferdstjenester om hovedansvar")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Åpen")
+        RESOLVED = "resolved", _("Avgjort")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="disagreements")
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
+    municipality = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    health_trust = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("helseforetak"))
+    parties = models.CharField(_("partene"), max_length=300, blank=True, help_text=_("Hvilke tjenester er uenige?"))
+    description = models.TextField(_("hva gjelder uenigheten"))
+    raised_on = models.DateField(_("meldt dato"))
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    outcome = models.TextField(_("utfall og begrunnelse"), blank=True)
+    resolved_on = models.DateField(_("avgjort dato"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_sector = models.CharField(_("tjenesten som får hovedansvar"), max_length=30, blank=True)
+    decided_unit = models.ForeignKey(ServiceUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    applied_to_plan = models.ForeignKey("plans.IndividualPlan", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("uenighet")
+        verbose_name_plural = _("uenigheter")
+        ordering = ["-raised_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind="main_responsibility") | Q(health_trust__isnull=False), name="disagreement_trust_for_needs"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.person}"

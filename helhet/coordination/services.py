@@ -1,0 +1,623 @@
+"""Writes for the coordination loop: need notifications, transfers, informing partners, disagreements.
+
+Each service checks access (helhet.access.queries.check, before its transaction so a refusal's audit
+event survives), validates, saves and records the audit event in the same transaction. Where a step
+belongs to another app (registering a request, appointing or handing over a coordinator, setting main
+responsibility on a plan) it calls that app's service, after checking the same access first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from helhet.access.policy import Action
+from helhet.access.queries import actor_context, check, relationships
+from helhet.audit.services import record
+from helhet.cases import services as case_services
+from helhet.cases.models import CoordinatorAppointment, Request
+from helhet.consent.models import Consent
+from helhet.consent.selectors import valid_consents_q
+from helhet.core.errors import Conflict, DomainError, NotFound, validate
+from helhet.organizations.models import Level, Organization, Sector, ServiceUnit
+from helhet.organizations.services import coordinating_unit
+from helhet.people.models import Involvement, Person
+
+from .models import (
+    Disagreement,
+    NeedNotification,
+    PartnerInformation,
+    PartnerInformationObjection,
+    Transfer,
+    TransferChecklistItem,
+)
+
+
+def _invalid(field: str, message: str) -> DomainError:
+    return DomainError("invalid", message, details={"fields": {field: [message]}})
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _not_future(field: str, day: dt.date | None) -> dt.date:
+    if day is None:
+        raise _invalid(field, _("Oppgi en dato."))
+    if day > _today():
+        raise _invalid(field, _("Datoen kan ikke være fram i tid."))
+    return day
+
+
+def _denied(actor, person, action) -> NotFound:
+    record(actor=actor, action="denied", obj=person, person=person, summary=str(action), detail={"action": str(action)})
+    return NotFound()
+
+
+def _notify_unit_by_email(unit: ServiceUnit, subject: str, body: str) -> None:
+    """A short notice to a unit's e-mail address, after commit. Names no person: the details are in Helhet."""
+    if unit.email:
+        transaction.on_commit(lambda: send_mail(subject, body, None, [unit.email], fail_silently=True))
+
+
+# --- Need notifications (melding om behov) ---------------------------------------------------------------------
+
+
+def _sender_unit(actor, *, hospital: bool) -> ServiceUnit | None:
+    for m in actor_context(actor).memberships:
+        if hospital and m.unit.level == Level.SPECIALIST and not m.unit.organization.is_municipality:
+            return m.unit
+        if not hospital and m.unit.organization.is_municipality:
+            return m.unit
+    return None
+
+
+def need_notification_send(*, actor, person: Person, direction: str, sent_on: dt.date, summary: str, contact_name: str,
+                           contact_phone: str = "", needs_ip: bool = False, needs_coordinator: bool = False,
+                           needs_child_coordinator: bool = False, to_unit_id=None, to_organization_id=None,
+                           consent_given_by: str = "", consent_given_by_name: str = "", consent_method: str = "",
+                           consent_given_on: dt.date | None = None) -> NeedNotification:
+    """Send a need notification.
+
+    to_municipality: from a hospital unit to the KE of the person's HOME municipality (needs IP / coordinator /
+    child coordinator). to_hospital: from the municipality (its KE or the person's coordinator) to a hospital
+    unit asking for a hospital coordinator; when the unit is not known, to the hospital's KE.
+    Refused (409) without the person's consent to send it (models.py: a valid sharing consent, or recorded here).
+    """
+    if direction not in NeedNotification.Direction.values:
+        raise _invalid("direction", _("Ugyldig retning."))
+    why = check(actor, Action.NEED_NOTIFICATION_SEND, person)
+    to_hospital = direction == NeedNotification.Direction.TO_HOSPITAL
+    from_unit = _sender_unit(actor, hospital=not to_hospital)
+    if from_unit is None:
+        if to_hospital:
+            raise DomainError("wrong_sender", _("Bare kommunen kan be spesialisthelsetjenesten om koordinator."))
+        raise DomainError("wrong_sender", _("Melding om behov til kommunen sendes fra spesialisthelsetjenesten."))
+    if to_hospital and not (relationships(actor, person) & {"ke", "coordinator"}):
+        raise DomainError("wrong_sender", _("Det er koordinerende enhet eller personens koordinator i kommunen som ber om koordinator i spesialisthelsetjenesten."))
+    sent_on = _not_future("sent_on", sent_on)
+    if not (summary or "").strip():
+        raise _invalid("summary", _("Beskriv kort helsetilstand og funksjon, det som er relevant for koordineringen."))
+    if not (contact_name or "").strip():
+        raise _invalid("contact_name", _("Oppgi en kontaktperson."))
+
+    unit_was_known = True
+    if to_hospital:
+        needs_ip = needs_coordinator = needs_child_coordinator = False
+        if to_unit_id:
+            to_unit = ServiceUnit.objects.select_related("organization").filter(pk=to_unit_id).first()
+            if to_unit is None or to_unit.level != Level.SPECIALIST or to_unit.organization.is_municipality:
+                raise _invalid("to_unit", _("Velg en enhet i spesialisthelsetjenesten."))
+            to_org = to_unit.organization
+        else:
+            to_org = Organization.objects.filter(pk=to_organization_id, kind=Organization.Kind.HEALTH_TRUST).first() if to_organization_id else None
+            if to_org is None:
+                raise _invalid("to_organization", _("Velg enheten, eller helseforetaket når enheten ikke er kjent."))
+            to_unit, unit_was_known = coordinating_unit(to_org), False
+    else:
+        if not (needs_ip or needs_coordinator or needs_child_coordinator):
+            raise _invalid("needs_ip", _("Kryss av for hva personen har behov for: individuell plan, koordinator eller barnekoordinator."))
+        if needs_child_coordinator and person.age_on(sent_on) >= 18:
+            raise _invalid("needs_child_coordinator", _("Barnekoordinator gjelder barn under 18 år."))
+        to_org = person.home_municipality
+        to_unit = coordinating_unit(to_org)
+
+    consent = (Consent.objects.filter(valid_consents_q(sent_on), person=person, kind=Consent.Kind.SHARING)
+               .order_by("-given_on", "-id").first())
+    if consent is None:
+        if not consent_given_on:
+            raise Conflict("no_consent", _("Meldingen kan ikke sendes uten personens samtykke. Registrer hvem som samtykket, hvordan og når."))
+        if consent_given_on > sent_on:
+            raise _invalid("consent_given_on", _("Samtykket må være gitt før eller samme dag som meldingen sendes."))
+        if consent_given_by not in Consent.GivenBy.values or consent_method not in Consent.Method.values or not consent_given_by_name.strip():
+            raise _invalid("consent_given_by_name", _("Oppgi hvem som samtykket, i hvilken egenskap og hvordan."))
+        if consent_given_by == Consent.GivenBy.PERSON and person.capacity_to_consent == Person.Capacity.LACKING:
+            raise _invalid("consent_given_by", _("Personen er vurdert til å mangle samtykkekompetanse. Samtykket må gis av verge, foresatte eller nærmeste pårørende."))
+    else:
+        consent_given_by = consent_given_by_name = consent_method = ""
+        consent_given_on = None
+
+    n = NeedNotification(
+        person=person, direction=direction, from_organization=from_unit.organization, from_unit=from_unit, sent_by=actor,
+        to_organization=to_org, to_unit=to_unit, unit_was_known=unit_was_known, needs_ip=needs_ip, needs_coordinator=needs_coordinator,
+        needs_child_coordinator=needs_child_coordinator, needs_hospital_coordinator=to_hospital, summary=summary.strip(),
+        contact_name=contact_name.strip(), contact_phone=contact_phone, consent=consent, consent_given_by=consent_given_by,
+        consent_given_by_name=consent_given_by_name, consent_method=consent_method, consent_given_on=consent_given_on, sent_on=sent_on,
+    )
+    validate(n)
+    with transaction.atomic():
+        n.save()
+        record(actor=actor, action="create", obj=n, person=person, reason=why,
+               summary=_("Sendte melding om behov til %(to)s") % {"to": to_unit},
+               detail={"to_organization": to_org.pk, "to_unit": to_unit.pk, "consent": consent.pk if consent else "recorded"})
+        _notify_unit_by_email(to_unit, _("Ny melding om behov i Helhet"),
+                              _("%(unit)s har fått en ny melding om behov. Logg inn i Helhet for å lese og kvittere.") % {"unit": to_unit.name})
+    return n
+
+
+def _notification_for_receiver(actor, notification_id, action=Action.NEED_NOTIFICATION_RECEIVE) -> tuple[NeedNotification, str]:
+    try:
+        n = NeedNotification.objects.select_related("person__home_municipality", "to_unit", "from_organization", "sent_by").get(pk=notification_id)
+    except (NeedNotification.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    ctx = actor_context(actor)
+    if n.to_organization_id not in ctx.ke_org_ids and n.to_unit_id not in ctx.leader_unit_ids:
+        raise _denied(actor, n.person, action)
+    why = check(actor, action, n.person)
+    return n, why
+
+
+def need_notification_acknowledge(*, actor, notification_id, on: dt.date, note: str = "") -> NeedNotification:
+    """The receiving KE (or unit leader) confirms it has received the notification. Ends the response deadline."""
+    n, why = _notification_for_receiver(actor, notification_id)
+    if n.status != NeedNotification.Status.SENT:
+        raise Conflict("already_acknowledged", _("Meldingen er allerede kvittert."))
+    on = _not_future("on", on)
+    if on < n.sent_on:
+        raise _invalid("on", _("Meldingen kan ikke kvitteres før den ble sendt."))
+    with transaction.atomic():
+        updated = NeedNotification.objects.filter(pk=n.pk, status=NeedNotification.Status.SENT).update(
+            status=NeedNotification.Status.ACKNOWLEDGED, acknowledged_on=on, acknowledged_by=actor, response_note=note)
+        if not updated:
+            raise Conflict("stale", _("Meldingen ble kvittert av en annen i mellomtiden."))
+        n.status, n.acknowledged_on, n.acknowledged_by, n.response_note = NeedNotification.Status.ACKNOWLEDGED, on, actor, note
+        record(actor=actor, action="update", obj=n, person=n.person, reason=why, summary=_("Kvitterte for melding om behov"))
+    return n
+
+
+def _mark_handled(n: NeedNotification, actor, on: dt.date, **fields) -> None:
+    values = {"status": NeedNotification.Status.HANDLED, "handled_on": on, "handled_by": actor, **fields}
+    if n.status == NeedNotification.Status.SENT:
+        values.update(acknowledged_on=on, acknowledged_by=actor)
+    updated = NeedNotification.objects.filter(pk=n.pk, status=n.status).update(**values)
+    if not updated:
+        raise Conflict("stale", _("Meldingen ble behandlet av en annen i mellomtiden. Last siden på nytt."))
+    for k, v in values.items():
+        setattr(n, k, v)
+
+
+def need_notification_register_request(*, actor, notification_id, on: dt.date | None = None) -> NeedNotification:
+    """The municipal KE acts on a notification: registers it as a request (channel «melding om behov»)."""
+    n, why = _notification_for_receiver(actor, notification_id)
+    if n.direction != NeedNotification.Direction.TO_MUNICIPALITY:
+        raise Conflict("wrong_direction", _("Denne meldingen gjelder koordinator i spesialisthelsetjenesten og registreres ikke som henvendelse."))
+    if not n.is_open:
+        raise Conflict("already_handled", _("Meldingen er allerede fulgt opp."))
+    check(actor, Action.REQUEST_CREATE, n.person)
+    on = _not_future("on", on or _today())
+    with transaction.atomic():
+        req = case_services.request_create(
+            actor=actor, person=n.person, received_on=n.sent_on, channel=Request.Channel.NEED_NOTIFICATION,
+            requester_kind=Request.RequesterKind.PROFESSIONAL,
+            requester_name=f"{n.contact_name} ({n.from_unit or n.from_organization})"[:200],
+            wants_ip=n.needs_ip, wants_coordinator=n.needs_coordinator, wants_child_coordinator=n.needs_child_coordinator,
+            description=n.summary,
+        )
+        _mark_handled(n, actor, on, request=req)
+        record(actor=actor, action="update", obj=n, person=n.person, reason=why, summary=_("Registrerte melding om behov som henvendelse"),
+               detail={"request": req.pk})
+    return n
+
+
+def need_notification_respond(*, actor, notification_id, on: dt.date, note: str = "") -> NeedNotification:
+    """The hospital answers a request for a hospital coordinator: links the appointed one, or says why not (note)."""
+    n, why = _notification_for_receiver(actor, notification_id)
+    if n.direction != NeedNotification.Direction.TO_HOSPITAL:
+        raise Conflict("wrong_direction", _("En melding til kommunen følges opp ved å registrere en henvendelse."))
+    if not n.is_open:
+        raise Conflict("already_handled", _("Meldingen er allerede fulgt opp."))
+    on = _not_future("on", on)
+    appointment = CoordinatorAppointment.objects.filter(person=n.person, kind=CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR,
+                                                        end__isnull=True).first()
+    if appointment is None and not (note or "").strip():
+        raise _invalid("note", _("Ingen koordinator i spesialisthelsetjenesten er oppnevnt. Oppnevn en, eller skriv hvorfor ikke."))
+    with transaction.atomic():
+        _mark_handled(n, actor, on, appointment=appointment, response_note=note)
+        record(actor=actor, action="update", obj=n, person=n.person, reason=why, summary=_("Svarte på forespørsel om koordinator i spesialisthelsetjenesten"),
+               detail={"appointment": appointment.pk if appointment else None})
+    return n
+
+
+# --- Transfers (overføring) -------------------------------------------------------------------------------------
+
+MUNICIPAL_KINDS = (CoordinatorAppointment.Kind.COORDINATOR, CoordinatorAppointment.Kind.CHILD_COORDINATOR)
+FROM_KINDS = {
+    Transfer.Kind.COORDINATOR_LEAVES: tuple(CoordinatorAppointment.Kind.values),
+    Transfer.Kind.MOVE: MUNICIPAL_KINDS,
+    Transfer.Kind.HOSPITAL_TO_MUNICIPALITY: (CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR,),
+    Transfer.Kind.MUNICIPALITY_TO_HOSPITAL: MUNICIPAL_KINDS,
+    Transfer.Kind.CHILD_TURNS_18: (CoordinatorAppointment.Kind.CHILD_COORDINATOR,),
+}
+
+
+def transfer_start(*, actor, person: Person, kind: str, effective_on: dt.date, from_appointment_id=None, to_organization_id=None,
+                   note: str = "") -> Transfer:
+    """Start a transfer with its handover checklist. The receiving KE sees it in its inbox; nobody is ended yet."""
+    if kind not in Transfer.Kind.values:
+        raise _invalid("kind", _("Ugyldig type overføring."))
+    why = check(actor, Action.TRANSFER_MANAGE, person)
+    if effective_on is None:
+        raise _invalid("effective_on", _("Oppgi dato."))
+    open_appts = CoordinatorAppointment.objects.filter(person=person, end__isnull=True, kind__in=FROM_KINDS[kind]).select_related("unit__organization")
+    if from_appointment_id:
+        appointment = open_appts.filter(pk=from_appointment_id).first()
+        if appointment is None:
+            raise _invalid("from_appointment", _("Velg en aktiv koordinator for personen som passer til overføringen."))
+    else:
+        found = list(open_appts[:2])
+        if len(found) > 1:
+            raise _invalid("from_appointment", _("Personen har flere koordinatorer. Velg hvem som overfører."))
+        appointment = found[0] if found else None
+    if appointment is None and kind != Transfer.Kind.MUNICIPALITY_TO_HOSPITAL:
+        raise _invalid("from_appointment", _("Personen har ingen aktiv koordinator av riktig type å overføre fra."))
+    from_org = appointment.unit.organization if appointment else person.home_municipality
+    if kind == Transfer.Kind.MOVE:
+        to_org = Organization.objects.filter(pk=to_organization_id, kind=Organization.Kind.MUNICIPALITY).first() if to_organization_id else None
+        if to_org is None or to_org.pk == person.home_municipality_id:
+            raise _invalid("to_organization", _("Velg kommunen personen flytter til."))
+    elif kind == Transfer.Kind.MUNICIPALITY_TO_HOSPITAL:
+        to_org = Organization.objects.filter(pk=to_organization_id, kind=Organization.Kind.HEALTH_TRUST).first() if to_organization_id else None
+        if to_org is None:
+            raise _invalid("to_organization", _("Velg helseforetaket."))
+    elif kind == Transfer.Kind.HOSPITAL_TO_MUNICIPALITY:
+        to_org = person.home_municipality
+    else:
+        to_org = from_org
+    if kind == Transfer.Kind.CHILD_TURNS_18 and person.age_on(effective_on) < 17:
+        raise _invalid("effective_on", _("Overføring ved 18 år kan tidligst planlegges året før."))
+    transfer = Transfer(person=person, kind=kind, from_appointment=appointment, from_organization=from_org, to_organization=to_org,
+                        effective_on=effective_on, note=note, created_by=actor, old_coordinator_continues=appointment is not None)
+    validate(transfer, constraints=False)
+    try:
+        with transaction.atomic():
+            transfer.save()
+            TransferChecklistItem.objects.bulk_create(
+                [TransferChecklistItem(transfer=transfer, key=key, position=i) for i, (key, _label) in enumerate(TransferChecklistItem.KEYS)])
+            record(actor=actor, action="create", obj=transfer, person=person, reason=why,
+                   summary=_("Startet overføring: %(kind)s") % {"kind": transfer.get_kind_display()},
+                   detail={"to_organization": to_org.pk, "from_appointment": appointment.pk if appointment else None})
+            ke = coordinating_unit(to_org)
+            _notify_unit_by_email(ke, _("Ny overføring i Helhet"),
+                                  _("%(unit)s har fått en ny overføring. Logg inn i Helhet for å se den.") % {"unit": ke.name})
+    except IntegrityError:
+        raise Conflict("transfer_open", _("Det pågår allerede en overføring for denne personen.")) from None
+    return transfer
+
+
+def _transfer_for(actor, transfer_id) -> tuple[Transfer, str]:
+    try:
+        t = Transfer.objects.select_related("person__home_municipality", "from_appointment", "to_organization").get(pk=transfer_id)
+    except (Transfer.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+    why = check(actor, Action.TRANSFER_MANAGE, t.person)
+    return t, why
+
+
+def transfer_item_set(*, actor, transfer_id, key: str, done: bool, not_applicable: bool = False, note: str = "",
+                      on: dt.date | None = None) -> TransferChecklistItem:
+    """Tick (or untick) one checklist item, or mark it not applicable."""
+    t, why = _transfer_for(actor, transfer_id)
+    if not t.is_open:
+        raise Conflict("transfer_closed", _("Overføringen er avsluttet."))
+    item = t.items.filter(key=key).first()
+    if item is None:
+        raise _invalid("key", _("Ukjent punkt i sjekklisten."))
+    on = _not_future("on", on or _today())
+    item.done_on, item.done_by = (on, actor) if done and not not_applicable else (None, None)
+    item.not_applicable, item.note = bool(not_applicable), note
+    with transaction.atomic():
+        item.save()
+        record(actor=actor, action="update", obj=t, person=t.person, reason=why,
+               summary=_("Sjekkliste for overføring: %(item)s – %(state)s") % {
+                   "item": item.label, "state": _("ikke aktuelt") if item.not_applicable else (_("utført") if item.done_on else _("ikke utført"))})
+    return item
+
+
+def transfer_complete(*, actor, transfer_id, coordinator_id, unit_id, on: dt.date, reason: str = "", person_wish: str = "") -> Transfer:
+    """Appoint the new coordinator and finish the transfer in one transaction, with no gap.
+
+    - coordinator leaves / move: cases.services.coordinator_handover (the old period ends the day the new begins).
+      For a move, the new home municipality's KE appoints; until then the old coordinator continues, and the
+      person's home municipality changes now.
+    - child turns 18: an ordinary coordinator starts `on`; the child coordinator ends the same day.
+    - hospital -> municipality: a municipal coordinator (unless one is active); the hospital coordinator ends `on`.
+    - municipality -> hospital: a hospital coordinator; the municipal coordinator continues (the municipality leads).
+    """
+    t, why = _transfer_for(actor, transfer_id)
+    if not t.is_open:
+        raise Conflict("transfer_closed", _("Overføringen er allerede avsluttet."))
+    if t.items.filter(done_on__isnull=True, not_applicable=False).exists():
+        raise Conflict("checklist_incomplete", _("Alle punktene i sjekklisten må være utført eller merket «ikke aktuelt» før overføringen fullføres."))
+    if on is None:
+        raise _invalid("on", _("Oppgi dato."))
+    unit = ServiceUnit.objects.filter(pk=unit_id).first() if unit_id else None
+    if unit is None:
+        raise _invalid("unit", _("Velg en gyldig enhet."))
+    if unit.organization_id != t.to_organization_id:
+        raise _invalid("unit", _("Ny koordinator må komme fra %(org)s.") % {"org": t.to_organization})
+    reason = (reason or "").strip() or t.get_kind_display()
+    old = t.from_appointment
+    if old is not None:
+        old.refresh_from_db()
+    K, AK = Transfer.Kind, CoordinatorAppointment.Kind
+    hospital_new = t.kind == K.MUNICIPALITY_TO_HOSPITAL
+    check(actor, Action.HOSPITAL_COORDINATOR_APPOINT if hospital_new else Action.COORDINATOR_APPOINT, t.person)
+    if t.kind == K.HOSPITAL_TO_MUNICIPALITY and old is not None and old.end is None:
+        check(actor, Action.HOSPITAL_COORDINATOR_APPOINT, t.person)
+    with transaction.atomic():
+        if t.kind in (K.COORDINATOR_LEAVES, K.MOVE) and old is not None and old.end is None:
+            new = case_services.coordinator_handover(actor=actor, appointment_id=old.pk, coordinator_id=coordinator_id, unit_id=unit.pk,
+                                                     on=on, reason=reason, person_wish=person_wish)
+        elif t.kind == K.HOSPITAL_TO_MUNICIPALITY and CoordinatorAppointment.objects.filter(
+                person=t.person, kind=AK.COORDINATOR, end__isnull=True).exists():
+            new = CoordinatorAppointment.objects.get(person=t.person, kind=AK.COORDINATOR, end__isnull=True)
+        else:
+            if t.kind in (K.COORDINATOR_LEAVES, K.MOVE):
+                kind = old.kind if old is not None else AK.COORDINATOR
+            elif hospital_new:
+                kind = AK.HOSPITAL_COORDINATOR
+            else:
+                kind = AK.COORDINATOR
+            new = case_services.coordinator_appoint(actor=actor, person=t.person, kind=kind, coordinator_id=coordinator_id, unit_id=unit.pk,
+                                                    start=on, person_wish=person_wish)
+        if t.kind in (K.CHILD_TURNS_18, K.HOSPITAL_TO_MUNICIPALITY) and old is not None and old.end is None:
+            if on <= old.start:
+                raise _invalid("on", _("Datoen må være etter at nåværende koordinator ble oppnevnt."))
+            case_services.coordinator_end(actor=actor, appointment_id=old.pk, on=on, reason=reason)
+        if t.kind == K.MOVE:
+            Person.objects.filter(pk=t.person_id).update(home_municipality=t.to_organization)
+        updated = Transfer.objects.filter(pk=t.pk, status=Transfer.Status.OPEN).update(
+            status=Transfer.Status.COMPLETED, to_appointment=new, completed_on=on, completed_by=actor, old_coordinator_continues=False)
+        if not updated:
+            raise Conflict("stale", _("Overføringen ble fullført av en annen i mellomtiden."))
+        t.status, t.to_appointment, t.completed_on, t.completed_by = Transfer.Status.COMPLETED, new, on, actor
+        record(actor=actor, action="update", obj=t, person=t.person, reason=why,
+               summary=_("Fullførte overføring: %(kind)s") % {"kind": t.get_kind_display()}, detail={"new_appointment": new.pk})
+    return t
+
+
+def transfer_cancel(*, actor, transfer_id, reason: str) -> Transfer:
+    t, why = _transfer_for(actor, transfer_id)
+    if not t.is_open:
+        raise Conflict("transfer_closed", _("Overføringen er allerede avsluttet."))
+    if not (reason or "").strip():
+        raise _invalid("reason", _("Oppgi hvorfor overføringen avbrytes."))
+    with transaction.atomic():
+        Transfer.objects.filter(pk=t.pk, status=Transfer.Status.OPEN).update(status=Transfer.Status.CANCELLED, note=(t.note + "\n" + reason).strip())
+        t.status = Transfer.Status.CANCELLED
+        record(actor=actor, action="update", obj=t, person=t.person, reason=why, summary=_("Avbrøt overføring"))
+    return t
+
+
+# --- Informing the GP and partners ------------------------------------------------------------------------------
+
+
+def active_objection(person: Person, day: dt.date | None = None) -> PartnerInformationObjection | None:
+    day = day or _today()
+    return (PartnerInformationObjection.objects.filter(person=person, objected_on__lte=day)
+            .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day)).first())
+
+
+def partner_objection_record(*, actor, person: Person, objected_on: dt.date, given_by_name: str, how: str, note: str = "") -> PartnerInformationObjection:
+    """The person objects to the GP and partners being informed. Every later partners_inform() respects it."""
+    why = check(actor, Action.PARTNERS_INFORM, person)
+    objected_on = _not_future("objected_on", objected_on)
+    if not (given_by_name or "").strip():
+        raise _invalid("given_by_name", _("Oppgi hvem som reserverte seg."))
+    if PartnerInformationObjection.objects.filter(person=person, withdrawn_on__isnull=True).exists():
+        raise Conflict("objection_exists", _("Personens reservasjon er allerede registrert."))
+    objection = PartnerInformationObjection(person=person, objected_on=objected_on, given_by_name=given_by_name.strip(), how=how, note=note,
+                                            recorded_by=actor)
+    validate(objection, constraints=False)
+    try:
+        with transaction.atomic():
+            objection.save()
+            record(actor=actor, action="create", obj=objection, person=person, reason=why,
+                   summary=_("Registrerte reservasjon mot informasjon til fastlege og samarbeidspartnere"))
+    except IntegrityError:
+        raise Conflict("objection_exists", _("Personens reservasjon er allerede registrert.")) from None
+    return objection
+
+
+def partner_objection_withdraw(*, actor, objection_id, on: dt.date) -> PartnerInformationObjection:
+    objection = PartnerInformationObjection.objects.select_related("person").filter(pk=objection_id).first()
+    if objection is None:
+        raise NotFound()
+    why = check(actor, Action.PARTNERS_INFORM, objection.person)
+    if objection.withdrawn_on:
+        raise Conflict("already_withdrawn", _("Reservasjonen er allerede trukket tilbake."))
+    on = _not_future("on", on)
+    if on < objection.objected_on:
+        raise _invalid("on", _("Datoen kan ikke være før reservasjonen ble registrert."))
+    with transaction.atomic():
+        PartnerInformationObjection.objects.filter(pk=objection.pk).update(withdrawn_on=on)
+        objection.withdrawn_on = on
+        record(actor=actor, action="update", obj=objection, person=objection.person, reason=why,
+               summary=_("Reservasjon mot informasjon til samarbeidspartnere trukket tilbake"))
+    return objection
+
+
+def partner_recipients(person: Person, day: dt.date | None = None) -> list[ServiceUnit]:
+    """The GP and other services involved with the person today (not coordinating units), GP first."""
+    day = day or _today()
+    unit_ids = (Involvement.objects.filter(Q(end__isnull=True) | Q(end__gte=day), person=person, start__lte=day)
+                .values_list("unit_id", flat=True))
+    units = ServiceUnit.objects.filter(pk__in=list(unit_ids), is_coordinating_unit=False).select_related("organization")
+    return sorted(units, key=lambda u: (u.sector != Sector.GP, u.organization.name, u.name))
+
+
+def _partner_body(person: Person, event: str, unit: ServiceUnit, day: dt.date) -> str:
+    label = dict(PartnerInformation.Event.choices)[event]
+    lines = [
+        _("Til %(unit)s") % {"unit": unit.name}, "",
+        _("Gjelder: %(name)s, født %(birth)s") % {"name": person.full_name, "birth": person.birth_date.strftime("%d.%m.%Y")},
+        _("Hendelse: %(event)s (%(day)s)") % {"event": label, "day": day.strftime("%d.%m.%Y")},
+    ]
+    for a in CoordinatorAppointment.objects.filter(person=person, end__isnull=True).select_related("coordinator", "unit"):
+        lines.append(_("%(kind)s: %(name)s, %(unit)s%(phone)s") % {
+            "kind": a.get_kind_display(), "name": a.coordinator.get_full_name() or a.coordinator.username, "unit": a.unit.name,
+            "phone": f", tlf. {a.coordinator.phone}" if a.coordinator.phone else ""})
+    lines += ["", _("Informasjonen sendes fordi fastlegen og samarbeidspartnere skal informeres når koordinator oppnevnes, "
+                    "når arbeidet med individuell plan starter og når ordningen avsluttes, med mindre personen har reservert seg.")]
+    return "\n".join(str(x) for x in lines)
+
+
+def partners_inform(*, actor, person: Person, event: str, unit_ids=None, method: str = "auto") -> list[PartnerInformation]:
+    """Inform the GP and partners of an event, unless the person objected (then refuse, say why, and send nothing).
+
+    method: "email" (units without an e-mail address get a letter), "letter", or "auto" (= e-mail where possible).
+    Each information sent is recorded: to whom, which event, when, how.
+    """
+    if event not in PartnerInformation.Event.values:
+        raise _invalid("event", _("Ugyldig hendelse."))
+    if method not in ("auto", "email", "letter"):
+        raise _invalid("method", _("Ugyldig måte å sende på."))
+    why = check(actor, Action.PARTNERS_INFORM, person)
+    today = _today()
+    objection = active_objection(person, today)
+    if objection is not None:
+        record(actor=actor, action="view", obj=objection, person=person, reason=why,
+               summary=_("Informasjon til samarbeidspartnere ikke sendt: personen har reservert seg"))
+        raise Conflict("objected", _("Ingen informasjon er sendt: %(name)s har reservert seg mot at fastlegen og samarbeidspartnere informeres "
+                                     "(registrert %(day)s).") % {"name": person.full_name, "day": objection.objected_on.strftime("%d.%m.%Y")})
+    if event == PartnerInformation.Event.COORDINATOR_APPOINTED and not CoordinatorAppointment.objects.filter(person=person, end__isnull=True).exists():
+        raise Conflict("no_coordinator", _("Personen har ingen aktiv koordinator."))
+    if event == PartnerInformation.Event.PLAN_STARTED and not person.plans.exclude(status="closed").exists():
+        raise Conflict("no_plan", _("Personen har ingen individuell plan under arbeid."))
+    recipients = partner_recipients(person, today)
+    if unit_ids is not None:
+        wanted = {int(u) for u in unit_ids}
+        if not wanted or not wanted <= {u.pk for u in recipients}:
+            raise _invalid("unit_ids", _("Velg mottakere blant tjenestene som er involvert."))
+        recipients = [u for u in recipients if u.pk in wanted]
+    if not recipients:
+        raise Conflict("no_recipients", _("Ingen fastlege eller samarbeidspartnere er registrert som involvert."))
+    now = timezone.now()
+    sent: list[PartnerInformation] = []
+    with transaction.atomic():
+        for unit in recipients:
+            how = PartnerInformation.Method.EMAIL if method != "letter" and unit.email else PartnerInformation.Method.LETTER
+            body = _partner_body(person, event, unit, today)
+            info = PartnerInformation.objects.create(
+                person=person, event=event, recipient_unit=unit, is_gp=unit.sector == Sector.GP, method=how,
+                address=unit.email if how == PartnerInformation.Method.EMAIL else "", body=body, sent_at=now, sent_by=actor)
+            sent.append(info)
+            if how == PartnerInformation.Method.EMAIL:
+                subject = str(dict(PartnerInformation.Event.choices)[event])
+                transaction.on_commit(lambda s=subject, b=body, to=unit.email: send_mail(s, b, None, [to]))
+        record(actor=actor, action="create", object_type="partnerinformation", object_id=sent[0].pk, person=person, reason=why,
+               summary=_("Informerte fastlege/samarbeidspartnere: %(event)s") % {"event": sent[0].get_event_display()},
+               detail={"recipients": [{"unit": i.recipient_unit_id, "method": i.method} for i in sent]})
+    return sent
+
+
+# --- Disagreements (uenighet) -----------------------------------------------------------------------------------
+
+
+def disagreement_raise(*, actor, person: Person, kind: str, description: str, raised_on: dt.date, health_trust_id=None,
+                       parties: str = "") -> Disagreement:
+    """Record a disagreement. Between hospital and municipality both KEs see it in their inboxes and assess together."""
+    if kind not in Disagreement.Kind.values:
+        raise _invalid("kind", _("Ugyldig type uenighet."))
+    why = check(actor, Action.DISAGREEMENT_MANAGE, person)
+    raised_on = _not_future("raised_on", raised_on)
+    if not (description or "").strip():
+        raise _invalid("description", _("Beskriv hva uenigheten gjelder."))
+    ctx = actor_context(actor)
+    trust = None
+    if kind == Disagreement.Kind.NEEDS_OR_RIGHTS:
+        trust = Organization.objects.filter(pk=health_trust_id, kind=Organization.Kind.HEALTH_TRUST).first() if health_trust_id else None
+        if trust is None:
+            raise _invalid("health_trust", _("Velg helseforetaket kommunen er uenig med."))
+        if person.home_municipality_id not in ctx.ke_org_ids and trust.pk not in ctx.ke_org_ids:
+            raise _denied(actor, person, Action.DISAGREEMENT_MANAGE)
+    else:
+        if not (parties or "").strip():
+            raise _invalid("parties", _("Oppgi hvilke tjenester som er uenige om hovedansvaret."))
+    d = Disagreement(person=person, kind=kind, municipality=person.home_municipality, health_trust=trust, parties=parties.strip(),
+                     description=description.strip(), raised_on=raised_on, raised_by=actor)
+    validate(d)
+    with transaction.atomic():
+        d.save()
+        record(actor=actor, action="create", obj=d, person=person, reason=why, summary=_("Registrerte uenighet: %(kind)s") % {"kind": d.get_kind_display()})
+        for org in filter(None, [d.municipality, trust]):
+            ke = coordinating_unit(org)
+            _notify_unit_by_email(ke, _("Ny uenighet i Helhet"), _("%(unit)s er part i en registrert uenighet. Logg inn i Helhet for å se den.") % {"unit": ke.name})
+    return d
+
+
+def disagreement_resolve(*, actor, disagreement_id, resolved_on: dt.date, outcome: str, decided_sector: str = "",
+                         decided_unit_id=None) -> Disagreement:
+    """Record the outcome. About main responsibility the municipality decides, with reasons; an open plan gets the decision."""
+    d = Disagreement.objects.select_related("person__home_municipality").filter(pk=disagreement_id).first()
+    if d is None:
+        raise NotFound()
+    why = check(actor, Action.DISAGREEMENT_MANAGE, d.person)
+    ctx = actor_context(actor)
+    if d.municipality_id not in ctx.ke_org_ids and d.health_trust_id not in ctx.ke_org_ids:
+        raise _denied(actor, d.person, Action.DISAGREEMENT_MANAGE)
+    if d.status != Disagreement.Status.OPEN:
+        raise Conflict("already_resolved", _("Uenigheten er allerede avgjort."))
+    resolved_on = _not_future("resolved_on", resolved_on)
+    if resolved_on < d.raised_on:
+        raise _invalid("resolved_on", _("Avgjørelsen kan ikke være før uenigheten ble meldt."))
+    if not (outcome or "").strip():
+        raise _invalid("outcome", _("Skriv utfallet og begrunnelsen."))
+    plan = None
+    unit = None
+    if d.kind == Disagreement.Kind.MAIN_RESPONSIBILITY:
+        if d.municipality_id not in ctx.ke_org_ids:
+            raise DomainError("municipality_decides", _("Ved uenighet om hovedansvar er det kommunen som avgjør."))
+        from helhet.plans.models import MAIN_SECTORS, IndividualPlan
+
+        if decided_sector not in [s.value for s in MAIN_SECTORS]:
+            raise _invalid("decided_sector", _("Velg tjenesten som får hovedansvaret."))
+        unit = ServiceUnit.objects.filter(pk=decided_unit_id).first() if decided_unit_id else None
+        if unit is None:
+            raise _invalid("decided_unit", _("Velg enheten som får hovedansvaret."))
+        plan = IndividualPlan.objects.filter(person=d.person).exclude(status=IndividualPlan.Status.CLOSED).first()
+        if plan is not None:
+            check(actor, Action.PLAN_MAIN_RESPONSIBILITY, d.person)
+    else:
+        decided_sector, unit = "", None
+    with transaction.atomic():
+        if plan is not None:
+            from helhet.plans.models import IndividualPlan
+            from helhet.plans.services import main_responsibility_set
+
+            main_responsibility_set(actor=actor, plan_id=plan.pk, based_on_version=plan.version, sector=decided_sector, unit_id=unit.pk,
+                                    basis=IndividualPlan.Basis.MUNICIPALITY_DECISION, reason=outcome.strip(), on=resolved_on)
+        updated = Disagreement.objects.filter(pk=d.pk, status=Disagreement.Status.OPEN).update(
+            status=Disagreement.Status.RESOLVED, outcome=outcome.strip(), resolved_on=resolved_on, resolved_by=actor,
+            decided_sector=decided_sector, decided_unit=unit, applied_to_plan=plan)
+        if not updated:
+            raise Conflict("stale", _("Uenigheten ble avgjort av en annen i mellomtiden."))
+        d.refresh_from_db()
+        record(actor=actor, action="update", obj=d, person=d.person, reason=why, summary=_("Registrerte utfall av uenighet"),
+               detail={"plan": plan.pk if plan else None})
+    return d
