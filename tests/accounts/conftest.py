@@ -26,6 +26,7 @@ from helhet.core.world import synthetic_national_id
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "oidc-test-provider.mjs"
 CLIENT_ID = "helhet-test"
+JWT_CLIENT_ID = "helhet-test-jwt"
 CLIENT_SECRET = "test-secret-for-the-local-provider-only"
 HPR_CLAIM = "helseid://claims/hpr/hpr_number"
 CLINICIAN_HPR = "9100001"  # the clinician persona (helhet/core/world.py)
@@ -66,7 +67,27 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def oidc_server():
+def client_key(tmp_path_factory):
+    """An RSA key for the private_key_jwt client (HelseID's way): PEM file for Helhet, public JWK for the provider."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path = tmp_path_factory.mktemp("oidc") / "client_key.pem"
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    public = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    return path, {**public, "kid": "helhet-client-1", "use": "sig", "alg": "RS256"}
+
+
+@pytest.fixture(scope="session")
+def oidc_server(client_key):
     node = shutil.which("node")
     if not node or not (ROOT / "node_modules" / "oidc-provider").exists():
         if os.environ.get("HELHET_REQUIRE_OIDC_PROVIDER"):
@@ -88,7 +109,15 @@ def oidc_server():
                     "grant_types": ["authorization_code"],
                     "response_types": ["code"],
                     "token_endpoint_auth_method": "client_secret_basic",
-                }
+                },
+                {
+                    "client_id": JWT_CLIENT_ID,
+                    "jwks": {"keys": [client_key[1]]},
+                    "redirect_uris": redirect_uris,
+                    "grant_types": ["authorization_code"],
+                    "response_types": ["code"],
+                    "token_endpoint_auth_method": "private_key_jwt",
+                },
             ]
         ),
         "OIDC_TEST_ACCOUNTS": json.dumps(

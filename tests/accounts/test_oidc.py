@@ -149,3 +149,20 @@ def test_an_unconfigured_provider_is_404(world, settings):
 def test_the_login_page_offers_the_configured_providers(world, oidc_settings):
     body = Client().get("/login/").content.decode()
     assert "/oidc/helseid/login/" in body and "/oidc/idporten/login/" in body
+
+
+def test_helseid_login_with_private_key_jwt_client_authentication(
+    world, users, oidc_settings, oidc_server, client_key
+):
+    from .conftest import JWT_CLIENT_ID
+
+    oidc_settings.HELHET_OIDC_PROVIDERS["helseid"].update(
+        client_id=JWT_CLIENT_ID,
+        client_secret_file="",
+        private_key_file=str(client_key[0]),
+        private_key_id="helhet-client-1",
+    )
+    client = Client()
+    response = _callback(client, oidc_server.login(_start(client, "helseid"), "lege"))
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == users["clinician"].pk
