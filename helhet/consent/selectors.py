@@ -91,3 +91,30 @@ def expiring_consents(*, person_ids=None, day: dt.date | None = None, within_day
                                          valid_to__gt=day + dt.timedelta(days=within_days)).values_list("person_id", flat=True))
     rows = [c for c in rows if c.person_id not in renewed]
     return [c for c in rows if c.valid_to >= day], [c for c in rows if c.valid_to < day]
+
+
+def consents_of_person(*, actor, person_id) -> tuple[object, list[Consent]]:
+    """All the person's consents (both kinds, withdrawn ones too: nothing is deleted), for those who record them (KE,
+    coordinator). A sharing consent's exclusions name what must not be shared, so other readers get 404."""
+    from helhet.access.policy import Action
+    from helhet.access.queries import get_person
+    from helhet.audit.services import record
+
+    person, why = get_person(actor, person_id, action=Action.CONSENT_RECORD)
+    rows = list(Consent.objects.filter(person=person).prefetch_related("recipient_users", "recipient_units").order_by("-given_on", "-id"))
+    record(actor=actor, action="view", object_type="consent", object_id="list", person=person, reason=why, summary="Så samtykker")
+    return person, rows
+
+
+def renewal_for_plan(*, actor, plan_id) -> list[dict]:
+    """consent_renewal_needed for a plan the actor may edit (coordinator, KE); 404 otherwise."""
+    from helhet.access.policy import Action
+    from helhet.access.queries import check
+    from helhet.core.errors import NotFound
+    from helhet.plans.models import IndividualPlan
+
+    plan = IndividualPlan.objects.select_related("person").filter(pk=plan_id).first() if str(plan_id).isdigit() else None
+    if plan is None:
+        raise NotFound()
+    check(actor, Action.PLAN_EDIT, plan.person)
+    return consent_renewal_needed(plan)

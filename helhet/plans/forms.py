@@ -256,3 +256,20 @@ class PlanCreateForm(HelhetForm):
         super().__init__(*args, **kwargs)
         self.fields["main_unit"].choices = [(u.pk, f"{u.name} ({u.organization.name})") for u in units]
 
+
+
+# Every content item carries an information category (helhet.consent.categories): plan participants see an item
+# only while a sharing consent covers its category for them. The coordinator picks it; the default is the
+# section's. Sub-plans get theirs from the kind when added (an IOP is school information) and can be changed after.
+def _add_category_field(form_cls, section: str) -> None:
+    from helhet.consent.categories import SECTION_DEFAULTS, Category
+
+    form_cls.base_fields["category"] = forms.ChoiceField(
+        label=_("Opplysningskategori"), choices=Category.choices, initial=SECTION_DEFAULTS[section],
+        help_text=_("Deltakere i plangruppen ser bare opplysninger som samtykket til deling dekker for dem."))
+
+
+for _section, _cls in (("goals", GoalForm), ("resources", ResourceForm), ("needs", NeedForm), ("contributions", ContributionForm),
+                       ("measures", MeasureForm), ("evaluations", EvaluationForm), ("cooperation", CooperationForm),
+                       ("subplans", SubPlanEditForm)):
+    _add_category_field(_cls, _section)

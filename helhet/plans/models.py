@@ -485,16 +485,16 @@ class SubPlan(_Item):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if not self.category:
+            self.category = SUBPLAN_KIND_DEFAULTS.get(self.kind, SECTION_DEFAULTS["subplans"])
+        super().save(*args, **kwargs)
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
         if not (self.text or "").strip() and not self.file:
             raise ValidationError({"text": _("En delplan må ha innhold: skriv teksten eller legg ved en fil.")})
-
-    def save(self, *args, **kwargs):
-        if not self.category:
-            self.category = SUBPLAN_KIND_DEFAULTS.get(self.kind, SECTION_DEFAULTS["subplans"])
-        super().save(*args, **kwargs)
 
 
 class PlanVersion(models.Model):

@@ -1,0 +1,123 @@
+"""Consent: the person's consents, sharing consents (categories, recipients, purpose, period), withdrawal, renewal.
+
+Thin: each handler calls one service or selector. What the caller may not see is 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Router, Schema
+
+from helhet.consent import selectors, services
+from helhet.consent.categories import Category
+from helhet.core.errors import NotFound
+from helhet.people.models import Person
+
+PREFIX = "/consents"
+router = Router(tags=["consent"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: dict
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class ConsentOut(Schema):
+    id: int
+    person_id: int
+    kind: str
+    given_by: str
+    given_by_name: str
+    method: str
+    given_on: dt.date
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    withdrawn_on: dt.date | None
+    categories: list[str]
+    exclusions: str
+    purpose: str
+    recipient_user_ids: list[int]
+    recipient_unit_ids: list[int]
+
+    @staticmethod
+    def resolve_recipient_user_ids(obj):
+        return sorted(u.pk for u in obj.recipient_users.all())
+
+    @staticmethod
+    def resolve_recipient_unit_ids(obj):
+        return sorted(u.pk for u in obj.recipient_units.all())
+
+
+class CategoryOut(Schema):
+    value: str
+    label: str
+
+
+class SharingConsentIn(Schema):
+    person_id: int
+    given_by: str
+    method: str
+    given_on: dt.date
+    categories: list[str]
+    purpose: str
+    valid_to: dt.date
+    valid_from: dt.date | None = None
+    exclusions: str = ""
+    recipient_user_ids: list[int] = []
+    recipient_unit_ids: list[int] = []
+    given_by_name: str = ""
+    given_by_relative_id: int | None = None
+    note: str = ""
+
+
+class WithdrawIn(Schema):
+    on: dt.date | None = None
+    note: str = ""
+
+
+class RenewalOut(Schema):
+    participant_id: int
+    user_id: int
+    name: str
+    unit: str
+    no_consent: bool
+    missing: list[str]
+    missing_labels: list[str]
+
+
+@router.get("/categories", response=list[CategoryOut])
+def categories(request):
+    """The fixed list of information categories a sharing consent names and every plan item carries."""
+    return [{"value": c.value, "label": str(c.label)} for c in Category]
+
+
+@router.get("/person/{person_id}", response={200: list[ConsentOut], **ERRORS})
+def consents_of_person(request, person_id: int):
+    _person, rows = selectors.consents_of_person(actor=request.user, person_id=person_id)
+    return rows
+
+
+@router.post("/sharing", response={201: ConsentOut, **ERRORS})
+def sharing_consent_record(request, payload: SharingConsentIn):
+    data = payload.dict()
+    person = Person.objects.filter(pk=data.pop("person_id")).first()
+    if person is None:
+        raise NotFound()
+    return 201, services.sharing_consent_record(actor=request.user, person=person, **data)
+
+
+@router.post("/{consent_id}/withdraw", response={200: ConsentOut, **ERRORS})
+def consent_withdraw(request, consent_id: int, payload: WithdrawIn):
+    """Withdraw (from today unless `on` says otherwise): access resting on it stops at the next request."""
+    return services.consent_withdraw(actor=request.user, consent_id=consent_id, **payload.dict())
+
+
+@router.get("/plan/{plan_id}/renewal", response={200: list[RenewalOut], **ERRORS})
+def renewal(request, plan_id: int):
+    """Plan participants whose sharing consent must be renewed (not named, or a category the plan now uses is not covered)."""
+    return selectors.renewal_for_plan(actor=request.user, plan_id=plan_id)

@@ -1,0 +1,56 @@
+"""Browser views for sharing consent. Thin: parse the form, call one service, redirect (people.views.form_page)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from helhet.access.policy import Action
+from helhet.people import selectors as people_selectors
+from helhet.people.views import form_page
+
+from . import services
+from .forms import SharingConsentForm
+
+
+def _recipient_choices(person):
+    """Staff and units that take part in the person's plan group or give them services (the likely recipients)."""
+    from helhet.people.models import Involvement
+    from helhet.plans.models import Participant
+
+    users, units = {}, {}
+    for p in Participant.objects.filter(plan__person=person, active=True, kind=Participant.Kind.STAFF).select_related("user", "unit"):
+        users[p.user_id] = f"{p.user.get_full_name() or p.user.username}" + (f" ({p.unit.name})" if p.unit else "")
+        if p.unit:
+            units[p.unit_id] = p.unit.name
+    for i in Involvement.objects.filter(person=person).select_related("staff", "unit"):
+        units.setdefault(i.unit_id, i.unit.name)
+        if i.staff_id:
+            users.setdefault(i.staff_id, f"{i.staff.get_full_name() or i.staff.username} ({i.unit.name})")
+    return sorted(users.items(), key=lambda x: x[1]), sorted(units.items(), key=lambda x: x[1])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sharing_consent_record(request, pk: int):
+    person = people_selectors.person_for_action(actor=request.user, person_id=pk, action=Action.CONSENT_RECORD)
+    users, units = _recipient_choices(person)
+    relatives = [r for r in person.relatives.all() if r.may_consent]
+    form = SharingConsentForm(request.POST if request.method == "POST" else None, users=users, units=units, relatives=relatives,
+                              initial={"given_by": "person"})
+
+    def run(cd):
+        return services.sharing_consent_record(
+            actor=request.user, person=person, given_by=cd["given_by"], method=cd["method"], given_on=cd["given_on"],
+            categories=cd["categories"], purpose=cd["purpose"], valid_from=cd["valid_from"], valid_to=cd["valid_to"],
+            exclusions=cd["exclusions"], recipient_user_ids=cd["recipient_users"], recipient_unit_ids=cd["recipient_units"],
+            given_by_name=cd["given_by_name"], given_by_relative_id=cd["given_by_relative"] or None, note=cd["note"])
+
+    return form_page(
+        request, form=form, template="consent/sharing_form.html",
+        context={"title": _("Samtykke til deling av opplysninger"), "person": person, "cancel_url": reverse("person_detail", args=[person.pk]),
+                 "intro": _("Hvilke opplysninger, med hvem, til hva og for hvilken periode. Samtykket kan trekkes tilbake når som helst.")},
+        run=run, success=lambda _obj: reverse("person_detail", args=[person.pk]) + "#h-sharing", message=_("Samtykket til deling er registrert."),
+    )
