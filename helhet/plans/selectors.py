@@ -33,12 +33,17 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helhet.access.policy import Action, permits
-from helhet.access.queries import PlanAccess, actor_context, check, check_with_relationships, plan_access
-from helhet.access.policy import ROLE_ONLY
+from helhet.access.policy import ROLE_ONLY, Action, permits
+from helhet.access.queries import (
+    PlanAccess,
+    actor_context,
+    check,
+    check_with_relationships,
+    plan_access,
+)
+from helhet.audit.services import record
 from helhet.consent.categories import SECTION_DEFAULTS
 from helhet.consent.categories import label as category_label
-from helhet.audit.services import record
 from helhet.core.errors import NotFound
 from helhet.people.models import Person
 

@@ -24,7 +24,7 @@ def test_list_and_check_agree_on_random_worlds(world, make_person):
     unit_keys = ["fjordvik_care", "fjordvik_nav", "fjordvik_school", "trust_ward", "havbygd_care", "fjordvik_mh"]
     staff_keys = [None, "coordinator", "nav", "teacher", "clinician", "coordinator2"]
     persons = []
-    for i in range(24):
+    for _i in range(24):
         involve = [(rng.choice(unit_keys), rng.choice(staff_keys)) for _ in range(rng.randint(0, 2))]
         p = make_person(home=rng.choice(["fjordvik", "havbygd"]), involve=involve)
         for inv in Involvement.objects.filter(person=p):
