@@ -48,6 +48,8 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)
         worker = reminders.worker_id()
+        if loop:
+            self.stdout.write(f"sendreminders: worker {worker} started, every {interval:g} s (stop with SIGTERM or Ctrl-C)")
         while True:
             close_old_connections()
             result = reminders.run_once(worker=worker, escalate_after=escalate_after)
