@@ -265,8 +265,14 @@ def _add_category_field(form_cls, section: str) -> None:
     from helhet.consent.categories import SECTION_DEFAULTS, Category
 
     form_cls.base_fields["category"] = forms.ChoiceField(
-        label=_("Opplysningskategori"), choices=Category.choices, initial=SECTION_DEFAULTS[section],
+        label=_("Opplysningskategori"), choices=Category.choices, initial=SECTION_DEFAULTS[section], required=False,
         help_text=_("Deltakere i plangruppen ser bare opplysninger som samtykket til deling dekker for dem."))
+    form_cls.clean_category = _clean_category
+
+
+def _clean_category(self):
+    # Not sent (an older form, a script): keep the item's category, or the section's default for a new item.
+    return self.cleaned_data.get("category") or self.initial.get("category") or self.fields["category"].initial
 
 
 for _section, _cls in (("goals", GoalForm), ("resources", ResourceForm), ("needs", NeedForm), ("contributions", ContributionForm),
