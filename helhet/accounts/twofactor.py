@@ -32,8 +32,9 @@ SESSION_ENROLLED = "helhet_otp_enrolled"
 def requires_two_factor(user, session=None) -> bool:
     """Must this user verify a second factor before using Helhet?
 
-    Whether the user has a device is remembered in the session ([user id, bool]) so
-    pages whose query counts are pinned pay nothing; views.two_factor_setup updates it.
+    Whether the user has a device is remembered in the session ([user id, bool]), set
+    at login (remember_enrolment, on user_logged_in) so every request costs the same and
+    pinned query counts hold; the setup and account views update it.
     """
     if not (user and user.is_authenticated):
         return False
@@ -57,3 +58,9 @@ def is_verified(request) -> bool:
 
 def confirmed_totp(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+
+
+def remember_enrolment(sender, request, user, **kwargs):
+    """user_logged_in receiver (apps.AccountsConfig.ready): note in the session whether the user has a device."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_ENROLLED] = [user.pk, user_has_device(user, confirmed=True)]
