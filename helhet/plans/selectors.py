@@ -334,7 +334,7 @@ def _allowed(actor, rels) -> list[str]:
     return sorted(a.value for a in Action if a not in ROLE_ONLY and a.value.startswith("plan.") and permits(ctx.roles, rels, a))
 
 
-def plan_document(*, actor, plan_id) -> dict:
+def _restricted_document(actor, plan_id):
     plan, why, access = _access(actor, plan_id)
     doc, used = restrict_document(build_document(plan.pk), access)
     doc["allowed"] = _allowed(actor, access.relationships)
@@ -342,6 +342,20 @@ def plan_document(*, actor, plan_id) -> dict:
         from helhet.consent.selectors import consent_renewal_needed
 
         doc["consent_renewal"] = consent_renewal_needed(plan, document=doc)
+    return plan, why, access, doc, used
+
+
+def plan_document_after_write(*, actor, plan_id) -> dict:
+    """The document as the actor may see it, re-read right after their own write.
+
+    No 'view' event: the write recorded its own. Still filtered by consent, so an
+    editor who is category-limited never sees more after saving than before.
+    """
+    return _restricted_document(actor, plan_id)[3]
+
+
+def plan_document(*, actor, plan_id) -> dict:
+    plan, why, access, doc, used = _restricted_document(actor, plan_id)
     reason = _view_reason(why, access, used)
     record(actor=actor, action="view", obj=plan, person=plan.person, reason=reason, summary=_("Så individuell plan"),
            detail={"relationships": sorted(access.relationships), "shown_by": used, "hidden": doc.get("restricted", {}).get("hidden", {})})

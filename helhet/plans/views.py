@@ -96,9 +96,10 @@ def _with_flags(doc: dict, allowed) -> dict:
     return doc
 
 
-def _fresh(doc: dict) -> dict:
-    """After a successful write: the document again, without a second 'view' audit event (the write has its own)."""
-    return _with_flags(_dates(selectors.build_document(doc["id"])), doc["allowed"])
+def _fresh(request, doc: dict) -> dict:
+    """After a successful write: the document again as this actor may see it (consent-filtered), without a
+    second 'view' audit event (the write has its own)."""
+    return _with_flags(_dates(selectors.plan_document_after_write(actor=request.user, plan_id=doc["id"])), doc["allowed"])
 
 
 def _section_key(slug: str) -> str:
@@ -192,7 +193,7 @@ def _run(request, doc, *, form, section: str, form_id: str, action: str, title: 
                 if after:
                     return after(result)
                 if _is_htmx(request):
-                    fresh = _fresh(doc)
+                    fresh = _fresh(request, doc)
                     response = _render_section(request, fresh, section)
                     return _version_trigger(response, base, fresh["version"]) if base else response
                 messages.success(request, message)
