@@ -87,9 +87,23 @@ class KeFilters(Schema):
 
 def _row(r) -> dict:
     d = r.deadline
-    return {"key": d.key, "kind": d.kind, "kind_label": r.kind_label, "due": d.due, "overdue": r.overdue, "days_left": r.days_left,
-            "title": d.title, "rule_code": d.rule_code, "organization_id": d.organization_id, "responsible_user_id": d.responsible_user_id,
-            "person_id": d.person_id, "person_name": r.person_name, "object_type": d.object_type, "object_id": d.object_id, "url": d.url}
+    return {
+        "key": d.key,
+        "kind": d.kind,
+        "kind_label": r.kind_label,
+        "due": d.due,
+        "overdue": r.overdue,
+        "days_left": r.days_left,
+        "title": d.title,
+        "rule_code": d.rule_code,
+        "organization_id": d.organization_id,
+        "responsible_user_id": d.responsible_user_id,
+        "person_id": d.person_id,
+        "person_name": r.person_name,
+        "object_type": d.object_type,
+        "object_id": d.object_id,
+        "url": d.url,
+    }
 
 
 @router.get("/deadlines/mine", response={200: list[DeadlineOut], **ERRORS})
@@ -104,8 +118,15 @@ def ke_deadlines(request, filters: Query[KeFilters]):
     return {
         "deadlines": [_row(r) for r in data["rows"]],
         "counts": data["counts"],
-        "waiting": [{"decision_id": d.pk, "person_id": d.request.person_id, "person_name": d.request.person.full_name, "decided_on": d.decided_on}
-                    for d in data["waiting"]],
+        "waiting": [
+            {
+                "decision_id": d.pk,
+                "person_id": d.request.person_id,
+                "person_name": d.request.person.full_name,
+                "decided_on": d.decided_on,
+            }
+            for d in data["waiting"]
+        ],
     }
 
 

@@ -34,6 +34,9 @@ class FirstContact(models.Model):
         verbose_name = _("første kontakt")
         verbose_name_plural = _("første kontakter")
 
+    def __str__(self):
+        return f"{self.appointment_id}: {self.contacted_on:%d.%m.%Y}"
+
 
 class DeadlineExtension(models.Model):
     """A longer first-contact deadline for one appointment, with the reason the local guideline demands.
@@ -53,6 +56,9 @@ class DeadlineExtension(models.Model):
         verbose_name_plural = _("forlengede frister")
         ordering = ["appointment", "created_at", "id"]
         constraints = [models.CheckConstraint(condition=Q(days__gte=1), name="extension_days_positive")]
+
+    def __str__(self):
+        return f"{self.appointment_id}: +{self.days}"
 
 
 class Reminder(models.Model):
@@ -113,3 +119,6 @@ class Notification(models.Model):
             # A reminder notifies each recipient once, even if two workers race (belt and braces to the claim).
             models.UniqueConstraint(fields=["reminder", "user", "kind"], condition=Q(reminder__isnull=False), name="notification_once_per_reminder"),
         ]
+
+    def __str__(self):
+        return self.title

@@ -51,7 +51,8 @@ class Command(BaseCommand):
         if loop:
             self.stdout.write(f"sendreminders: worker {worker} started, every {interval:g} s (stop with SIGTERM or Ctrl-C)")
         while True:
-            close_old_connections()
+            if loop:
+                close_old_connections()  # a long-running worker drops broken or expired connections between batches
             result = reminders.run_once(worker=worker, escalate_after=escalate_after)
             if result.created or result.sent or result.escalated or result.resolved or result.failed or not loop:
                 self.stdout.write(f"sendreminders: {result.created} new, {result.sent} sent, {result.escalated} escalated, "
