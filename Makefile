@@ -27,7 +27,12 @@ run: install
 	HELHET_DEMO=1 $(BIN)/python manage.py migrate --noinput -v0
 	HELHET_DEMO=1 $(BIN)/python manage.py seed_demo
 	@echo "Helhet runs at http://127.0.0.1:$(PORT)/ (stop with Ctrl-C)"
+	@# The reminder worker runs beside the server and stops with it (its e-mails print to this console).
+	HELHET_DEMO=1 $(BIN)/python manage.py sendreminders --loop --interval 60 & W=$$!; trap "kill $$W" EXIT; \
 	HELHET_DEMO=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+worker: install
+	HELHET_DEMO=1 $(BIN)/python manage.py sendreminders --loop --interval 60
 
 # The suite on SQLite, then on PostgreSQL when DATABASE_URL points at it or it answers on 127.0.0.1:5432.
 test: install-test

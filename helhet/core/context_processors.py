@@ -1,5 +1,17 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+
+def _nav(request) -> dict:
+    """What the menu shows: KE pages only to KE officers, and the unread count of in-app notifications."""
+    from helhet.access.queries import actor_context
+    from helhet.notifications.selectors import unread_count
+
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    return {"is_ke": bool(actor_context(user).ke_org_ids), "unread": unread_count(actor=user)}
 
 
 def helhet(request):
-    return {"HELHET_DEMO": settings.HELHET_DEMO}
+    return {"HELHET_DEMO": settings.HELHET_DEMO, "nav": SimpleLazyObject(lambda: _nav(request))}

@@ -58,7 +58,7 @@ def _outsider_calls(case, world, users, ago):
         (
             "post",
             f"/persons/{p}/consents",
-            {"kind": "sharing", "given_by": "person", "method": "oral", "given_on": ago(1)},
+            {"kind": "coordinator", "given_by": "person", "method": "oral", "given_on": ago(1)},
         ),
         ("post", f"/persons/{p}/consents/{consent}/withdraw", {"on": ago(0)}),
         (

@@ -71,7 +71,7 @@ def test_ke_officer_takes_an_oral_request_to_an_appointed_coordinator(world, rul
     axe()
 
     page.get_by_role("link", name=person.full_name).click()
-    page.get_by_role("link", name="Registrer samtykke").click()
+    page.get_by_role("link", name="Registrer samtykke", exact=True).click()
     axe()
     page.get_by_label("Samtykke til koordinator").check()
     page.get_by_label("Hvordan ble samtykket gitt?").select_option("oral")

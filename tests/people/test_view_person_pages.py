@@ -183,10 +183,10 @@ def test_person_page_query_count_does_not_grow(world, person, consent_for, clien
     url = reverse("person_detail", args=[person.pk])
     client.get(url)
     _grow(world, person, consent_for, 1)
-    with django_assert_max_num_queries(24) as small:
+    with django_assert_max_num_queries(25) as small:
         client.get(url)
     _grow(world, person, consent_for, 4)
-    with django_assert_max_num_queries(24) as large:
+    with django_assert_max_num_queries(25) as large:
         response = client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries), len(small.captured_queries)
     assert response.content.decode().count("<article") == 5

@@ -128,9 +128,9 @@ def test_query_counts_pinned(world, users, client_for):
     assert _count(client, reverse("rule_list"), dato="2020-04-15") == rule_list
     assert _count(client, reverse("local_guidelines")) == guidelines_page
     assert _count(client, reverse("rule_detail", args=[Rule.objects.get(code="ip.right").pk])) == detail
-    # Pinned: session, user, memberships, rules (+ versions on detail), guideline versions, and the
-    # session save (savepoint, update, release).
-    assert (rule_list, guidelines_page, detail) == (8, 7, 8)
+    # Pinned: session, user, memberships, rules (+ versions on detail), guideline versions, the menu's
+    # unread-notification count, and the session save (savepoint, update, release).
+    assert (rule_list, guidelines_page, detail) == (9, 8, 9)
 
 
 def test_why_tag(world, users):
