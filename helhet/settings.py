@@ -37,6 +37,13 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if not DEBUG else "*")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# Unusual-access report (helhet/audit/selectors.py): this many distinct persons read by one user within
+# this many minutes is flagged.
+HELHET_AUDIT_BURST_PERSONS = int(os.environ.get("HELHET_AUDIT_BURST_PERSONS", "20"))
+HELHET_AUDIT_BURST_MINUTES = int(os.environ.get("HELHET_AUDIT_BURST_MINUTES", "10"))
+# Links in e-mails (reminders, invitations) point here.
+HELHET_SITE_URL = os.environ.get("HELHET_SITE_URL", "http://127.0.0.1:8000")
+
 # Demo mode: demo users and synthetic persons exist only when this is on
 # (`make run` turns it on; see helhet/core/management/commands/seed_demo.py).
 HELHET_DEMO = env_bool("HELHET_DEMO", False)
