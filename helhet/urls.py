@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from helhet.api import api
 from helhet.accounts import views as accounts_views
+from helhet.api import api
 from helhet.core import views as core_views
 
 urlpatterns = [

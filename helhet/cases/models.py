@@ -33,6 +33,9 @@ class InformationRecord(models.Model):
     class Meta:
         ordering = ["-informed_on", "-id"]
 
+    def __str__(self):
+        return f"{self.person} informert {self.informed_on:%d.%m.%Y}"
+
 
 class Request(models.Model):
     class Channel(models.TextChoices):
@@ -121,6 +124,9 @@ class Assessment(models.Model):
     rules_applied = models.ManyToManyField("rules.Rule", related_name="+", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self):
+        return f"Vurdering {self.assessed_on:%d.%m.%Y} – {self.request}"
+
 
 class Decision(models.Model):
     class Outcome(models.TextChoices):
@@ -144,6 +150,9 @@ class Decision(models.Model):
         verbose_name = _("avgjørelse")
         verbose_name_plural = _("avgjørelser")
         ordering = ["-decided_on", "-id"]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} {self.decided_on:%d.%m.%Y} – {self.request}"
 
 
 class Appeal(models.Model):
@@ -175,6 +184,9 @@ class Appeal(models.Model):
         verbose_name_plural = _("klager")
         ordering = ["-received_on", "-id"]
 
+    def __str__(self):
+        return f"Klage {self.received_on:%d.%m.%Y} ({self.get_status_display()})"
+
     @property
     def is_open(self) -> bool:
         return self.status in self.TRANSITIONS
@@ -190,6 +202,9 @@ class AppealEvent(models.Model):
 
     class Meta:
         ordering = ["on", "id"]
+
+    def __str__(self):
+        return f"{self.get_status_display()} {self.on:%d.%m.%Y}"
 
 
 class CoordinatorAppointment(models.Model):

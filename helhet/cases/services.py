@@ -23,7 +23,15 @@ from helhet.organizations.models import Level, Organization, ServiceUnit
 from helhet.people.models import Person
 from helhet.rules.selectors import rules_in_force
 
-from .models import Appeal, AppealEvent, Assessment, CoordinatorAppointment, Decision, InformationRecord, Request
+from .models import (
+    Appeal,
+    AppealEvent,
+    Assessment,
+    CoordinatorAppointment,
+    Decision,
+    InformationRecord,
+    Request,
+)
 from .rules import appeal_route, appealable_refusals, assess_criteria
 
 

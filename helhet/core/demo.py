@@ -34,7 +34,7 @@ def seed_demo(n_persons: int = 30) -> World:
     if Person.objects.exists():
         return w
     rng = random.Random(2026)
-    ke, coord = w.users["ke"], w.users["coordinator"]
+    ke = w.users["ke"]
     today = timezone.localdate()
     with transaction.atomic():
         for i in range(n_persons):

@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 
 from helhet.core.validators import make_national_id, make_org_number
 from helhet.organizations.models import Level, Organization, Role, Sector, User
-from helhet.organizations.services import coordinating_unit, membership_add, organization_create, unit_create
+from helhet.organizations.services import (
+    coordinating_unit,
+    membership_add,
+    organization_create,
+    unit_create,
+)
 
 DEMO_PASSWORD = "helhet-demo-2026"
 

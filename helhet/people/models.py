@@ -88,6 +88,9 @@ class CapacityFinding(models.Model):
     class Meta:
         ordering = ["-found_on", "-id"]
 
+    def __str__(self):
+        return f"{self.get_capacity_display()} ({self.found_on:%d.%m.%Y})"
+
 
 class Relative(models.Model):
     """A relative (pårørende) or guardian (verge/foresatt) of the person."""
@@ -149,3 +152,6 @@ class Involvement(models.Model):
             models.Index(fields=["unit", "end"], name="involvement_unit"),
         ]
         constraints = [models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="involvement_end_after_start")]
+
+    def __str__(self):
+        return f"{self.unit} – {self.person}"

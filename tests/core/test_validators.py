@@ -5,7 +5,12 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helhet.core.validators import make_national_id, make_org_number, parse_national_id, validate_org_number
+from helhet.core.validators import (
+    make_national_id,
+    make_org_number,
+    parse_national_id,
+    validate_org_number,
+)
 from helhet.core.world import synthetic_national_id
 
 

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         if not settings.HELHET_DEMO:
             raise CommandError("Demo data is only loaded when HELHET_DEMO=1.")
         world = seed_demo()
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password: %s):" % DEMO_PASSWORD))
-        for key, user in world.users.items():
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password: {DEMO_PASSWORD}):"))
+        for user in world.users.values():
             roles = ", ".join(sorted({m.get_role_display() for m in user.memberships.all()}))
             self.stdout.write(f"  {user.username:<20} {user.get_full_name():<18} {roles}")
