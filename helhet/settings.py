@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # ninja: serves the API docs (Swagger UI) from its own static files, not a CDN (CSP, closed networks).
+    "ninja",
     "helhet.core",
     "helhet.organizations",
     "helhet.people",

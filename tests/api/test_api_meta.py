@@ -54,3 +54,13 @@ def test_healthz_reports_the_database(client):
     r = client.get("/healthz")
     assert r.status_code == 200
     assert r.json() == {"status": "ok", "database": connection.vendor}
+
+
+def test_the_api_docs_page_uses_no_cdn_and_no_inline_script(client):
+    body = client.get("/api/v1/docs").content.decode()
+    assert "cdn." not in body
+    assert "/static/ninja/swagger-ui-bundle.js" in body
+    import re
+
+    inline = [s for s in re.findall(r"<script([^>]*)>", body) if "src=" not in s and "application/json" not in s]
+    assert inline == []
