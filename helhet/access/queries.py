@@ -84,7 +84,7 @@ def _active_period_q(day: dt.date, prefix: str = "", exclusive_end: bool = False
 def _branches(ctx: ActorContext, day: dt.date) -> dict[Rel, Q]:
     """One Q over Person per relationship; used for lists (OR of all) and for single checks."""
     from helhet.cases.models import CoordinatorAppointment, Request
-    from helhet.people.models import Involvement
+    from helhet.people.models import Involvement, Relative
 
     user = ctx.user
     branches: dict[Rel, Q] = {}
@@ -99,6 +99,9 @@ def _branches(ctx: ActorContext, day: dt.date) -> dict[Rel, Q]:
         involved = Involvement.objects.filter(_active_period_q(day), staff=user).values("person_id")
         branches[Rel.INVOLVED_STAFF] = Q(pk__in=involved)
         branches[Rel.SELF] = Q(national_id=user.national_id) if user.national_id else Q(pk__in=[])
+        # A guardian or parent who may consent for the person, linked to a login (Relative.user), acts for them.
+        acts_for = Relative.objects.filter(user=user, may_consent=True).values("person_id")
+        branches[Rel.REPRESENTATIVE] = Q(pk__in=acts_for)
     if ctx.leader_unit_ids:
         led = Involvement.objects.filter(_active_period_q(day), unit_id__in=list(ctx.leader_unit_ids)).values("person_id")
         branches[Rel.UNIT_LEADER] = Q(pk__in=led)
