@@ -183,10 +183,11 @@ def test_person_page_query_count_does_not_grow(world, person, consent_for, clien
     url = reverse("person_detail", args=[person.pk])
     client.get(url)
     _grow(world, person, consent_for, 1)
-    with django_assert_max_num_queries(25) as small:
+    # 26 on PostgreSQL: the audit chain takes an advisory lock there (one query SQLite does not run).
+    with django_assert_max_num_queries(26) as small:
         client.get(url)
     _grow(world, person, consent_for, 4)
-    with django_assert_max_num_queries(25) as large:
+    with django_assert_max_num_queries(26) as large:
         response = client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries), len(small.captured_queries)
     assert response.content.decode().count("<article") == 5
