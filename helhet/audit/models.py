@@ -47,6 +47,12 @@ class AuditEvent(models.Model):
     person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events")
     reason = models.CharField(_("grunnlag"), max_length=100, blank=True)
     summary = models.CharField(_("hva"), max_length=300, blank=True)
+    # The message id (bokmål, marked with gettext_noop) and its parameters: rendered in the reader's language (text).
+    code = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    # The information categories (helhet.consent.categories codes) a partly withheld read left out, in the
+    # order the writer gave them; empty for a whole read. Shown by helhet.audit.selectors.event_text.
+    withheld = models.JSONField(default=list, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
@@ -61,6 +67,18 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}:{self.object_id}"
+
+    @property
+    def text(self) -> str:
+        """What happened, in the current (reader's) language; events from before `code` existed show `summary`."""
+        from django.utils.translation import gettext
+
+        if not self.code:
+            return self.summary
+        try:
+            return gettext(self.code) % self.params if self.params else gettext(self.code)
+        except (KeyError, TypeError, ValueError):
+            return self.summary
 
     @property
     def actor_role_label(self) -> str:

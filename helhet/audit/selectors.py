@@ -16,17 +16,22 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from helhet.access.policy import Action
-from helhet.access.queries import actor_context, get_person
-from helhet.core.errors import NotFound
+from helhet.access.policy import Action, action_label
+from helhet.access.queries import check_role, get_person, organizations_for
+from helhet.consent.categories import label as category_label
 
 from .models import AuditEvent
 from .services import record
 
 # The columns the person's access log shows. `detail` (free-text internals,
-# e.g. which fields changed and why) is never loaded for it.
-ACCESS_LOG_FIELDS = ("at", "actor_name", "actor_role", "action", "summary", "organization__name")
+# e.g. which fields changed and why) is never loaded for it. `code`, `params` and
+# `withheld` are what event_text() renders in the reader's language; `summary` is
+# the fallback for events from before `code` existed.
+ACCESS_LOG_FIELDS = (
+    "at", "actor_name", "actor_role", "action", "summary", "code", "params", "withheld", "organization__name",
+)
 
 # (b) "many persons in a short time": one actor reading at least BURST_PERSONS
 # distinct persons within any BURST_MINUTES window is flagged. 20 in 10 minutes
@@ -50,6 +55,64 @@ READ_ACTIONS = (AuditEvent.Action.VIEW, AuditEvent.Action.EXPORT)
 _CITIZEN_REASONS = ("self", "representative")
 
 
+def _loaded(event: AuditEvent, field: str) -> bool:
+    """Whether `field` came with the row: reading a deferred one would query, and `detail` must stay unread
+    where the caller left it out (ACCESS_LOG_FIELDS)."""
+    return field not in event.get_deferred_fields()
+
+
+def refused_action(event: AuditEvent) -> str:
+    """The action code a 'denied' event names.
+
+    helhet.access writes refusals as record(action="denied", summary=<action code>, detail={"action": code});
+    the code is taken from params["action"], then detail["action"] (only when the row has `detail` loaded),
+    then the message id / summary, which hold the same code.
+    """
+    params = event.params if _loaded(event, "params") else {}
+    code = (params or {}).get("action")
+    if not code and _loaded(event, "detail"):
+        code = (event.detail or {}).get("action")
+    if not code:
+        code = (event.code if _loaded(event, "code") else "") or event.summary
+    return str(code or "")
+
+
+def event_withheld(event: AuditEvent) -> list[str]:
+    """The information categories a partly withheld read left out ([] for a whole read or an older row)."""
+    return list(event.withheld or []) if _loaded(event, "withheld") else []
+
+
+def event_text(event: AuditEvent) -> str:
+    """The log's "Hva" column, in the current (reader's) language.
+
+    - A refusal says so and names, in words, what was refused ("Nektet tilgang: se planen"), never the
+      raw action code (access.policy.action_label; an unknown code reads "en handling").
+    - A read that left information categories out names them ("Så individuell plan, uten: Helse og
+      funksjon, Legemidler"), labels from helhet.consent.categories.
+    - Otherwise AuditEvent.text: the message id rendered with its parameters.
+    Used by the access log and the unusual-access report (templatetags/audit_log.py).
+    """
+    if event.action == AuditEvent.Action.DENIED:
+        return _("Nektet tilgang: %(action)s") % {"action": action_label(refused_action(event))}
+    text = event.text if _loaded(event, "code") else event.summary
+    withheld = event_withheld(event)
+    if withheld:
+        return _("%(what)s, uten: %(categories)s") % {
+            "what": text, "categories": ", ".join(category_label(c) for c in withheld),
+        }
+    return text
+
+
+def event_action_label(event: AuditEvent) -> str:
+    """The log's "Handling" column: the action's label, marked when a read left information out."""
+    if event_withheld(event):
+        if event.action == AuditEvent.Action.VIEW:
+            return _("lest (delvis skjult)")
+        if event.action == AuditEvent.Action.EXPORT:
+            return _("eksportert (delvis skjult)")
+    return str(event.get_action_display())
+
+
 def access_log_for_person(*, actor, person_id) -> tuple[object, QuerySet[AuditEvent]]:
     """Who has read or changed this person's data: time, name, role, organisation, action, what. Newest first.
 
@@ -60,7 +123,7 @@ def access_log_for_person(*, actor, person_id) -> tuple[object, QuerySet[AuditEv
     """
     person, why = get_person(actor, person_id, action=Action.AUDIT_VIEW_PERSON)
     record(actor=actor, action=AuditEvent.Action.VIEW, object_type="access_log", object_id=person.pk, person=person,
-           reason=why, summary=_("Så tilgangsloggen"))
+           reason=why, summary=gettext_noop("Så tilgangsloggen"))
     events = (
         AuditEvent.objects.filter(person=person)
         .select_related("organization")
@@ -96,12 +159,11 @@ def unusual_access(*, actor, now: dt.datetime | None = None, days: int = REPORT_
     - off_hours: staff reads outside WORKDAY_START_HOUR-WORKDAY_END_HOUR Europe/Oslo, or at the weekend.
     - denied: refused attempts on the tenant's persons.
     """
-    ctx = actor_context(actor)
-    if not ctx.ke_org_ids:
-        raise NotFound()
+    check_role(actor, Action.KE_WORKLIST)
     now = now or timezone.now()
     since = now - dt.timedelta(days=days)
-    scoped = AuditEvent.objects.filter(at__gte=since, at__lte=now, person__home_municipality_id__in=list(ctx.ke_org_ids))
+    tenants = list(organizations_for(actor, Action.KE_WORKLIST))
+    scoped = AuditEvent.objects.filter(at__gte=since, at__lte=now, person__home_municipality_id__in=tenants)
     shown = scoped.select_related("person", "organization").defer("detail").order_by("-at", "-id")
     staff_reads = shown.filter(action__in=READ_ACTIONS).exclude(reason__in=_CITIZEN_REASONS)
 
@@ -118,7 +180,7 @@ def unusual_access(*, actor, now: dt.datetime | None = None, days: int = REPORT_
         persons=burst_persons, window=dt.timedelta(minutes=burst_minutes),
     )
     record(actor=actor, action=AuditEvent.Action.VIEW, object_type="report", object_id="unusual_access",
-           summary=_("Så rapporten om uvanlig tilgang"))
+           summary=gettext_noop("Så rapporten om uvanlig tilgang"))
     return {
         "since": since,
         "now": now,

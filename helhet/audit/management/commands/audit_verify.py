@@ -5,7 +5,10 @@
 2. For each event: its prev_hash must equal the previous event's hash (the
    first event's must be GENESIS), and services.event_digest() of its stored
    content must equal its stored hash. A changed field breaks the second; a
-   deleted or inserted-out-of-order event breaks the first.
+   deleted or inserted-out-of-order event breaks the first. The digest covers
+   the message id, its parameters and the withheld categories as written
+   (code/params/withheld, migration 0004); events from before them hash as
+   they always did.
 3. Print "OK" with the count and exit 0, or name the first broken event (id,
    time, which check failed) and exit 1.
 """
