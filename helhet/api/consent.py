@@ -75,6 +75,25 @@ class SharingConsentIn(Schema):
     note: str = ""
 
 
+class ConsentIn(Schema):
+    """Consent to the plan work or to a coordinator. A relative consents only as one of the person's registered relatives
+    (given_by_relative_id); the name recorded is theirs (given_by_name is ignored)."""
+    person_id: int
+    kind: str
+    given_by: str
+    method: str
+    given_on: dt.date
+    given_by_relative_id: int | None = None
+    given_by_name: str = ""
+    valid_to: dt.date | None = None
+    note: str = ""
+
+
+class ConsenterOut(Schema):
+    role: str
+    rule_codes: list[str]
+
+
 class WithdrawIn(Schema):
     on: dt.date | None = None
     note: str = ""
@@ -109,6 +128,26 @@ def sharing_consent_record(request, payload: SharingConsentIn):
     if person is None:
         raise NotFound()
     return 201, services.sharing_consent_record(actor=request.user, person=person, **data)
+
+
+@router.post("", response={201: ConsentOut, **ERRORS})
+def consent_record(request, payload: ConsentIn):
+    """Consent to the plan work / a coordinator; refused (400, field error on given_by / given_by_relative) when the one
+    named may not consent for the person (age, capacity, registered relative), with a message saying who may."""
+    data = payload.dict()
+    person = Person.objects.filter(pk=data.pop("person_id")).first()
+    if person is None:
+        raise NotFound()
+    return 201, services.consent_record(actor=request.user, person=person, **data)
+
+
+@router.get("/person/{person_id}/who-may-consent", response={200: list[ConsenterOut], **ERRORS})
+def who_may_consent(request, person_id: int, kind: str, on: dt.date | None = None, categories: str = ""):
+    """Who may consent for the person in `kind` (plan_work, coordinator, sharing with comma-separated `categories`) on
+    `on` (default today), and by which rules. For those who record consent (KE, coordinator); others get 404."""
+    rows = selectors.who_may_consent_of(actor=request.user, person_id=person_id, kind=kind, day=on,
+                                        categories=[c for c in categories.split(",") if c])
+    return [{"role": role, "rule_codes": list(codes)} for role, codes in rows.items()]
 
 
 @router.post("/{consent_id}/withdraw", response={200: ConsentOut, **ERRORS})

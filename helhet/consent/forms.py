@@ -17,6 +17,47 @@ def _in_a_year():
     return today() + dt.timedelta(days=365)
 
 
+GIVEN_BY_HELP = _("Den som samtykker må kunne gjøre det: personen selv når alder og samtykkekompetanse tillater det; ellers "
+                  "foreldre/foresatte, verge eller (for en voksen som mangler samtykkekompetanse) nærmeste pårørende.")
+RELATIVE_HELP = _("Påkrevd når foreldre, verge eller nærmeste pårørende samtykket. Bare pårørende som er registrert hos personen "
+                  "kan velges.")
+
+
+def consenter_relatives(person) -> list:
+    """The person's registered relatives who could consent for them: those with may_consent (parent, guardian) and the
+    closest relative. The service decides whether the chosen one may consent in this matter on this date."""
+    return [r for r in person.relatives.all() if r.may_consent or r.is_closest_relative]
+
+
+def relative_choices(relatives) -> list[tuple]:
+    def label(r):
+        roles = [str(r.get_relationship_display())]
+        if r.is_closest_relative:
+            roles.append(str(_("nærmeste pårørende")))
+        if r.may_consent:
+            roles.append(str(_("kan samtykke på vegne av personen")))
+        return f"{r.name} ({', '.join(roles)})"
+
+    return [("", _("Ingen (personen selv samtykket)"))] + [(str(r.pk), label(r)) for r in relatives]
+
+
+class ConsentForm(HelhetForm):
+    """Consent to the plan work or to a coordinator (cases' "Registrer samtykke" page; services.consent_record decides)."""
+
+    kind = forms.ChoiceField(label=_("Samtykket gjelder"), widget=forms.RadioSelect,
+                             choices=[(k, label) for k, label in Consent.Kind.choices if k in (Consent.Kind.COORDINATOR, Consent.Kind.PLAN_WORK)])
+    given_by = forms.ChoiceField(label=_("Gitt av"), choices=Consent.GivenBy.choices, help_text=GIVEN_BY_HELP)
+    given_by_relative = forms.ChoiceField(label=_("Pårørende som samtykket"), required=False, help_text=RELATIVE_HELP)
+    method = forms.ChoiceField(label=_("Hvordan ble samtykket gitt?"), choices=Consent.Method.choices)
+    given_on = forms.DateField(label=_("Dato"), widget=DateInput(), initial=today)
+    valid_to = forms.DateField(label=_("Gyldig til"), widget=DateInput(), required=False)
+    note = forms.CharField(label=_("Merknad"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, relatives=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["given_by_relative"].choices = relative_choices(relatives)
+
+
 class CategoryField(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
@@ -37,9 +78,8 @@ class SharingConsentForm(HelhetForm):
     purpose = forms.CharField(label=_("Formål"), widget=forms.Textarea, help_text=_("Hva opplysningene skal brukes til."))
     valid_from = forms.DateField(label=_("Gyldig fra"), widget=DateInput(), initial=today)
     valid_to = forms.DateField(label=_("Gyldig til"), widget=DateInput(), initial=_in_a_year)
-    given_by = forms.ChoiceField(label=_("Gitt av"), choices=Consent.GivenBy.choices)
-    given_by_relative = forms.ChoiceField(label=_("Verge / foresatt som samtykket"), required=False)
-    given_by_name = forms.CharField(label=_("Navn på den som samtykket"), max_length=200, required=False)
+    given_by = forms.ChoiceField(label=_("Gitt av"), choices=Consent.GivenBy.choices, help_text=GIVEN_BY_HELP)
+    given_by_relative = forms.ChoiceField(label=_("Pårørende som samtykket"), required=False, help_text=RELATIVE_HELP)
     method = forms.ChoiceField(label=_("Hvordan ble samtykket gitt?"), choices=Consent.Method.choices)
     given_on = forms.DateField(label=_("Dato samtykket ble gitt"), widget=DateInput(), initial=today)
     note = forms.CharField(label=_("Merknad"), widget=forms.Textarea, required=False)
@@ -48,7 +88,7 @@ class SharingConsentForm(HelhetForm):
         super().__init__(*args, **kwargs)
         self.fields["recipient_users"].choices = list(users)
         self.fields["recipient_units"].choices = list(units)
-        self.fields["given_by_relative"].choices = [("", _("Ingen"))] + [(r.pk, str(r)) for r in relatives]
+        self.fields["given_by_relative"].choices = relative_choices(relatives)
         for name in ("categories", "recipient_users", "recipient_units"):
             self.fields[name].widget.attrs.pop("class", None)
 

@@ -4,25 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
 from django.utils import timezone
 
 from .categories import CATEGORY_VALUES
 from .categories import label as category_label
-from .models import Consent
+from .models import Consent, valid_consents_q  # noqa: F401  (valid_consents_q: re-exported for older imports)
 
 EXPIRY_WARNING_DAYS = 30
-
-
-def valid_consents_q(day: dt.date, prefix: str = "") -> Q:
-    """Q for consents valid on `day`; used by access queries and checks."""
-    p = prefix
-    return (
-        Q(**{f"{p}given_on__lte": day})
-        & (Q(**{f"{p}valid_from__isnull": True}) | Q(**{f"{p}valid_from__lte": day}))
-        & (Q(**{f"{p}withdrawn_on__isnull": True}) | Q(**{f"{p}withdrawn_on__gt": day}))
-        & (Q(**{f"{p}valid_to__isnull": True}) | Q(**{f"{p}valid_to__gte": day}))
-    )
 
 
 def has_valid_consent(person, kinds: list[str], day: dt.date) -> bool:
@@ -118,3 +106,90 @@ def renewal_for_plan(*, actor, plan_id) -> list[dict]:
         raise NotFound()
     check(actor, Action.PLAN_EDIT, plan.person)
     return consent_renewal_needed(plan)
+
+
+def capacity_rules_on(day: dt.date, *, organization=None):
+    """The consent-capacity rules in force on `day`, as facts for helhet.consent.capacity (one query; reference data,
+    no audit). A local version of a rule (same code, the organisation's) replaces the national one."""
+    from helhet.rules.selectors import rules_in_force
+
+    from .capacity import rule_facts
+
+    chosen: dict[str, object] = {}
+    for r in rules_in_force(day, organization=organization):
+        if r.code not in chosen or r.organization_id:
+            chosen[r.code] = r
+    return rule_facts(chosen.values())
+
+
+def who_may_consent_for(person, *, kind: str, day: dt.date | None = None, categories=()) -> dict[str, tuple[str, ...]]:
+    """{role: rule codes} of who may consent for `person` in `kind` on `day` (for forms' help and the API); the
+    caller has loaded `person` through access. The service decides again when the consent is recorded."""
+    from .capacity import who_may_consent
+
+    day = day or timezone.localdate()
+    return who_may_consent(age=person.age_on(day), capacity=person.capacity_to_consent, matter=kind,
+                           rules=capacity_rules_on(day), categories=categories)
+
+
+def plan_consent_state(plan, *, document: dict, day: dt.date | None = None) -> dict:
+    """Whether the plan still has a plan-work consent, and what needs a decision when it does not.
+
+    For the plan page of those who edit the plan (coordinator, KE): plans.selectors puts the result in the document
+    as `consent_state`, and consent/_plan_notices.html renders it (no query in the template). Reads the plan-work
+    consent and the coordinator appointments from the `document` (plans.selectors.build_document); only when that
+    consent has been withdrawn or has expired, ONE query for the person's other valid plan-work / coordinator
+    consents. Nothing is changed or deleted: the coordinator or the KE closes the plan or records a new consent.
+
+    Returns {"state": "valid" | "none" | "withdrawn" | "expired", "needs_decision": bool, "withdrawn_on", "valid_to",
+    "renewed": bool (a newer valid plan-work consent exists), "coordinator_consent": bool (a valid coordinator consent
+    still carries the appointments), "appointments": [open coordinator appointments: id, kind, kind_label, name, unit,
+    start, end]}.
+    """
+    day = day or timezone.localdate()
+    iso = day.isoformat()
+    plan_work = (document.get("consent") or {}).get("plan_work")
+    out = {"state": "none", "needs_decision": False, "withdrawn_on": None, "valid_to": None, "renewed": False,
+           "coordinator_consent": False, "appointments": []}
+    if plan_work is None:
+        return out
+    out["withdrawn_on"], out["valid_to"] = plan_work.get("withdrawn_on"), plan_work.get("valid_to")
+    if out["withdrawn_on"] and out["withdrawn_on"] <= iso:
+        out["state"] = "withdrawn"
+    elif out["valid_to"] and out["valid_to"] < iso:
+        out["state"] = "expired"
+    else:
+        out["state"] = "valid"
+        return out
+    if document.get("status") == "closed":
+        return out
+    kinds = set(Consent.objects.filter(valid_consents_q(day), person_id=document["person"]["id"],
+                                       kind__in=[Consent.Kind.PLAN_WORK, Consent.Kind.COORDINATOR])
+                .exclude(pk=plan_work["id"]).values_list("kind", flat=True).distinct())
+    out["renewed"] = Consent.Kind.PLAN_WORK in kinds
+    out["coordinator_consent"] = Consent.Kind.COORDINATOR in kinds or out["renewed"]
+    out["needs_decision"] = not out["renewed"]
+    out["appointments"] = [
+        {k: a.get(k) for k in ("id", "kind", "kind_label", "name", "unit", "start", "end")}
+        for a in document.get("coordinators", []) if not a.get("end") or a["end"] >= iso
+    ] if out["needs_decision"] else []
+    return out
+
+
+def who_may_consent_of(*, actor, person_id, kind: str, day: dt.date | None = None, categories=()) -> dict[str, tuple[str, ...]]:
+    """who_may_consent_for a person the actor records consent for (KE, coordinator); 404 otherwise."""
+    from helhet.access.policy import Action
+    from helhet.access.queries import get_person
+    from helhet.core.errors import DomainError
+
+    from .capacity import MATTERS
+    from .categories import clean_categories
+
+    person, _why = get_person(actor, person_id, action=Action.CONSENT_RECORD)
+    if kind not in MATTERS:
+        raise DomainError("invalid", "kind: plan_work, coordinator, sharing", details={"fields": {"kind": list(MATTERS)}})
+    try:
+        categories = clean_categories(categories)
+    except ValueError as exc:
+        raise DomainError("invalid", str(exc), details={"fields": {"categories": [str(exc)]}}) from None
+    return who_may_consent_for(person, kind=kind, day=day, categories=categories)

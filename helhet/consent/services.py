@@ -4,6 +4,8 @@
     sharing_consent_record(*, actor, person, given_by, method, given_on, categories, purpose, valid_to,
                            recipient_user_ids=(), recipient_unit_ids=(), valid_from=None, exclusions="", ...) -> Consent
     consent_withdraw(*, actor, consent_id, on, note="") -> Consent
+    consent_giver_check(person, *, kind, given_by, given_by_relative_id, given_on, categories=()) -> (Relative|None, name)
+        who may consent (helhet.consent.capacity under the rules in force on given_on); both record services call it
 
 A sharing consent is what helhet.access.policy.may_see_category decides plan content by. Withdrawal stops
 access from the withdrawal date on (the very next request, when it is today); nothing is deleted, and the
@@ -18,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from helhet.access.policy import Action
 from helhet.access.queries import check
@@ -26,31 +29,47 @@ from helhet.core.errors import Conflict, DomainError, NotFound, validate
 from helhet.organizations.models import ServiceUnit
 from helhet.people.models import Person, Relative
 
+from . import capacity
 from .categories import clean_categories
 from .models import Consent
 
 
-def _giver(person: Person, *, given_by: str, given_by_relative_id, given_by_name: str, given_on: dt.date) -> tuple[Relative | None, str]:
-    """Who consented, in what capacity: checked against the person's capacity and the relative's right to consent."""
-    relative = None
-    if given_by_relative_id:
-        relative = Relative.objects.filter(pk=given_by_relative_id, person=person).first()
-        if relative is None:
-            raise DomainError("invalid", _("Velg en pårørende som hører til personen."))
-        given_by_name = given_by_name or relative.name
-    if given_by == Consent.GivenBy.PERSON:
-        given_by_name = given_by_name or person.full_name
-        if person.capacity_to_consent == Person.Capacity.LACKING:
-            raise DomainError("no_capacity", _("Personen er vurdert til å mangle samtykkekompetanse. Samtykket må gis av verge, foresatte eller nærmeste pårørende."))
-    elif given_by in (Consent.GivenBy.GUARDIAN, Consent.GivenBy.PARENTS):
-        if relative is None or not relative.may_consent:
-            raise DomainError("invalid", _("Velg vergen eller den foresatte som samtykket (registrert med rett til å samtykke)."),
-                              details={"fields": {"given_by_relative": [_("Mangler verge/foresatt.")]}})
-    elif given_by == Consent.GivenBy.CLOSEST_RELATIVE and person.capacity_to_consent != Person.Capacity.LACKING:
-        raise DomainError("invalid", _("Nærmeste pårørende kan bare samtykke når personen er vurdert til å mangle samtykkekompetanse."))
+def consent_giver_check(person: Person, *, kind: str, given_by: str, given_by_relative_id=None, given_by_name: str = "",
+                        given_on: dt.date, categories=()) -> tuple[Relative | None, str]:
+    """THE check of who consented, in what capacity: every path that records a consent calls this (consent_record,
+    sharing_consent_record; the browser forms and the API through them).
+
+    Decided by helhet.consent.capacity.decide from the person's age on `given_on`, their recorded capacity, the
+    matter (kind; for sharing, each category) and the registered relative, under the rules in force on `given_on`.
+    A relative consents only as a registered Relative of this person (never a free-text name naming nobody): the
+    name recorded is the relative's. Returns (relative or None, the name recorded); a refusal is a DomainError with a
+    field error on given_by / given_by_relative that says who may consent.
+    """
+    from .selectors import capacity_rules_on
+
     if given_on > timezone.localdate():
-        raise DomainError("invalid", _("Samtykket kan ikke være datert fram i tid."), details={"fields": {"given_on": [_("Dato fram i tid.")]}})
-    return relative, given_by_name
+        raise _field("given_on", _("Samtykket kan ikke være datert fram i tid."))
+    relative = None
+    if given_by_relative_id not in (None, ""):
+        relative = Relative.objects.filter(pk=given_by_relative_id, person=person).first() if str(given_by_relative_id).isdigit() else None
+        if relative is None:
+            raise _field("given_by_relative", _("Velg en pårørende som hører til personen."))
+    age = person.age_on(given_on)
+    fact = None if relative is None else capacity.RelativeFact(relationship=relative.relationship, is_closest_relative=relative.is_closest_relative,
+                                                               may_consent=relative.may_consent)
+    matter = kind if kind in capacity.MATTERS else ""
+    verdict = capacity.decide(age=age, capacity=person.capacity_to_consent, matter=matter, role=given_by, relative=fact,
+                              rules=capacity_rules_on(given_on), categories=categories)
+    if not verdict.allowed:
+        field, message = capacity.refusal(verdict, age=age)
+        raise DomainError("consent_giver", message, details={"fields": {field: [message]}, "reason": verdict.reason,
+                                                             "may_consent": list(verdict.may_consent)})
+    name = relative.name if relative is not None else person.full_name
+    return relative, name
+
+
+def _field(field: str, message: str) -> DomainError:
+    return DomainError("invalid", message, details={"fields": {field: [message]}})
 
 
 def consent_record(*, actor, person: Person, kind: str, given_by: str, method: str, given_on: dt.date, given_by_name: str = "",
@@ -59,14 +78,16 @@ def consent_record(*, actor, person: Person, kind: str, given_by: str, method: s
     why = check(actor, Action.CONSENT_RECORD, person)
     if kind == Consent.Kind.SHARING:
         raise DomainError("invalid", _("Samtykke til deling registreres med opplysninger, mottakere, formål og periode."))
-    relative, given_by_name = _giver(person, given_by=given_by, given_by_relative_id=given_by_relative_id, given_by_name=given_by_name,
-                                     given_on=given_on)
+    if kind not in (Consent.Kind.PLAN_WORK, Consent.Kind.COORDINATOR):
+        raise _field("kind", _("Velg hva samtykket gjelder."))
+    relative, given_by_name = consent_giver_check(person, kind=kind, given_by=given_by, given_by_relative_id=given_by_relative_id,
+                                                  given_by_name=given_by_name, given_on=given_on)
     consent = Consent(person=person, kind=kind, given_by=given_by, given_by_relative=relative, given_by_name=given_by_name,
                       method=method, given_on=given_on, valid_to=valid_to, note=note, recorded_by=actor)
     validate(consent)
     with transaction.atomic():
         consent.save()
-        record(actor=actor, action="create", obj=consent, person=person, reason=why, summary=_("Registrerte samtykke: %(kind)s") % {"kind": consent.get_kind_display()})
+        record(actor=actor, action="create", obj=consent, person=person, reason=why, summary=gettext_noop("Registrerte samtykke: %(kind)s"), params={"kind": consent.get_kind_display()})
     return consent
 
 
@@ -82,12 +103,14 @@ def sharing_consent_record(*, actor, person: Person, given_by: str, method: str,
                            exclusions: str = "", given_by_name: str = "", given_by_relative_id=None, note: str = "") -> Consent:
     """Consent to share confidential information: which categories (and what not), with whom, for what, for what period."""
     why = check(actor, Action.CONSENT_RECORD, person)
-    relative, given_by_name = _giver(person, given_by=given_by, given_by_relative_id=given_by_relative_id, given_by_name=given_by_name,
-                                     given_on=given_on)
     try:
         categories = clean_categories(categories)
     except ValueError as exc:
         raise DomainError("invalid", _("Ukjent kategori: %(c)s") % {"c": exc}, details={"fields": {"categories": [str(exc)]}}) from None
+    if not categories:
+        raise _field("categories", _("Velg hvilke opplysninger som kan deles."))
+    relative, given_by_name = consent_giver_check(person, kind=Consent.Kind.SHARING, given_by=given_by, given_by_relative_id=given_by_relative_id,
+                                                  given_by_name=given_by_name, given_on=given_on, categories=categories)
     user_ids, unit_ids = _ids(recipient_user_ids), _ids(recipient_unit_ids)
     if not user_ids and not unit_ids:
         raise DomainError("invalid", _("Oppgi hvem opplysningene kan deles med: navngitte deltakere eller enheter."),
@@ -105,7 +128,7 @@ def sharing_consent_record(*, actor, person: Person, given_by: str, method: str,
         consent.recipient_users.set(users)
         consent.recipient_units.set(units)
         record(actor=actor, action="create", obj=consent, person=person, reason=why,
-               summary=_("Registrerte samtykke til deling: %(cats)s") % {"cats": ", ".join(consent.category_labels)},
+               summary=gettext_noop("Registrerte samtykke til deling: %(cats)s"), params={"cats": ", ".join(consent.category_labels)},
                detail={"categories": categories, "recipient_users": user_ids, "recipient_units": unit_ids,
                        "valid_from": (valid_from or given_on).isoformat(), "valid_to": valid_to.isoformat() if valid_to else None})
     return consent
@@ -126,6 +149,6 @@ def consent_withdraw(*, actor, consent_id, on: dt.date | None = None, note: str 
     with transaction.atomic():
         Consent.objects.filter(pk=consent.pk).update(withdrawn_on=on, withdrawn_by=actor, withdrawn_at=now, note=(consent.note + "\n" + note).strip())
         consent.withdrawn_on, consent.withdrawn_by, consent.withdrawn_at = on, actor, now
-        record(actor=actor, action="update", obj=consent, person=consent.person, reason=why, summary=_("Samtykke trukket tilbake"),
+        record(actor=actor, action="update", obj=consent, person=consent.person, reason=why, summary=gettext_noop("Samtykke trukket tilbake"),
                detail={"withdrawn": on.isoformat(), "kind": consent.kind})
     return consent

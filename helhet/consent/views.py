@@ -12,7 +12,7 @@ from helhet.people import selectors as people_selectors
 from helhet.people.views import form_page
 
 from . import services
-from .forms import SharingConsentForm
+from .forms import ConsentForm, SharingConsentForm, consenter_relatives
 
 
 def _recipient_choices(person):
@@ -37,7 +37,7 @@ def _recipient_choices(person):
 def sharing_consent_record(request, pk: int):
     person = people_selectors.person_for_action(actor=request.user, person_id=pk, action=Action.CONSENT_RECORD)
     users, units = _recipient_choices(person)
-    relatives = [r for r in person.relatives.all() if r.may_consent]
+    relatives = consenter_relatives(person)
     form = SharingConsentForm(request.POST if request.method == "POST" else None, users=users, units=units, relatives=relatives,
                               initial={"given_by": "person"})
 
@@ -46,11 +46,34 @@ def sharing_consent_record(request, pk: int):
             actor=request.user, person=person, given_by=cd["given_by"], method=cd["method"], given_on=cd["given_on"],
             categories=cd["categories"], purpose=cd["purpose"], valid_from=cd["valid_from"], valid_to=cd["valid_to"],
             exclusions=cd["exclusions"], recipient_user_ids=cd["recipient_users"], recipient_unit_ids=cd["recipient_units"],
-            given_by_name=cd["given_by_name"], given_by_relative_id=cd["given_by_relative"] or None, note=cd["note"])
+            given_by_relative_id=cd["given_by_relative"] or None, note=cd["note"])
 
     return form_page(
         request, form=form, template="consent/sharing_form.html",
         context={"title": _("Samtykke til deling av opplysninger"), "person": person, "cancel_url": reverse("person_detail", args=[person.pk]),
                  "intro": _("Hvilke opplysninger, med hvem, til hva og for hvilken periode. Samtykket kan trekkes tilbake når som helst.")},
         run=run, success=lambda _obj: reverse("person_detail", args=[person.pk]) + "#h-sharing", message=_("Samtykket til deling er registrert."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_record(request, pk: int):
+    """Consent to the plan work or to a coordinator: the relative is chosen among the person's registered relatives;
+    services.consent_record decides whether they may consent (the same verdict as the API)."""
+    person = people_selectors.person_for_action(actor=request.user, person_id=pk, action=Action.CONSENT_RECORD)
+    kind = request.GET.get("kind", "coordinator")
+    form = ConsentForm(request.POST if request.method == "POST" else None, relatives=consenter_relatives(person),
+                       initial={"kind": kind if kind in ("coordinator", "plan_work") else "coordinator", "given_by": "person"})
+
+    def run(cd):
+        return services.consent_record(actor=request.user, person=person, kind=cd["kind"], given_by=cd["given_by"], method=cd["method"],
+                                       given_on=cd["given_on"], given_by_relative_id=cd["given_by_relative"] or None,
+                                       valid_to=cd["valid_to"], note=cd["note"])
+
+    return form_page(
+        request, form=form, template="people/_form_page.html",
+        context={"title": _("Registrer samtykke"), "person": person, "cancel_url": reverse("person_detail", args=[person.pk]),
+                 "intro": _("Registrer hvem som samtykket, i hvilken egenskap, når og hvordan.")},
+        run=run, success=lambda _obj: reverse("person_detail", args=[person.pk]), message=_("Samtykket er registrert."),
     )

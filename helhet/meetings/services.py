@@ -36,6 +36,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from helhet.access.policy import Action
 from helhet.access.queries import check
@@ -96,6 +97,11 @@ def _invitee_from(participant: Participant) -> Invitee:
     return Invitee(participant=participant, kind=participant.kind, name=person.full_name, email=person.email or "")
 
 
+def _may_be_invited(participant: Participant) -> bool:
+    """Relatives are invited only while registered as taking part in the plan work (plans.services._participant_may_join)."""
+    return participant.kind != Participant.Kind.RELATIVE or bool(participant.relative and participant.relative.may_take_part)
+
+
 def _check_times(start, end) -> None:
     if not isinstance(start, dt.datetime):
         raise _invalid("start", _("Oppgi når møtet starter."))
@@ -154,7 +160,12 @@ def meeting_create(*, actor, plan_id, title: str, agenda: str, start: dt.datetim
         if wanted - {p.pk for p in participants}:
             raise _invalid("participant_ids", _("Bare aktive deltakere i planarbeidet kan innkalles."))
         participants = [p for p in participants if p.pk in wanted]
-    invitees = [_invitee_from(p) for p in participants]
+        barred = [p for p in participants if not _may_be_invited(p)]
+        if barred:
+            raise _invalid("participant_ids", _("%(name)s er ikke registrert som pårørende som kan delta i planarbeidet, og kan ikke "
+                                                "innkalles.") % {"name": barred[0].relative.name})
+    # A relative who may not take part (Relative.may_take_part=False, e.g. changed after they joined) is not invited.
+    invitees = [_invitee_from(p) for p in participants if _may_be_invited(p)]
     if invite_person and not any(i.kind == Participant.Kind.PERSON for i in invitees):
         invitees.insert(0, Invitee(kind=Participant.Kind.PERSON, name=plan.person.full_name, email=plan.person.email or ""))
     if not invitees:
@@ -172,7 +183,7 @@ def meeting_create(*, actor, plan_id, title: str, agenda: str, start: dt.datetim
         _audit(actor, "create", meeting, plan, why, _("Kalte inn til møte: %(title)s") % {"title": meeting.title},
                invitees=[i.name for i in invitees])
         record(actor=actor, action="export", obj=meeting, person=plan.person, reason=why,
-               summary=_("Sendte innkalling til %(n)s deltakere") % {"n": len(invitees)},
+               summary=gettext_noop("Sendte innkalling til %(n)s deltakere"), params={"n": len(invitees)},
                detail={"plan": plan.pk, "to": [i.email for i in invitees if i.email]})
     invitees = list(meeting.invitees.all())
     _send_invitations(meeting, invitees, method="REQUEST")
@@ -355,7 +366,7 @@ def minutes_send(*, actor, meeting_id) -> Minutes:
         minutes.sent_at, minutes.sent_by = now, actor
         MinutesDelivery.objects.bulk_create(deliveries)
         record(actor=actor, action="export", obj=minutes, person=person, reason=why,
-               summary=_("Sendte referat fra %(title)s") % {"title": meeting.title},
+               summary=gettext_noop("Sendte referat fra %(title)s"), params={"title": meeting.title},
                detail={"plan": meeting.plan_id, "meeting": meeting.pk, "category": minutes.category,
                        "with_content": [d.invitee.name for d in deliveries if d.with_content],
                        "notice_only": [d.invitee.name for d in deliveries if not d.with_content]})

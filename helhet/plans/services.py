@@ -58,8 +58,7 @@ from django.utils.translation import gettext_lazy
 from helhet.access.policy import Action
 from helhet.access.queries import check
 from helhet.audit.services import record
-from helhet.consent.models import Consent
-from helhet.consent.selectors import valid_consents_q
+from helhet.consent.models import Consent, valid_consents_q
 from helhet.core.errors import Conflict, DomainError, NotFound, validate
 from helhet.organizations.models import ServiceUnit
 from helhet.people.models import Person
@@ -464,6 +463,8 @@ def item_add(*, actor, plan_id, based_on_version, section: str, fields: dict):
     plan, why = _editable(actor, plan_id)
     obj = spec.model(plan=plan)
     goal_ids = _apply(spec, obj, dict(fields))
+    if isinstance(obj, Participant):
+        _participant_may_join(obj)
     if goal_ids:
         goal_ids = _check_goals(plan, goal_ids)
     with transaction.atomic():
@@ -688,6 +689,15 @@ goal_add, goal_update, goal_remove = _shorthands("goals")
 resource_add, resource_update, resource_remove = _shorthands("resources")
 need_add, need_update, need_remove = _shorthands("needs")
 participant_add, participant_update, participant_remove = _shorthands("participants")
+
+
+def _participant_may_join(participant: Participant) -> None:
+    """Adding a participant (item_add / participant_add): a relative joins the plan group only when registered as one
+    who may take part (Relative.may_take_part, "bare så langt personen ønsker det"). Meetings leave such relatives
+    out too (helhet.meetings.services.meeting_create)."""
+    if participant.kind == Participant.Kind.RELATIVE and participant.relative is not None and not participant.relative.may_take_part:
+        raise _invalid("relative_id", _("%(name)s er ikke registrert som pårørende som kan delta i planarbeidet. Personen bestemmer hvem "
+                                        "som deltar: endre registreringen av den pårørende først.") % {"name": participant.relative.name})
 contribution_add, contribution_update, contribution_remove = _shorthands("contributions")
 measure_add, measure_update, measure_remove = _shorthands("measures")
 evaluation_add, evaluation_update, evaluation_remove = _shorthands("evaluations")

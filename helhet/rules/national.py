@@ -59,6 +59,76 @@ NATIONAL_RULES = [
          title="Samtykke",
          text="Individuell plan utarbeides og koordinator oppnevnes bare med samtykke fra personen eller den som kan samtykke på personens vegne.",
          source="Pasient- og brukerrettighetsloven kapittel 4; forskrift om individuell plan"),
+    # Read by helhet.access (facts.health_rule_categories): which categories cooperating health personnel see without a
+    # sharing consent. The categories are parameters, so a correction of the law's reach is a data change.
+    dict(code="health-personnel.cooperation", kind="right", valid_from=D(2001, 1, 1), valid_to=None, needs_check=True,
+         title="Opplysninger til samarbeidende helsepersonell",
+         text="Helsepersonell som samarbeider om å gi helsehjelp til personen, kan få de helseopplysningene som er nødvendige for "
+              "helsehjelpen uten et uttrykkelig samtykke, med mindre personen motsetter seg det. Det gjelder bare helseopplysninger, "
+              "og ikke NAV, skole, barnehage eller barnevern, som trenger samtykke.",
+         source="Helsepersonelloven § 25 første ledd (jf. § 45 for journalopplysninger)",
+         parameters={"categories": ["health_function", "medication"]}),
+    # ---- Consent capacity and representation: read by helhet/consent/capacity.py (parameters["consent"]), so a
+    # correction of an age limit or of which matters count as health matters is a data change.
+    # Matters: "plan_work", "coordinator" and "sharing:<category>" (helhet/consent/categories.py); "*" = every matter.
+    # self_from_age: the person consents themselves from this age (unless they lack capacity).
+    # representatives, from_age/below_age, capacity: who may consent on the person's behalf, at which ages, and - besides
+    # when the person is too young for the matter - for which recorded capacities (Person.capacity_to_consent).
+    dict(code="consent.capacity-18", kind="right", valid_from=D(2001, 1, 1), valid_to=None,
+         title="Samtykkekompetanse fra 18 år",
+         text="Personer over 18 år har samtykkekompetanse, med mindre annet følger av vergemålsloven eller annen lov. "
+              "Den som er myndig, samtykker selv i alle spørsmål i planarbeidet, også til deling av opplysninger.",
+         source="Vergemålsloven § 2; pasient- og brukerrettighetsloven § 4-3 første ledd bokstav a",
+         parameters={"consent": {"self_from_age": 18, "matters": ["*"]}}),
+    dict(code="consent.capacity-health-16", kind="right", valid_from=D(2001, 1, 1), valid_to=None, needs_check=True,
+         title="Samtykkekompetanse i helsespørsmål fra 16 år",
+         text="Personer mellom 16 og 18 år har samtykkekompetanse i spørsmål om helsehjelp, med mindre annet følger av særlig "
+              "lovbestemmelse eller av tiltakets art. Helhet regner samtykke til individuell plan, til koordinator og til deling av "
+              "opplysninger om helse og funksjon, legemidler og planen generelt som helsespørsmål (må kontrolleres).",
+         source="Pasient- og brukerrettighetsloven § 4-3 første ledd bokstav b",
+         parameters={"consent": {"self_from_age": 16, "matters": ["plan_work", "coordinator", "sharing:health_function",
+                                                                  "sharing:medication", "sharing:general"]}}),
+    dict(code="consent.capacity-12", kind="right", valid_from=D(2001, 1, 1), valid_to=None, needs_check=True,
+         title="Samtykke i enkelte spørsmål fra 12 år",
+         text="Barn mellom 12 og 16 år kan samtykke selv i enkelte spørsmål når det følger av særlig lovbestemmelse eller av "
+              "tiltakets art. Ingen av spørsmålene i planarbeidet er registrert her ennå; de kan legges til som data.",
+         source="Pasient- og brukerrettighetsloven § 4-4 femte ledd; barneloven § 31",
+         parameters={"consent": {"self_from_age": 12, "matters": []}}),
+    dict(code="consent.child-heard", kind="right", valid_from=D(2001, 1, 1), valid_to=None, needs_check=True,
+         title="Barnets rett til å bli hørt",
+         text="Når barnet har fylt sju år, og når et yngre barn er i stand til å danne seg egne synspunkter, skal barnet få "
+              "informasjon og si sin mening før foreldrene eller andre med foreldreansvaret samtykker. Det skal legges vekt på hva "
+              "barnet mener, i samsvar med alder og modenhet; fra 12 år skal det legges stor vekt på barnets mening.",
+         source="Pasient- og brukerrettighetsloven § 4-4 femte ledd; barneloven § 31",
+         parameters={"consent": {"child_heard_from_age": 7, "child_great_weight_from_age": 12}}),
+    dict(code="consent.parents", kind="right", valid_from=D(2001, 1, 1), valid_to=None, needs_check=True,
+         title="Foreldre og verge samtykker for barn",
+         text="Foreldrene eller andre med foreldreansvaret (eller barnets verge) samtykker på vegne av barn under 16 år i "
+              "helsespørsmål, og for barn under 18 år i spørsmål barnet ikke kan samtykke til selv. Mangler en person mellom 16 og "
+              "18 år samtykkekompetanse, samtykker foreldrene.",
+         source="Pasient- og brukerrettighetsloven §§ 4-4 og 4-5; barneloven § 30; vergemålsloven § 16",
+         parameters={"consent": {"representatives": ["parents", "guardian"], "below_age": 18, "capacity": ["lacking", "partial"],
+                                 "matters": ["*"]}}),
+    dict(code="consent.parents-information", kind="right", valid_from=D(2001, 1, 1), valid_to=None, needs_check=True,
+         title="Foreldres rett til informasjon",
+         text="Er barnet under 16 år, skal både barnet og foreldrene informeres. Fra 12 år gis ikke opplysninger til foreldrene "
+              "når barnet av grunner som bør respekteres ikke ønsker det. Fra 16 til 18 år gis foreldrene bare opplysninger som er "
+              "nødvendige for å oppfylle foreldreansvaret.",
+         source="Pasient- og brukerrettighetsloven § 3-4",
+         parameters={"consent": {"parents_information": {"child_may_object_from_age": 12, "narrowed_from_age": 16, "ends_at_age": 18}}}),
+    dict(code="consent.guardian-adult", kind="right", valid_from=D(2001, 1, 1), valid_to=None, needs_check=True,
+         title="Verge samtykker for en voksen uten samtykkekompetanse",
+         text="For en voksen som helt eller delvis mangler samtykkekompetanse, kan vergen samtykke når vergemålet omfatter "
+              "spørsmålet. Er personen vurdert til å være samtykkekompetent, samtykker personen selv.",
+         source="Pasient- og brukerrettighetsloven § 4-6; vergemålsloven §§ 20–21",
+         parameters={"consent": {"representatives": ["guardian"], "from_age": 18, "capacity": ["lacking", "partial"], "matters": ["*"]}}),
+    dict(code="consent.closest-relative", kind="right", valid_from=D(2001, 1, 1), valid_to=None, needs_check=True,
+         title="Nærmeste pårørende for en voksen uten samtykkekompetanse",
+         text="Mangler en voksen samtykkekompetanse, kan den registrerte nærmeste pårørende samtykke på personens vegne. "
+              "Nærmeste pårørende er den personen selv har oppgitt; ellers den som i størst utstrekning har varig og løpende "
+              "kontakt med personen.",
+         source="Pasient- og brukerrettighetsloven § 1-3 bokstav b og § 4-6",
+         parameters={"consent": {"representatives": ["closest_relative"], "from_age": 18, "capacity": ["lacking"], "matters": ["*"]}}),
 ]
 
 

@@ -37,7 +37,7 @@ def plan(person, appoint, consent_for, world, users):
     person.save(update_fields=["email"])
     c = users["coordinator"]
     plan = services.plan_create(actor=c, person_id=person.pk, main_sector="health_care", main_unit_id=world.units["fjordvik_care"].pk)
-    mother = Relative.objects.create(person=person, name="Eva Fjellheim", relationship="parent", email="eva@example.invalid")
+    mother = Relative.objects.create(person=person, name="Eva Fjellheim", relationship="parent", email="eva@example.invalid", may_take_part=True)
     v = plan.version
     for fields in ({"kind": "person"}, {"kind": "relative", "relative_id": mother.pk},
                    {"kind": "staff", "user_id": users["nav"].pk, "unit_id": world.units["fjordvik_nav"].pk, "role": "NAV-veileder"},
