@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Writes refusals that happened inside a rolled-back transaction once the view is done (helhet.access.queries).
+    "helhet.access.queries.RefusalAuditMiddleware",
     # Security hardening: request.user.is_verified(), then the 2FA gate, then the CSP header.
     "django_otp.middleware.OTPMiddleware",
     "helhet.accounts.middleware.TwoFactorRequiredMiddleware",

@@ -57,8 +57,44 @@ class AccessGrant(models.Model):
 
 def active_grants_q(day: dt.date, prefix: str = "") -> Q:
     """Grants in force on `day`: inside their window, not revoked, and resting on a consent valid that day."""
-    from helhet.consent.selectors import valid_consents_q
+    from helhet.consent.models import valid_consents_q
 
     p = prefix
     return (Q(**{f"{p}valid_from__lte": day, f"{p}valid_to__gte": day, f"{p}revoked_at__isnull": True})
             & valid_consents_q(day, prefix=f"{p}consent__"))
+
+
+class ObjectionQuerySet(models.QuerySet):
+    def active_on(self, day: dt.date):
+        return self.filter(objected_on__lte=day).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+
+
+class HealthSharingObjection(models.Model):
+    """The person (or whoever acts for them) objects to cooperating health personnel receiving their health
+    information without a consent (the rule "health-personnel.cooperation"). In force from objected_on until
+    withdrawn_on; takes effect at the next request (helhet.access.facts.health_rule). Nothing is deleted."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="health_sharing_objections", verbose_name=_("tjenestemottaker"))
+    objected_on = models.DateField(_("dato"))
+    given_by_name = models.CharField(_("navn på den som motsatte seg"), max_length=200)
+    how = models.CharField(_("hvordan"), max_length=20, choices=Consent.Method.choices)
+    note = models.TextField(_("merknad"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_on = models.DateField(_("trukket tilbake"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = ObjectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("motsetter seg deling med helsepersonell")
+        verbose_name_plural = _("motsetter seg deling med helsepersonell")
+        ordering = ["-objected_on", "-id"]
+        # facts.health_rule: "an active objection of this person".
+        indexes = [models.Index(fields=["person", "objected_on"], name="objection_person")]
+
+    def __str__(self):
+        return f"{self.person} ({self.objected_on:%d.%m.%Y})"
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.objected_on <= day and (self.withdrawn_on is None or self.withdrawn_on > day)

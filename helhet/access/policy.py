@@ -21,12 +21,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 
 class Rel(StrEnum):
     """How an actor stands to a person."""
 
     KE = "ke"  # KE officer of the person's home municipality, or of a tenant that handles them
-    COORDINATOR = "coordinator"  # the person's active coordinator (any kind)
+    COORDINATOR = "coordinator"  # the person's active coordinator or child coordinator (municipal)
+    HOSPITAL_COORDINATOR = "hospital_coordinator"  # the person's coordinator in the specialist health service
     INVOLVED_STAFF = "involved_staff"  # named on an active involvement (gives services)
     UNIT_LEADER = "unit_leader"  # leads a unit with an active involvement
     PLAN_PARTICIPANT = "plan_participant"  # staff member of the plan group (read further limited by consent)
@@ -36,6 +39,20 @@ class Rel(StrEnum):
     # Plan-scoped, not a person branch: KE officer of the plan's responsible tenant (the main unit's organisation)
     # or of the person's home municipality. Computed by queries.plan_access; sees the whole plan.
     PLAN_KE = "plan_ke"
+    # Computed by queries from the facts, not a person branch: health personnel (a membership in a health sector's
+    # unit) with a care relationship to the person (involved, leading an involved unit, hospital coordinator, plan
+    # group). What the rule on cooperating health personnel lets them see is in the rules data.
+    HEALTH_CARER = "health_carer"
+    # Relationships to OBJECTS other than a person (facts.object_relationships):
+    CASE_KE = "case_ke"  # KE officer of the tenant that handles the request
+    RECEIVER = "receiver"  # KE of the receiving organisation / leader of the receiving unit (need notification, transfer)
+    SENDER = "sender"  # sent it, or KE of the sending organisation
+    PARTY_KE = "party_ke"  # KE of the municipality or the health trust in a disagreement
+    MUNICIPALITY_KE = "municipality_ke"  # KE of the disagreement's municipality: the municipality decides (DOMAIN.md)
+    ORG_KE = "org_ke"  # KE officer of the organisation (of the unit's organisation; of the appointment's tenant)
+    ORG_MEMBER = "org_member"  # works in the organisation
+    UNIT_LEADER_OF = "unit_leader_of"  # leads this unit
+    APPOINTEE = "appointee"  # is the coordinator of this appointment
 
 
 class Action(StrEnum):
@@ -70,10 +87,89 @@ class Action(StrEnum):
     TRANSFER_MANAGE = "transfer.manage"  # overføring with checklist (helhet/coordination)
     PARTNERS_INFORM = "partners.inform"  # inform the GP and partners; record the person's objection (helhet/coordination)
     DISAGREEMENT_MANAGE = "disagreement.manage"  # disagreements between services (helhet/coordination)
+    NEED_NOTIFICATION_TO_HOSPITAL = "need_notification.to_hospital"  # ask the hospital for a hospital coordinator
+    OBJECTION_RECORD = "objection.record"  # the person's objection to sharing with cooperating health personnel
+    # Object actions (decided by facts.object_relationships):
+    CASE_HANDLE = "case.handle"  # assess, decide, handle an appeal on THIS request: the handling tenant's KE
+    NEED_NOTIFICATION_VIEW = "need_notification.view"
+    NEED_NOTIFICATION_ACKNOWLEDGE = "need_notification.acknowledge"
+    TRANSFER_RECEIVE = "transfer.receive"
+    DISAGREEMENT_VIEW = "disagreement.view"
+    DISAGREEMENT_DECIDE = "disagreement.decide"
+    GUIDELINE_SET = "guideline.set"  # an organisation's local guidelines
+    RULES_READ_LOCAL = "rules.read_local"  # an organisation's local rules
+    APPOINT_FROM_UNIT = "appointment.from_unit"  # a municipal coordinator from this unit
+    HOSPITAL_APPOINT_FROM_UNIT = "appointment.hospital_from_unit"  # a hospital coordinator from this unit
+    FIRST_CONTACT_RECORD = "appointment.first_contact"  # record the coordinator's first contact
+    APPOINTMENT_FOLLOW_UP = "appointment.follow_up"  # the KE's follow-up of appointments in its tenant (turning 18, lists)
+    NEED_NOTIFICATION_OUTBOX = "need_notification.outbox"  # what the actor (or their KE tenant) sent
+    COORDINATION_INBOX = "coordination.inbox"  # the KE's or hospital unit leader's inbox (role; rows by RECEIVER/PARTY_KE)
+    KE_WORKLIST = "ke.worklist"  # the KE overview, its deadline lists and unusual-access report (role; lists scoped by ORG_KE)
+    TWO_FACTOR_REQUIRED = "account.two_factor_required"  # roles that must log in with two factors
+
+
+# What each action is called where a person reads it (their access log: "nektet tilgang: se planen").
+ACTION_LABELS: dict[str, object] = {
+    Action.PERSON_CREATE: _("registrere en person"),
+    Action.PERSON_VIEW: _("se personens side"),
+    Action.PERSON_UPDATE: _("endre personopplysninger"),
+    Action.RELATIVE_MANAGE: _("endre pårørende"),
+    Action.INVOLVEMENT_MANAGE: _("endre involverte tjenester"),
+    Action.INFORMATION_RECORD: _("registrere informasjon om IP og koordinator"),
+    Action.REQUEST_CREATE: _("registrere en henvendelse"),
+    Action.REQUEST_VIEW: _("se saken"),
+    Action.ASSESSMENT_CREATE: _("vurdere en henvendelse"),
+    Action.DECISION_CREATE: _("fatte vedtak"),
+    Action.APPEAL_MANAGE: _("behandle en klage"),
+    Action.CONSENT_RECORD: _("registrere samtykke"),
+    Action.COORDINATOR_APPOINT: _("oppnevne koordinator"),
+    Action.HOSPITAL_COORDINATOR_APPOINT: _("oppnevne koordinator i spesialisthelsetjenesten"),
+    Action.CAPACITY_RECORD: _("registrere vurdering av samtykkekompetanse"),
+    Action.AUDIT_VIEW_PERSON: _("se tilgangsloggen"),
+    Action.PLAN_VIEW: _("se planen"),
+    Action.PLAN_EDIT: _("endre planen"),
+    Action.PLAN_CREATE: _("starte en plan"),
+    Action.PLAN_PUBLISH: _("publisere planen"),
+    Action.PLAN_CLOSE: _("avslutte planen"),
+    Action.PLAN_REOPEN: _("gjenåpne planen"),
+    Action.PLAN_MAIN_RESPONSIBILITY: _("endre hovedansvar"),
+    Action.GRANT_MANAGE: _("gi eller trekke personlig tilgang"),
+    Action.MEETING_MANAGE: _("kalle inn til møter"),
+    Action.MESSAGE_POST: _("skrive meldinger i plangruppen"),
+    Action.NEED_NOTIFICATION_SEND: _("sende melding om behov"),
+    Action.NEED_NOTIFICATION_RECEIVE: _("ta imot melding om behov"),
+    Action.TRANSFER_MANAGE: _("overføre"),
+    Action.PARTNERS_INFORM: _("informere fastlege og samarbeidspartnere"),
+    Action.DISAGREEMENT_MANAGE: _("behandle uenighet"),
+    Action.NEED_NOTIFICATION_TO_HOSPITAL: _("be spesialisthelsetjenesten om koordinator"),
+    Action.OBJECTION_RECORD: _("registrere at personen motsetter seg deling med helsepersonell"),
+    Action.CASE_HANDLE: _("behandle saken"),
+    Action.NEED_NOTIFICATION_VIEW: _("se en melding om behov"),
+    Action.NEED_NOTIFICATION_ACKNOWLEDGE: _("kvittere for en melding om behov"),
+    Action.TRANSFER_RECEIVE: _("ta imot en overføring"),
+    Action.DISAGREEMENT_VIEW: _("se en uenighet"),
+    Action.DISAGREEMENT_DECIDE: _("avgjøre en uenighet"),
+    Action.GUIDELINE_SET: _("endre lokale retningslinjer"),
+    Action.RULES_READ_LOCAL: _("lese lokale retningslinjer"),
+    Action.APPOINT_FROM_UNIT: _("oppnevne koordinator fra enheten"),
+    Action.HOSPITAL_APPOINT_FROM_UNIT: _("oppnevne koordinator i spesialisthelsetjenesten fra enheten"),
+    Action.FIRST_CONTACT_RECORD: _("registrere første kontakt"),
+    Action.KE_WORKLIST: _("se koordinerende enhets oversikt"),
+    Action.NEED_NOTIFICATION_OUTBOX: _("se sendte meldinger om behov"),
+    Action.APPOINTMENT_FOLLOW_UP: _("følge opp oppnevnte koordinatorer"),
+    Action.COORDINATION_INBOX: _("se innboksen for meldinger og overføringer"),
+    Action.TWO_FACTOR_REQUIRED: _("logge inn med to faktorer"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action in the reader's language; an unknown code is shown as 'handling' rather than raw."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else str(_("en handling"))
 
 
 R = Rel
-_STAFF_WORKING = {R.KE, R.COORDINATOR, R.INVOLVED_STAFF, R.UNIT_LEADER}
+_STAFF_WORKING = {R.KE, R.COORDINATOR, R.HOSPITAL_COORDINATOR, R.INVOLVED_STAFF, R.UNIT_LEADER}
 
 # action -> relationships that allow it. Actions that need no relationship
 # (creating a person) are in ROLE_ONLY below.
@@ -84,14 +180,14 @@ TABLE: dict[Action, set[Rel]] = {
     Action.INVOLVEMENT_MANAGE: {R.KE, R.UNIT_LEADER, R.COORDINATOR},
     Action.INFORMATION_RECORD: set(_STAFF_WORKING),
     Action.REQUEST_CREATE: {R.KE},
-    Action.REQUEST_VIEW: {R.KE, R.COORDINATOR},
-    Action.ASSESSMENT_CREATE: {R.KE},
-    Action.DECISION_CREATE: {R.KE},
-    Action.APPEAL_MANAGE: {R.KE},
-    Action.CONSENT_RECORD: {R.KE, R.COORDINATOR},
+    Action.REQUEST_VIEW: {R.KE, R.COORDINATOR, R.HOSPITAL_COORDINATOR, R.SELF, R.REPRESENTATIVE},
+    Action.ASSESSMENT_CREATE: {R.CASE_KE},
+    Action.DECISION_CREATE: {R.CASE_KE},
+    Action.APPEAL_MANAGE: {R.CASE_KE},
+    Action.CONSENT_RECORD: {R.KE, R.COORDINATOR, R.HOSPITAL_COORDINATOR},
     Action.COORDINATOR_APPOINT: {R.KE},
     Action.HOSPITAL_COORDINATOR_APPOINT: {R.KE, R.UNIT_LEADER},
-    Action.CAPACITY_RECORD: {R.KE, R.COORDINATOR, R.INVOLVED_STAFF},
+    Action.CAPACITY_RECORD: {R.KE, R.COORDINATOR, R.HOSPITAL_COORDINATOR, R.HEALTH_CARER},
     Action.AUDIT_VIEW_PERSON: {R.KE, R.SELF, R.REPRESENTATIVE},
     Action.PLAN_VIEW: _STAFF_WORKING | {R.PLAN_PARTICIPANT, R.SELF, R.REPRESENTATIVE, R.GRANT},
     Action.PLAN_EDIT: {R.KE, R.COORDINATOR},
@@ -105,15 +201,40 @@ TABLE: dict[Action, set[Rel]] = {
     Action.MESSAGE_POST: _STAFF_WORKING | {R.PLAN_PARTICIPANT, R.SELF, R.REPRESENTATIVE},
     Action.NEED_NOTIFICATION_SEND: set(_STAFF_WORKING),
     Action.NEED_NOTIFICATION_RECEIVE: {R.KE, R.UNIT_LEADER},
-    Action.TRANSFER_MANAGE: {R.KE, R.COORDINATOR},
+    Action.TRANSFER_MANAGE: {R.KE, R.COORDINATOR, R.HOSPITAL_COORDINATOR},
     Action.PARTNERS_INFORM: {R.KE, R.COORDINATOR},
     Action.DISAGREEMENT_MANAGE: {R.KE},
+    Action.NEED_NOTIFICATION_TO_HOSPITAL: {R.KE, R.COORDINATOR},
+    Action.OBJECTION_RECORD: {R.KE, R.COORDINATOR, R.HOSPITAL_COORDINATOR, R.SELF, R.REPRESENTATIVE},
+    Action.CASE_HANDLE: {R.CASE_KE},
+    Action.NEED_NOTIFICATION_VIEW: {R.RECEIVER, R.SENDER},
+    Action.NEED_NOTIFICATION_ACKNOWLEDGE: {R.RECEIVER},
+    Action.TRANSFER_RECEIVE: {R.RECEIVER},
+    Action.DISAGREEMENT_VIEW: {R.PARTY_KE},
+    Action.DISAGREEMENT_DECIDE: {R.MUNICIPALITY_KE},
+    Action.GUIDELINE_SET: {R.ORG_KE},
+    Action.RULES_READ_LOCAL: {R.ORG_MEMBER},
+    Action.APPOINT_FROM_UNIT: {R.ORG_KE},
+    Action.HOSPITAL_APPOINT_FROM_UNIT: {R.ORG_KE, R.UNIT_LEADER_OF},
+    Action.FIRST_CONTACT_RECORD: {R.APPOINTEE, R.ORG_KE},
+    Action.NEED_NOTIFICATION_OUTBOX: {R.SENDER},
+    Action.APPOINTMENT_FOLLOW_UP: {R.ORG_KE},
 }
 
 # Actions decided by role alone (no person yet), and the roles that may do them.
 ROLE_ONLY: dict[Action, set[str]] = {
     Action.PERSON_CREATE: {"ke_officer", "unit_leader"},
+    Action.KE_WORKLIST: {"ke_officer"},
+    Action.COORDINATION_INBOX: {"ke_officer", "unit_leader"},
+    Action.TWO_FACTOR_REQUIRED: {"ke_officer", "administrator"},
 }
+
+# Units in these sectors are health services: their staff are health personnel (helsepersonelloven § 3), who may
+# receive health information for the care they give together (the rule "health-personnel.cooperation", data).
+# NAV, school, kindergarten, PP service and child welfare staff are not: their access rests on consent alone.
+HEALTH_SECTORS = frozenset({"health_care", "specialist", "mental_health", "gp"})
+# Relationships that are a care relationship for HEALTH_CARER (queries adds HEALTH_CARER when the actor is health personnel).
+CARE_RELATIONSHIPS = frozenset({R.INVOLVED_STAFF, R.UNIT_LEADER, R.HOSPITAL_COORDINATOR, R.PLAN_PARTICIPANT})
 
 
 def permits(roles: frozenset[str] | set[str], relationships: frozenset[str] | set[str], action: Action | str) -> bool:
@@ -128,7 +249,9 @@ def permits(roles: frozenset[str] | set[str], relationships: frozenset[str] | se
 def reason(relationships: frozenset[str] | set[str], action: Action | str) -> str:
     """The relationship that allowed an action, for the audit log's "why" (strongest first)."""
     action = Action(action)
-    order = [R.SELF, R.REPRESENTATIVE, R.COORDINATOR, R.KE, R.UNIT_LEADER, R.INVOLVED_STAFF, R.PLAN_PARTICIPANT, R.GRANT]
+    order = [R.SELF, R.REPRESENTATIVE, R.COORDINATOR, R.HOSPITAL_COORDINATOR, R.CASE_KE, R.KE, R.MUNICIPALITY_KE, R.PARTY_KE,
+             R.RECEIVER, R.SENDER, R.ORG_KE, R.UNIT_LEADER_OF, R.APPOINTEE, R.UNIT_LEADER, R.INVOLVED_STAFF, R.HEALTH_CARER,
+             R.PLAN_PARTICIPANT, R.ORG_MEMBER, R.GRANT]
     allowed = TABLE.get(action, set())
     for rel in order:
         if rel in relationships and rel in allowed:
@@ -151,7 +274,10 @@ def reason(relationships: frozenset[str] | set[str], action: Action | str) -> st
 # Tested as a table in tests/access/test_policy.py and tests/access/test_category_visibility.py.
 
 FULL_PLAN: frozenset[Rel] = frozenset({R.SELF, R.REPRESENTATIVE, R.COORDINATOR, R.PLAN_KE})
-CATEGORY_LIMITED: frozenset[Rel] = frozenset({R.PLAN_PARTICIPANT, R.INVOLVED_STAFF, R.UNIT_LEADER, R.KE, R.GRANT})
+CATEGORY_LIMITED: frozenset[Rel] = frozenset({R.PLAN_PARTICIPANT, R.INVOLVED_STAFF, R.UNIT_LEADER, R.HOSPITAL_COORDINATOR, R.KE, R.GRANT})
+# When the plan-work consent is withdrawn (or expired), the plan is read only by these (the plan waits for the
+# coordinator and KE to close it or record a new consent); nobody else, at the next request.
+PLAN_WITHOUT_CONSENT: frozenset[Rel] = frozenset({R.SELF, R.REPRESENTATIVE, R.COORDINATOR, R.PLAN_KE})
 
 
 @dataclass(frozen=True)
@@ -189,6 +315,14 @@ def consent_covers(consent: SharingConsentFacts, user_id: int, participations: I
     return any(p.unit_id in consent.unit_ids and p.since <= consent.recorded_at for p in participations)
 
 
+FULL_PLAN_ORDER = (R.SELF, R.REPRESENTATIVE, R.COORDINATOR, R.PLAN_KE)
+
+
+def plan_readable(relationships, plan_consent_valid: bool) -> bool:
+    """May an actor who may otherwise view the plan read it, given the state of its plan-work consent?"""
+    return plan_consent_valid or bool(PLAN_WITHOUT_CONSENT & {Rel(r) for r in relationships})
+
+
 def sees_whole_plan(relationships) -> bool:
     return bool(FULL_PLAN & {Rel(r) for r in relationships})
 
@@ -206,7 +340,7 @@ def may_see_category(relationships, category: str, scopes: Iterable[Scope]) -> b
 def category_reason(relationships, category: str, scopes: Iterable[Scope]) -> str:
     """Why an item of `category` is shown: a full-plan relationship, or the first covering scope's source; '' when not."""
     rels = {Rel(r) for r in relationships}
-    for rel in (R.SELF, R.REPRESENTATIVE, R.COORDINATOR, R.PLAN_KE):
+    for rel in FULL_PLAN_ORDER:
         if rel in rels:
             return rel.value
     if not rels & CATEGORY_LIMITED:
@@ -215,3 +349,83 @@ def category_reason(relationships, category: str, scopes: Iterable[Scope]) -> st
         if category in s.categories:
             return s.source
     return ""
+
+
+# ---------------------------------------------------------------- the person record, field by field
+#
+# Every part of a person's record is either open to everyone who may see the person at all (FRAME), or shown to
+# the ALWAYS relationships plus anyone whose scopes (valid sharing consents naming them, personal grants, the rule
+# on cooperating health personnel) cover its CATEGORY, or "by rule only" (category None: no consent opens it).
+# docs/security.md has this table with the legal source of each row; tests/access/test_person_fields.py tests it
+# row by row, and tests/access/test_canary_fields.py holds every page and API document to it.
+
+
+class Field(StrEnum):
+    IDENTITY = "identity"  # name, birth year, home municipality, deceased: who the plan group is working with
+    NATIONAL_ID = "national_id"  # fødselsnummer / D-nummer and the full birth date
+    CONTACT = "contact"  # address, phone, e-mail, preferred language, interpreter
+    RELATIVES = "relatives"  # relatives and guardians, their contact details
+    INVOLVEMENTS = "involvements"  # which services are involved, and what they give (category by the unit's sector)
+    CASE = "case"  # requests, assessments, decisions, appeals, information records, capacity findings
+    CHECKLIST = "checklist"  # the documentation checklist: informed? wants? criteria met? consent? coordinator? (no texts)
+    COORDINATORS = "coordinators"  # who the coordinator is (plan item c)
+    CONSENTS = "consents"  # every consent; others see only the consents that name them
+
+
+_ALWAYS_RECORD = frozenset({R.KE, R.COORDINATOR, R.SELF, R.REPRESENTATIVE})
+_VIEWERS = frozenset(TABLE[Action.PERSON_VIEW])
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    always: frozenset[Rel]
+    category: str | None  # the consent category that opens it to others; None: nobody else
+
+
+FIELD_RULES: dict[Field, FieldRule] = {
+    Field.IDENTITY: FieldRule(_VIEWERS, None),
+    Field.COORDINATORS: FieldRule(_VIEWERS, None),
+    Field.NATIONAL_ID: FieldRule(_ALWAYS_RECORD | {R.HOSPITAL_COORDINATOR, R.HEALTH_CARER}, None),
+    Field.CASE: FieldRule(_ALWAYS_RECORD | {R.HOSPITAL_COORDINATOR}, None),
+    # Health personnel must inform about IP and coordinator and report the need (DOMAIN.md): they see whether it is done.
+    Field.CHECKLIST: FieldRule(_ALWAYS_RECORD | {R.HOSPITAL_COORDINATOR, R.HEALTH_CARER}, None),
+    Field.CONSENTS: FieldRule(_ALWAYS_RECORD, None),
+    Field.CONTACT: FieldRule(_ALWAYS_RECORD, "general"),
+    Field.RELATIVES: FieldRule(_ALWAYS_RECORD, "social_family"),
+    Field.INVOLVEMENTS: FieldRule(_ALWAYS_RECORD, None),  # per row: SECTOR_CATEGORY of the unit (involvement_visible)
+}
+
+# The information category of what a unit's involvement says about the person (what service they receive).
+SECTOR_CATEGORY: dict[str, str] = {
+    "health_care": "health_function", "specialist": "health_function", "mental_health": "health_function", "gp": "health_function",
+    "nav": "economy_work", "school": "school", "kindergarten": "school", "pp_service": "school",
+    "child_welfare": "child_welfare", "coordinating_unit": "general",
+}
+
+
+def field_visible(relationships, field: Field | str, scopes: Iterable[Scope]) -> bool:
+    """May an actor with these relationships (plus HEALTH_CARER where it applies) and scopes see this part of the record?"""
+    rule = FIELD_RULES[Field(field)]
+    rels = {Rel(r) for r in relationships}
+    if rels & rule.always:
+        return True
+    if rule.category is None or not rels & _VIEWERS:
+        return False
+    return any(rule.category in s.categories for s in scopes)
+
+
+def involvement_visible(relationships, sector: str, own_unit: bool, scopes: Iterable[Scope]) -> bool:
+    """One involvement row: the ALWAYS relationships, the staff of the unit itself, or a scope covering the sector's category."""
+    rels = {Rel(r) for r in relationships}
+    if rels & FIELD_RULES[Field.INVOLVEMENTS].always or (own_unit and rels & _VIEWERS):
+        return True
+    if not rels & _VIEWERS:
+        return False
+    category = SECTOR_CATEGORY.get(sector, "general")
+    return any(category in s.categories for s in scopes)
+
+
+def relative_may_see(may_consent: bool, category: str) -> bool:
+    """A relative who is not a Helhet user (minutes sent by e-mail): "general" only, unless they may consent on the
+    person's behalf (guardian, parents), who act for the person and see what the person sees."""
+    return category == "general" or may_consent

@@ -1,163 +1,144 @@
-"""Facts for the policy: who the actor is, how they stand to a person, which persons they may see.
+"""The ONE access decision, as every interface and service calls it: load, check, record the refusal, 404.
 
-Everything here feeds helhet.access.policy.permits(); nothing here decides by
-itself. `visible_persons_q` and `relationships` must agree: a test
-(tests/access/test_visibility_agrees.py) checks it on random data.
+Decisions come from helhet.access.policy (pure tables) over facts from helhet.access.facts (private). Nothing
+outside helhet/access decides access: services, selectors and views call these functions.
+
+    load(actor, model, pk, action, ...)           the loader: an object by id for an action, or NotFound (+ 'denied')
+    get_person(actor, pk, action=...)             the loader for a person
+    check(actor, action, person)                  a person action; returns the reason (relationship)
+    check_object(actor, action, obj)              an action on a request, notification, organisation, unit ...
+    check_role(actor, action)                     an action decided by role alone (registering a person, the KE lists)
+    may / may_object / may_role                   the same questions without an audit event (buttons, menus)
+    allowed_actions(actor, person)                every person action allowed now (for buttons)
+    visible_persons_q(actor)                      Q over Person for lists (agrees with check(); tested)
+    objects_q(actor, action, model)               Q over a model's rows the actor may do `action` on (lists)
+    organizations_for(actor, action)              organisations the actor may do an organisation action for
+    plan_access(actor, plan)                      what of one plan the actor may read (categories, scopes)
+    person_access(actor, person)                  what of one person's record the actor may read (field by field)
+
+A refusal always leaves a 'denied' audit event. Inside a transaction that the refusal itself will roll back
+(a service's `transaction.atomic`), the event is kept aside and written when the request ends
+(RefusalAuditMiddleware) — so a refusal is never rolled back with the write it refused.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from helhet.audit.services import record
 from helhet.core.errors import NotFound
 
+from . import facts
 from .policy import (
+    CARE_RELATIONSHIPS,
     CATEGORY_LIMITED,
+    FIELD_RULES,
     ROLE_ONLY,
+    TABLE,
     Action,
-    Participation,
+    Field,
     Rel,
     Scope,
-    SharingConsentFacts,
     category_reason,
     consent_covers,
+    field_visible,
+    involvement_visible,
     may_see_category,
     permits,
+    plan_readable,
     reason,
     sees_whole_plan,
 )
 
+# ---------------------------------------------------------------- refusals: always recorded, never rolled back
 
-@dataclass
-class ActorContext:
-    user: object
-    roles: frozenset[str]
-    ke_org_ids: frozenset[int]
-    leader_unit_ids: frozenset[int]
-    unit_ids: frozenset[int]
-    org_ids: frozenset[int]
-    primary_role: str = ""
-    primary_organization: object | None = None
-    memberships: list = field(default_factory=list)
+_pending: contextvars.ContextVar[list | None] = contextvars.ContextVar("helhet_pending_refusals", default=None)
 
 
-def actor_context(user) -> ActorContext:
-    """The actor's active memberships, computed once per request and cached on the user object."""
-    ctx = getattr(user, "_helhet_ctx", None)
-    if ctx is not None:
-        return ctx
-    memberships = []
-    if user is not None and user.is_authenticated:
-        memberships = list(user.memberships.filter(active=True).select_related("unit__organization"))
-    ke_orgs = {m.unit.organization_id for m in memberships if m.role == "ke_officer"}
-    primary = memberships[0] if memberships else None
-    ctx = ActorContext(
-        user=user,
-        roles=frozenset(m.role for m in memberships),
-        ke_org_ids=frozenset(ke_orgs),
-        leader_unit_ids=frozenset(m.unit_id for m in memberships if m.role == "unit_leader"),
-        unit_ids=frozenset(m.unit_id for m in memberships),
-        org_ids=frozenset(m.unit.organization_id for m in memberships),
-        primary_role=primary.role if primary else "",
-        primary_organization=primary.unit.organization if primary else None,
-        memberships=memberships,
-    )
-    if user is not None:
-        user._helhet_ctx = ctx
-    return ctx
+def _in_rollbackable_transaction() -> bool:
+    """Inside an atomic block that an exception will roll back (test-case wrappers excepted)?"""
+    conn = transaction.get_connection()
+    return any(not getattr(block, "_from_testcase", False) for block in getattr(conn, "atomic_blocks", []))
 
 
-def _today() -> dt.date:
-    return timezone.localdate()
+def _deny(user, action, *, obj=None, person=None, object_type=None, object_id=None) -> NotFound:
+    """Record a refusal (now, or when the request ends if a rollback would take it along) and return the 404."""
+    event = {"actor": user, "action": "denied", "obj": obj, "object_type": object_type, "object_id": object_id,
+             "person": person, "summary": str(action), "detail": {"action": str(action)}}
+    if _in_rollbackable_transaction():
+        pending = _pending.get()
+        if pending is None:
+            pending = []
+            _pending.set(pending)
+        pending.append(event)
+    else:
+        record(**event)
+    return NotFound()
 
 
-def _active_period_q(day: dt.date, prefix: str = "", exclusive_end: bool = False) -> Q:
-    end_q = Q(**{f"{prefix}end__gt": day}) if exclusive_end else Q(**{f"{prefix}end__gte": day})
-    return Q(**{f"{prefix}start__lte": day}) & (Q(**{f"{prefix}end__isnull": True}) | end_q)
+def deny(user, action, *, obj=None, person=None):
+    """Refuse: record the 'denied' event (never rolled back) and raise NotFound. For a refusal found by another
+    decision of this module (e.g. a message thread's category is not covered)."""
+    raise _deny(user, action, obj=obj, person=person)
 
 
-def _branches(ctx: ActorContext, day: dt.date) -> dict[Rel, Q]:
-    """One Q over Person per relationship; used for lists (OR of all) and for single checks."""
-    from helhet.cases.models import CoordinatorAppointment, Request
-    from helhet.people.models import Involvement, Relative
-
-    user = ctx.user
-    branches: dict[Rel, Q] = {}
-    if ctx.ke_org_ids:
-        orgs = list(ctx.ke_org_ids)
-        involved_here = Involvement.objects.filter(_active_period_q(day), unit__organization_id__in=orgs).values("person_id")
-        requested_here = Request.objects.filter(organization_id__in=orgs).values("person_id")
-        branches[Rel.KE] = Q(home_municipality_id__in=orgs) | Q(pk__in=involved_here) | Q(pk__in=requested_here)
-    if user is not None and user.is_authenticated:
-        appointed = CoordinatorAppointment.objects.filter(_active_period_q(day, exclusive_end=True), coordinator=user).values("person_id")
-        branches[Rel.COORDINATOR] = Q(pk__in=appointed)
-        involved = Involvement.objects.filter(_active_period_q(day), staff=user).values("person_id")
-        branches[Rel.INVOLVED_STAFF] = Q(pk__in=involved)
-        branches[Rel.SELF] = Q(national_id=user.national_id) if user.national_id else Q(pk__in=[])
-        # A guardian or parent who may consent for the person, linked to a login (Relative.user), acts for them.
-        acts_for = Relative.objects.filter(user=user, may_consent=True).values("person_id")
-        branches[Rel.REPRESENTATIVE] = Q(pk__in=acts_for)
-    if ctx.leader_unit_ids:
-        led = Involvement.objects.filter(_active_period_q(day), unit_id__in=list(ctx.leader_unit_ids)).values("person_id")
-        branches[Rel.UNIT_LEADER] = Q(pk__in=led)
-    for rel, q in _extra_branches(ctx, day).items():
-        branches[rel] = branches.get(rel, Q(pk__in=[])) | q
-    return branches
+def flush_refusals() -> int:
+    """Write the refusals kept aside during this request (RefusalAuditMiddleware calls it). Returns how many."""
+    pending = _pending.get()
+    if not pending:
+        return 0
+    _pending.set(None)
+    for event in pending:
+        record(**event)
+    return len(pending)
 
 
-# Other apps (plans: plan-group membership) register further relationship
-# branches here at import time, so the policy stays in access/ while the facts
-# live with their models. See helhet/plans/access_facts.py.
-_EXTRA_BRANCH_PROVIDERS: list = []
+class RefusalAuditMiddleware:
+    """Writes refusals kept aside inside rolled-back transactions, after the view (and its transaction) is done."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        _pending.set(None)
+        try:
+            return self.get_response(request)
+        finally:
+            flush_refusals()
 
 
-def register_branch_provider(provider) -> None:
-    """provider(ctx, day) -> dict[Rel, Q over Person]."""
-    if provider not in _EXTRA_BRANCH_PROVIDERS:
-        _EXTRA_BRANCH_PROVIDERS.append(provider)
+# ---------------------------------------------------------------- person actions
 
 
-def _extra_branches(ctx: ActorContext, day: dt.date) -> dict[Rel, Q]:
-    out: dict[Rel, Q] = {}
-    for provider in _EXTRA_BRANCH_PROVIDERS:
-        for rel, q in provider(ctx, day).items():
-            out[rel] = out.get(rel, Q(pk__in=[])) | q
-    return out
+def _context(user):
+    return facts.actor_context(user)
+
+
+def _with_derived(ctx, rels: frozenset[str]) -> frozenset[str]:
+    """Add HEALTH_CARER: health personnel with a care relationship (helsepersonelloven § 25's 'samarbeidende')."""
+    if ctx.is_health_personnel and {Rel(r) for r in rels} & CARE_RELATIONSHIPS:
+        return rels | {Rel.HEALTH_CARER.value}
+    return rels
+
+
+def relationships_to(user, person, *, day: dt.date | None = None) -> frozenset[str]:
+    """The actor's relationships to the person (with the derived ones). For passing back into this module."""
+    return _with_derived(_context(user), facts.relationships(user, person, day=day))
 
 
 def visible_persons_q(user, *, action: Action = Action.PERSON_VIEW, day: dt.date | None = None) -> Q:
     """Q over Person: the persons this actor may do `action` on (default: see)."""
-    ctx = actor_context(user)
-    day = day or _today()
+    ctx = _context(user)
     q = Q(pk__in=[])
-    for rel, branch in _branches(ctx, day).items():
+    for rel, branch in facts.branches(ctx, day or facts.today()).items():
         if permits(ctx.roles, {rel}, action):
             q |= branch
     return q
-
-
-def relationships(user, person, *, day: dt.date | None = None) -> frozenset[str]:
-    """How the actor stands to this person today, as a set of Rel values (one query)."""
-    from helhet.people.models import Person
-
-    ctx = actor_context(user)
-    day = day or _today()
-    branches = _branches(ctx, day)
-    if not branches:
-        return frozenset()
-    from django.db.models import BooleanField, Case, Value, When
-
-    annotations = {
-        f"rel_{rel.value}": Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
-        for rel, q in branches.items()
-    }
-    row = Person.objects.filter(pk=person.pk).annotate(**annotations).values(*annotations.keys()).first() or {}
-    return frozenset(key.removeprefix("rel_") for key, value in row.items() if value)
 
 
 def check(user, action: Action, person, *, day: dt.date | None = None) -> str:
@@ -167,47 +148,192 @@ def check(user, action: Action, person, *, day: dt.date | None = None) -> str:
 
 def check_with_relationships(user, action: Action, person, *, day: dt.date | None = None) -> tuple[str, frozenset[str]]:
     """check(), also returning the relationships it found (plan reads pass them on to plan_access: no second query)."""
-    ctx = actor_context(user)
-    rels = relationships(user, person, day=day)
+    ctx = _context(user)
+    rels = relationships_to(user, person, day=day)
     if permits(ctx.roles, rels, action):
         return reason(rels, action), rels
-    record(actor=user, action="denied", obj=person, person=person, summary=str(action), detail={"action": str(action)})
-    raise NotFound()
+    raise _deny(user, action, obj=person, person=person)
+
+
+def may(user, action: Action, person, *, rels: frozenset[str] | None = None) -> bool:
+    """The same question as check(), without an audit event: for showing a button or a link."""
+    rels = relationships_to(user, person) if rels is None else rels
+    return permits(_context(user).roles, rels, action)
 
 
 def check_role(user, action: Action) -> None:
-    """For actions decided by role alone (creating a person)."""
-    ctx = actor_context(user)
-    if not permits(ctx.roles, frozenset(), action):
-        record(actor=user, action="denied", object_type="action", object_id=str(action), summary=str(action))
-        raise NotFound()
+    """For actions decided by role alone (registering a person, the KE's lists)."""
+    if not may_role(user, action):
+        raise _deny(user, action, object_type="action", object_id=str(action))
+
+
+def may_role(user, action: Action) -> bool:
+    return permits(_context(user).roles, frozenset(), action)
+
+
+def requires_two_factor(user) -> bool:
+    """Must this user log in with two factors? (administrators and staff accounts always; otherwise by role)."""
+    return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False) or may_role(user, Action.TWO_FACTOR_REQUIRED))
+
+
+def allowed_actions(user, person, *, rels: frozenset[str] | None = None) -> frozenset[str]:
+    """Every person action the actor may do on this person now (one query): for showing or hiding buttons."""
+    ctx = _context(user)
+    rels = relationships_to(user, person) if rels is None else rels
+    return frozenset(a.value for a in Action if a not in ROLE_ONLY and permits(ctx.roles, rels, a))
+
+
+# ---------------------------------------------------------------- the loader
+
+
+def load(user, model, pk, action: Action | None, *, person_of=lambda obj: obj.person, object_action: Action | None = None,
+         queryset=None, record_refusal_for_missing: bool = False):
+    """Load one object by id for an action: (object, reason), or NotFound with a 'denied' audit event.
+
+    `action`: a person action checked on person_of(obj) (None: none); `object_action`: an action on the object itself
+    (its own relationships: a request's tenant, a notification's receiver ...). Both must allow when both are given.
+    A malformed or unknown id is a plain 404 (nothing of anyone's was refused).
+    """
+    qs = queryset if queryset is not None else model._default_manager.all()
+    try:
+        obj = qs.get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+    why = ""
+    person = person_of(obj) if person_of is not None else None
+    if action is not None:
+        why = check(user, action, person)
+    if object_action is not None:
+        why = check_object(user, object_action, obj, person=person) or why
+    return obj, why
 
 
 def get_person(user, pk, *, action: Action = Action.PERSON_VIEW):
     """Load a person the actor may act on, or 404 (with a 'denied' audit event when it exists)."""
     from helhet.people.models import Person
 
-    try:
-        person = Person.objects.select_related("home_municipality").get(pk=pk)
-    except (Person.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    why = check(user, action, person)
-    return person, why
+    return load(user, Person, pk, action, person_of=lambda p: p, queryset=Person.objects.select_related("home_municipality"))
 
 
-def allowed_actions(user, person) -> frozenset[str]:
-    """Every action the actor may do on this person now (one query): for showing or hiding buttons."""
-    ctx = actor_context(user)
-    rels = relationships(user, person)
-    return frozenset(a.value for a in Action if a not in ROLE_ONLY and permits(ctx.roles, rels, a))
+# ---------------------------------------------------------------- actions on objects and organisations
 
 
-# ---------------------------------------------------------------- plan content: consent scopes and grants
+def object_relationships(user, obj) -> frozenset[str]:
+    return facts.object_relationships(_context(user), obj)
+
+
+def check_object(user, action: Action, obj, *, person=None) -> str:
+    """An action on a request, need notification, transfer, disagreement, organisation, unit or appointment."""
+    rels = object_relationships(user, obj)
+    if permits(_context(user).roles, rels, action):
+        return reason(rels, action)
+    if person is None:
+        person = getattr(obj, "person", None) if obj._meta.model_name not in ("organization", "serviceunit") else None
+    raise _deny(user, action, obj=obj, person=person)
+
+
+def may_object(user, action: Action, obj) -> bool:
+    return permits(_context(user).roles, object_relationships(user, obj), action)
+
+
+def organizations_for(user, action: Action) -> frozenset[int]:
+    """Ids of the organisations for which the actor may do an organisation action (GUIDELINE_SET, RULES_READ_LOCAL,
+    KE_WORKLIST: the tenants whose KE lists they see). Lists filter by these; single objects use check_object."""
+    ctx = _context(user)
+    if action == Action.KE_WORKLIST:
+        return facts.org_ids_with(ctx, Rel.ORG_KE) if may_role(user, action) else frozenset()
+    out: set[int] = set()
+    for rel in TABLE.get(Action(action), set()):
+        out |= facts.org_ids_with(ctx, rel)
+    return frozenset(out)
+
+
+def organizations(user, action: Action) -> list:
+    """The Organization objects of organizations_for (from the actor's memberships: no query), sorted by name."""
+    ids = organizations_for(user, action)
+    found = {m.unit.organization_id: m.unit.organization for m in _context(user).memberships if m.unit.organization_id in ids}
+    return sorted(found.values(), key=lambda o: o.name)
+
+
+def objects_q(user, action: Action, model) -> Q:
+    """Q over `model`'s rows on which the actor may do `action` (the list form of check_object; tests agree them)."""
+    ctx = _context(user)
+    q = Q(pk__in=[])
+    for rel in TABLE.get(Action(action), set()):
+        q |= facts.object_q(ctx, model._meta.model_name, rel)
+    return q
+
+
+def acting_unit(user):
+    """The unit the actor acts for (their first active membership), for recording who did something."""
+    ctx = _context(user)
+    return ctx.memberships[0].unit if ctx.memberships else None
+
+
+def member_organizations(user) -> frozenset[int]:
+    """The organisations the actor works in (to offer their units in a choice list; not an access decision)."""
+    return _context(user).org_ids
+
+
+def acting_units(user) -> list:
+    """The units the actor works in (active memberships, first first), e.g. to pick the sending unit."""
+    return [m.unit for m in _context(user).memberships]
+
+
+def registering_unit(user):
+    """The unit that becomes involved with a person the actor registers: the unit where they may register persons."""
+    roles = ROLE_ONLY[Action.PERSON_CREATE]
+    return next((m.unit for m in _context(user).memberships if m.role in roles), None)
+
+
+def primary_organization(user):
+    return _context(user).primary_organization
+
+
+def acting_ke_organization(user, person):
+    """The tenant a KE officer acts for on this person: the person's home municipality if they are its KE, else their
+    own KE tenant; NotFound when they are no KE officer."""
+    ctx = _context(user)
+    if person.home_municipality_id in ctx.ke_org_ids:
+        return person.home_municipality
+    for m in ctx.memberships:
+        if m.role == "ke_officer":
+            return m.unit.organization
+    raise _deny(user, Action.REQUEST_CREATE, obj=person, person=person)
+
+
+# ---------------------------------------------------------------- scopes: consents, grants, the health rule
+
+
+def sharing_consent_facts(person_id, day: dt.date):
+    """The person's valid sharing consents as facts (whom each names, which categories): for the renewal list."""
+    return facts.sharing_consent_facts(person_id, day)
+
+
+
+def _scopes(user, person_id, rels: frozenset[str], day: dt.date) -> tuple[Scope, ...]:
+    """Every reason the actor may see some categories of this person's data: consents naming them, grants, and the
+    rule on cooperating health personnel (HEALTH_CARER, unless the person objected). A fixed number of queries."""
+    rel_set = {Rel(r) for r in rels}
+    if not rel_set & CATEGORY_LIMITED:
+        return ()
+    scopes: list[Scope] = []
+    mine = facts.participations(user, person_id)
+    for consent in facts.sharing_consent_facts(person_id, day):
+        if consent_covers(consent, user.pk, mine):
+            scopes.append(Scope(source=f"consent:{consent.id}", categories=consent.categories))
+    if Rel.GRANT in rel_set:
+        scopes += [Scope(source=f"grant:{gid}", categories=cats) for gid, cats in facts.grant_scopes(user, person_id, day)]
+    if Rel.HEALTH_CARER in rel_set:
+        rule = facts.health_rule(person_id, day)
+        if rule is not None:
+            scopes.append(Scope(source=f"rule:{rule[0]}", categories=rule[1]))
+    return tuple(scopes)
 
 
 @dataclass
 class PlanAccess:
-    """What one actor may see of one plan today: relationships (incl. Rel.PLAN_KE) and scopes (consents, grants)."""
+    """What one actor may see of one plan today: relationships (incl. Rel.PLAN_KE) and scopes."""
 
     relationships: frozenset[str]
     scopes: tuple[Scope, ...]
@@ -223,60 +349,77 @@ class PlanAccess:
     def reason_for(self, category: str) -> str:
         return category_reason(self.relationships, category, self.scopes)
 
-
-def sharing_consent_facts(person_id, day: dt.date) -> list[SharingConsentFacts]:
-    """The person's sharing consents valid on `day`, as facts: ONE query (consent x recipients joined, folded here)."""
-    from helhet.consent.models import Consent
-    from helhet.consent.selectors import valid_consents_q
-
-    rows = (Consent.objects.filter(valid_consents_q(day), person_id=person_id, kind=Consent.Kind.SHARING)
-            .values_list("id", "categories", "created_at", "recipient_users", "recipient_units").order_by("id"))
-    by_id: dict[int, dict] = {}
-    for cid, categories, created_at, user_id, unit_id in rows:
-        entry = by_id.setdefault(cid, {"categories": categories, "at": created_at, "users": set(), "units": set()})
-        if user_id is not None:
-            entry["users"].add(user_id)
-        if unit_id is not None:
-            entry["units"].add(unit_id)
-    return [
-        SharingConsentFacts(id=cid, categories=frozenset(e["categories"] or []), user_ids=frozenset(e["users"]),
-                            unit_ids=frozenset(e["units"]), recorded_at=e["at"])
-        for cid, e in by_id.items()
-    ]
+    def withheld(self, categories) -> list[str]:
+        return sorted({c for c in categories if not self.may_see(c)})
 
 
-def _participations(user, person_id) -> list[Participation]:
-    from helhet.plans.models import Participant
-
-    rows = Participant.objects.filter(plan__person_id=person_id, user=user, active=True, kind=Participant.Kind.STAFF).values_list("unit_id", "created_at")
-    return [Participation(unit_id=u, since=at) for u, at in rows]
-
-
-def plan_access(user, plan, *, rels: frozenset[str] | None = None, day: dt.date | None = None) -> PlanAccess:
+def plan_access(user, plan, *, rels: frozenset[str] | None = None, day: dt.date | None = None, refuse: bool = True) -> PlanAccess | None:
     """The facts for may_see_category, fetched ONCE per read (a fixed number of queries, never per item).
 
-    `rels`: the actor's relationships to plan.person if already computed (check() does); otherwise one query.
-    Scopes are computed only for actors that do not see the whole plan anyway.
+    Also the plan's own rule: when its plan-work consent no longer holds, only the person, their representative,
+    the municipal coordinator and the responsible KE read it (policy.plan_readable) — anyone else gets NotFound.
+    refuse=False: None instead of a refusal, and no PLAN_VIEW check needed by the caller (e.g. choosing whom to send
+    minutes to: the recipient asked for nothing, so nothing is refused).
     """
-    from .models import AccessGrant, active_grants_q
-
-    ctx = actor_context(user)
-    day = day or _today()
-    if rels is None:
-        rels = relationships(user, plan.person, day=day)
-    rels = set(rels)
+    ctx = _context(user)
+    day = day or facts.today()
     person = plan.person
+    rels = set(relationships_to(user, person, day=day) if rels is None else rels)
+    if not refuse and not permits(ctx.roles, rels, Action.PLAN_VIEW):
+        return None
     if Rel.KE in rels and (plan.main_unit.organization_id in ctx.ke_org_ids or person.home_municipality_id in ctx.ke_org_ids):
         rels.add(Rel.PLAN_KE)
     rels = frozenset(rels)
-    if sees_whole_plan(rels) or not ({Rel(r) for r in rels} & CATEGORY_LIMITED):
+    if not plan_readable(rels, facts.plan_consent_valid(plan, day)):
+        if not refuse:
+            return None
+        raise _deny(user, Action.PLAN_VIEW, obj=plan, person=person)
+    if sees_whole_plan(rels):
         return PlanAccess(relationships=rels, scopes=())
-    scopes: list[Scope] = []
-    participations = _participations(user, person.pk)
-    for facts in sharing_consent_facts(person.pk, day):
-        if consent_covers(facts, user.pk, participations):
-            scopes.append(Scope(source=f"consent:{facts.id}", categories=facts.categories))
-    if Rel.GRANT in rels:
-        for g in AccessGrant.objects.filter(active_grants_q(day), grantee=user, person=person).order_by("id"):
-            scopes.append(Scope(source=f"grant:{g.pk}", categories=frozenset(g.categories or [])))
-    return PlanAccess(relationships=rels, scopes=tuple(scopes))
+    return PlanAccess(relationships=rels, scopes=_scopes(user, person.pk, rels, day))
+
+
+def check_plan(user, action: Action, plan, *, day: dt.date | None = None) -> tuple[str, PlanAccess]:
+    """A plan action: the person action, then the plan's consent state. Returns (reason, PlanAccess)."""
+    why, rels = check_with_relationships(user, action, plan.person, day=day)
+    return why, plan_access(user, plan, rels=rels, day=day)
+
+
+def permitted_actions(user, rels: frozenset[str], *, prefix: str = "") -> list[str]:
+    """The actions (optionally those starting with `prefix`, e.g. 'plan.') these relationships allow the actor."""
+    roles = _context(user).roles
+    return sorted(a.value for a in Action if a not in ROLE_ONLY and a.value.startswith(prefix) and permits(roles, rels, a))
+
+
+@dataclass
+class PersonAccess:
+    """What one actor may see of one person's record today (policy.FIELD_RULES), with the facts fetched once."""
+
+    relationships: frozenset[str]
+    scopes: tuple[Scope, ...]
+    unit_ids: frozenset[int]
+    user_id: int | None
+
+    def sees(self, field: Field | str) -> bool:
+        return field_visible(self.relationships, field, self.scopes)
+
+    def sees_involvement(self, involvement) -> bool:
+        own = involvement.unit_id in self.unit_ids or (self.user_id is not None and involvement.staff_id == self.user_id)
+        return involvement_visible(self.relationships, involvement.unit.sector, own, self.scopes)
+
+    def sees_consent(self, consent) -> bool:
+        """Every consent for the ALWAYS relationships; others only a sharing consent that is one of their scopes."""
+        return self.sees(Field.CONSENTS) or f"consent:{consent.pk}" in {s.source for s in self.scopes}
+
+    @property
+    def categories(self) -> frozenset[str]:
+        return frozenset(c for s in self.scopes for c in s.categories)
+
+
+def person_access(user, person, *, rels: frozenset[str] | None = None, day: dt.date | None = None) -> PersonAccess:
+    ctx = _context(user)
+    day = day or facts.today()
+    rels = relationships_to(user, person, day=day) if rels is None else rels
+    # Readers who see the whole record need no scopes (saves the consent queries on the KE's and coordinator's pages).
+    scopes = () if {Rel(r) for r in rels} & FIELD_RULES[Field.CONSENTS].always else _scopes(user, person.pk, rels, day)
+    return PersonAccess(relationships=rels, scopes=scopes, unit_ids=ctx.unit_ids, user_id=getattr(user, "pk", None))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from helhet.audit.services import record
 
@@ -17,7 +18,7 @@ def grants_of_person(*, actor, person_id) -> tuple[object, list[AccessGrant]]:
     why = check(actor, Action.GRANT_MANAGE, person)
     rows = list(AccessGrant.objects.filter(person=person).select_related("grantee", "granted_by", "consent").order_by("-valid_from", "-id"))
     record(actor=actor, action="view", object_type="accessgrant", object_id="list", person=person, reason=why,
-           summary="Så personlige tilganger")
+           summary=gettext_noop("Så personlige tilganger"))
     return person, rows
 
 

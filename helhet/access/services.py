@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from helhet.audit.services import record
 from helhet.consent.categories import clean_categories
@@ -76,7 +77,7 @@ def grant_create(*, actor, person, grantee_id, consent_id, valid_from: dt.date, 
     with transaction.atomic():
         grant.save()
         record(actor=actor, action="create", obj=grant, person=person, reason=why,
-               summary=_("Ga personlig tilgang til %(who)s, %(a)s–%(b)s") % {
+               summary=gettext_noop("Ga personlig tilgang til %(who)s, %(a)s–%(b)s"), params={
                    "who": grantee.get_full_name() or grantee.username, "a": valid_from.strftime("%d.%m.%Y"), "b": valid_to.strftime("%d.%m.%Y")},
                detail={"grantee": grantee.pk, "consent": consent.pk, "categories": categories, "valid_from": valid_from.isoformat(),
                        "valid_to": valid_to.isoformat()})
@@ -95,6 +96,6 @@ def grant_revoke(*, actor, grant_id, note: str = "") -> AccessGrant:
         AccessGrant.objects.filter(pk=grant.pk).update(revoked_at=now, revoked_by=actor)
         grant.revoked_at, grant.revoked_by = now, actor
         record(actor=actor, action="update", obj=grant, person=grant.person, reason=why,
-               summary=_("Trakk tilbake personlig tilgang for %(who)s") % {"who": grant.grantee.get_full_name() or grant.grantee.username},
+               summary=gettext_noop("Trakk tilbake personlig tilgang for %(who)s"), params={"who": grant.grantee.get_full_name() or grant.grantee.username},
                detail={"revoked": True, "note": note[:200]})
     return grant

@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from helhet.consent.forms import GrantForm, RevokeForm
-from helhet.consent.models import Consent
-from helhet.consent.selectors import valid_consents_q
+from helhet.consent.models import Consent, valid_consents_q
 from helhet.core.errors import NotFound
 from helhet.people import selectors as people_selectors
 from helhet.people.views import form_page

@@ -35,6 +35,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from helhet.audit.services import record
 
@@ -246,7 +247,7 @@ def map_user(config: dict, claims: dict):
         actor=None,
         action="user_created",
         obj=user,
-        summary=_("Innbygger opprettet ved første innlogging"),
+        summary=gettext_noop("Innbygger opprettet ved første innlogging"),
         detail={"provider": "idporten"},
     )
     return user
@@ -297,7 +298,7 @@ def finish(request, name: str):
             actor=None,
             action="login_failed",
             object_type="session",
-            summary=_("Mislykket innlogging"),
+            summary=gettext_noop("Mislykket innlogging"),
             detail={"provider": name, "reason": exc.code},
         )
         return render(request, "accounts/oidc_error.html", {"message": exc.message}, status=400)
@@ -306,7 +307,7 @@ def finish(request, name: str):
             actor=None,
             action="login_failed",
             object_type="session",
-            summary=_("Mislykket innlogging"),
+            summary=gettext_noop("Mislykket innlogging"),
             detail={
                 "provider": name,
                 "reason": "provider_unavailable",
@@ -326,7 +327,7 @@ def finish(request, name: str):
         actor=user,
         action="login",
         object_type="session",
-        summary=_("Logget inn"),
+        summary=gettext_noop("Logget inn"),
         detail={"provider": name, "acr": str(claims.get("acr", ""))[:100]},
     )
     from django.utils.http import url_has_allowed_host_and_scheme

@@ -14,16 +14,15 @@ from django.conf import settings
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from helhet.access.queries import actor_context
+from helhet.access import queries as access
 
-REQUIRED_ROLES = frozenset({"ke_officer", "administrator"})
 SESSION_PROVIDER_MFA = "helhet_provider_mfa"
 
 
 def role_requires_two_factor(user) -> bool:
     if not (user and user.is_authenticated):
         return False
-    return bool(user.is_staff or user.is_superuser or REQUIRED_ROLES & actor_context(user).roles)
+    return access.requires_two_factor(user)
 
 
 SESSION_ENROLLED = "helhet_otp_enrolled"

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -65,7 +66,7 @@ def two_factor_verify(request):
                 actor=request.user,
                 action="login_2fa",
                 object_type="session",
-                summary=_("Bekreftet innlogging med engangskode"),
+                summary=gettext_noop("Bekreftet innlogging med engangskode"),
             )
             return redirect(_safe_next(request))
         else:
@@ -74,7 +75,7 @@ def two_factor_verify(request):
                 actor=request.user,
                 action="login_2fa_failed",
                 object_type="session",
-                summary=_("Feil engangskode"),
+                summary=gettext_noop("Feil engangskode"),
             )
     return render(
         request,
@@ -119,7 +120,7 @@ def two_factor_setup(request):
                 actor=request.user,
                 action="two_factor_enabled",
                 object_type="session",
-                summary=_("Tofaktor satt opp"),
+                summary=gettext_noop("Tofaktor satt opp"),
             )
             messages.success(
                 request,
@@ -169,7 +170,7 @@ def account(request):
                 actor=request.user,
                 action="two_factor_disabled",
                 object_type="session",
-                summary=_("Tofaktor slått av"),
+                summary=gettext_noop("Tofaktor slått av"),
             )
             messages.success(request, _("Tofaktor er slått av."))
         return redirect("account")

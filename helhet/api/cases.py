@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 
 from helhet.access.policy import Action
@@ -263,7 +263,7 @@ def _request_detail(actor, request_id: int) -> Request:
         obj=req,
         person=req.person,
         reason=why,
-        summary=_("Så henvendelse"),
+        summary=gettext_noop("Så henvendelse"),
     )
     return req
 
@@ -283,7 +283,7 @@ def _appointment_detail(actor, appointment_id: int) -> CoordinatorAppointment:
         obj=appointment,
         person=appointment.person,
         reason=why,
-        summary=_("Så koordinatoroppnevning"),
+        summary=gettext_noop("Så koordinatoroppnevning"),
     )
     return appointment
 

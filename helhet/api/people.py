@@ -47,12 +47,17 @@ def _person(person_id: int) -> Person:
 
 
 class PersonOut(Schema):
+    """Lists show name and birth year: enough to tell persons apart, nothing more (docs/security.md)."""
+
     id: int
     given_name: str
     family_name: str
-    birth_date: dt.date
-    is_d_number: bool
+    birth_year: int
     home_municipality_id: int
+
+    @staticmethod
+    def resolve_birth_year(obj) -> int:
+        return getattr(obj, "birth_year", None) or obj.birth_date.year
 
 
 class ChecklistItem(Schema):
@@ -141,13 +146,19 @@ class RequestBrief(Schema):
 
 
 class PersonDetailOut(PersonOut):
-    national_id: str
-    address: str
-    phone: str
-    email: str
-    preferred_language: str
-    needs_interpreter: bool
-    capacity_to_consent: str
+    """The person as the caller may see them: a field the caller's relationships and consents do not cover is null
+    (or an empty list), and `withheld` names the parts of the record held back (docs/security.md)."""
+
+    national_id: str | None
+    birth_date: dt.date | None
+    is_d_number: bool | None
+    address: str | None
+    phone: str | None
+    email: str | None
+    preferred_language: str | None
+    needs_interpreter: bool | None
+    capacity_to_consent: str | None
+    withheld: list[str]
     checklist: list[ChecklistItem]
     relatives: list[RelativeOut]
     involvements: list[InvolvementOut]

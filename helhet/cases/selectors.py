@@ -6,8 +6,10 @@ import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from helhet.access.queries import actor_context
+from helhet.access.policy import Action
+from helhet.access.queries import check_role, load, may_object, objects_q, organizations_for
 from helhet.core.errors import NotFound
 
 from .models import Appeal, AppealEvent, Assessment, CoordinatorAppointment, Decision, Request
@@ -26,12 +28,10 @@ def my_persons(*, actor, day: dt.date | None = None) -> QuerySet[CoordinatorAppo
 
 def ke_overview(*, actor, status: str = "", search: str = "", kind: str = "", limit: int = 100) -> dict:
     """The KE's overview of its tenant: requests (filtered), open appeals, persons waiting for a coordinator, coordinators."""
-    ctx = actor_context(actor)
-    if not ctx.ke_org_ids:
-        raise NotFound()
-    orgs = list(ctx.ke_org_ids)
+    check_role(actor, Action.KE_WORKLIST)
+    orgs = list(organizations_for(actor, Action.KE_WORKLIST))
     today = timezone.localdate()
-    requests = Request.objects.filter(organization_id__in=orgs).select_related("person", "organization", "decision")
+    requests = Request.objects.filter(objects_q(actor, Action.CASE_HANDLE, Request)).select_related("person", "organization", "decision")
     if status:
         requests = requests.filter(status=status)
     if kind == "ip":
@@ -83,22 +83,14 @@ CRITERIA_RULE_CODES = ["ip.right", "covid-2020.no-new-ip", "coordinator.duty", "
 
 def request_for_action(*, actor, request_id, action) -> Request:
     """A request the actor may do `action` on (the same test as cases.services._request_for), or NotFound."""
-    from helhet.access.queries import check
-
-    try:
-        req = Request.objects.select_related("person__home_municipality", "organization", "assessment", "decision").get(pk=request_id)
-    except (Request.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    check(actor, action, req.person)
-    if req.organization_id not in actor_context(actor).ke_org_ids:
-        raise NotFound()
+    req, _why = load(actor, Request, request_id, None, object_action=action,
+                     queryset=Request.objects.select_related("person__home_municipality", "organization", "assessment", "decision"))
     return req
 
 
 def request_detail(*, actor, request_id) -> tuple[Request, dict]:
     """One request with its assessment, decision, appeals and their history, and the rules each step applied."""
     from django.db.models import Prefetch
-    from django.utils.translation import gettext as _
 
     from helhet.access.policy import Action
     from helhet.access.queries import allowed_actions, check
@@ -117,14 +109,14 @@ def request_detail(*, actor, request_id) -> tuple[Request, dict]:
         .first()
     )
     allowed = set(allowed_actions(actor, req.person))
-    if req.organization_id not in actor_context(actor).ke_org_ids:
-        allowed -= {Action.ASSESSMENT_CREATE.value, Action.DECISION_CREATE.value, Action.APPEAL_MANAGE.value}
+    if may_object(actor, Action.CASE_HANDLE, req):
+        allowed |= {Action.ASSESSMENT_CREATE.value, Action.DECISION_CREATE.value, Action.APPEAL_MANAGE.value}
     appealable = []
     if decision is not None:
         from .rules import appealable_refusals
 
         appealable = appealable_refusals(decision, req)
-    record(actor=actor, action="view", obj=req, person=req.person, reason=why, summary=_("Så henvendelse"))
+    record(actor=actor, action="view", obj=req, person=req.person, reason=why, summary=gettext_noop("Så henvendelse"))
     return req, {"assessment": assessment, "decision": decision, "allowed": allowed, "appealable": appealable,
                  "appeals": list(decision.appeals.all()) if decision else []}
 
@@ -177,12 +169,11 @@ def appointee_units(*, actor, kinds) -> list:
     """Units the actor may appoint a coordinator from (cases.services._validate_appointee has the final word)."""
     from helhet.organizations.models import Level, Organization, ServiceUnit
 
-    ctx = actor_context(actor)
     q = Q(pk__in=[])
     if CoordinatorAppointment.Kind.COORDINATOR in kinds or CoordinatorAppointment.Kind.CHILD_COORDINATOR in kinds:
-        q |= Q(organization_id__in=list(ctx.ke_org_ids), organization__kind=Organization.Kind.MUNICIPALITY)
+        q |= objects_q(actor, Action.APPOINT_FROM_UNIT, ServiceUnit) & Q(organization__kind=Organization.Kind.MUNICIPALITY)
     if CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR in kinds:
-        q |= Q(level=Level.SPECIALIST) & (Q(pk__in=list(ctx.leader_unit_ids)) | Q(organization_id__in=list(ctx.ke_org_ids)))
+        q |= Q(level=Level.SPECIALIST) & objects_q(actor, Action.HOSPITAL_APPOINT_FROM_UNIT, ServiceUnit)
     return list(ServiceUnit.objects.filter(q).select_related("organization").order_by("organization__name", "name"))
 
 

@@ -12,16 +12,17 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from helhet.access.policy import Action
-from helhet.access.queries import actor_context, check
+from helhet.access.queries import acting_ke_organization, acting_unit, check, load, may_object
 from helhet.audit.services import record
 from helhet.consent.models import Consent
 from helhet.consent.selectors import has_valid_consent
 from helhet.core.errors import Conflict, DomainError, NotFound, validate
-from helhet.organizations.models import Level, Organization, ServiceUnit
+from helhet.organizations.models import Level, ServiceUnit
 from helhet.people.models import Person
-from helhet.rules.selectors import rules_in_force
+from helhet.rules.selectors import rule_first_in_force, rule_in_force, rules_in_force
 
 from .models import (
     Appeal,
@@ -46,26 +47,14 @@ def information_record(*, actor, person: Person, informed_on: dt.date, about_ip:
         raise _invalid("about_ip", _("Kryss av for hva personen ble informert om."))
     if informed_on > timezone.localdate():
         raise _invalid("informed_on", _("Datoen kan ikke være fram i tid."))
-    ctx = actor_context(actor)
-    unit = ctx.memberships[0].unit if ctx.memberships else None
+    unit = acting_unit(actor)
     info = InformationRecord(person=person, informed_on=informed_on, informed_by=actor, unit=unit, about_ip=about_ip,
                              about_coordinator=about_coordinator, wants_ip=wants_ip, wants_coordinator=wants_coordinator, note=note)
     validate(info)
     with transaction.atomic():
         info.save()
-        record(actor=actor, action="create", obj=info, person=person, reason=why, summary=_("Registrerte at personen er informert om IP og koordinator"))
+        record(actor=actor, action="create", obj=info, person=person, reason=why, summary=gettext_noop("Registrerte at personen er informert om IP og koordinator"))
     return info
-
-
-def _ke_organization(actor, person: Person) -> Organization:
-    """The tenant the KE officer acts for: the person's home municipality if the actor is its KE, else their own KE tenant."""
-    ctx = actor_context(actor)
-    if person.home_municipality_id in ctx.ke_org_ids:
-        return person.home_municipality
-    for m in ctx.memberships:
-        if m.role == "ke_officer":
-            return m.unit.organization
-    raise NotFound()
 
 
 def request_create(*, actor, person: Person, received_on: dt.date, channel: str, requester_kind: str, requester_name: str = "",
@@ -76,7 +65,7 @@ def request_create(*, actor, person: Person, received_on: dt.date, channel: str,
         raise _invalid("wants_ip", _("Kryss av for hva henvendelsen gjelder: individuell plan, koordinator eller barnekoordinator."))
     if received_on > timezone.localdate():
         raise _invalid("received_on", _("Mottatt dato kan ikke være fram i tid."))
-    req = Request(person=person, organization=_ke_organization(actor, person), received_on=received_on, channel=channel,
+    req = Request(person=person, organization=acting_ke_organization(actor, person), received_on=received_on, channel=channel,
                   requester_kind=requester_kind, requester_name=requester_name, wants_ip=wants_ip,
                   wants_coordinator=wants_coordinator, wants_child_coordinator=wants_child_coordinator,
                   description=description, registered_by=actor)
@@ -84,19 +73,13 @@ def request_create(*, actor, person: Person, received_on: dt.date, channel: str,
     with transaction.atomic():
         req.save()
         record(actor=actor, action="create", obj=req, person=person, reason=why,
-               summary=_("Registrerte henvendelse (%(channel)s)") % {"channel": req.get_channel_display()})
+               summary=gettext_noop("Registrerte henvendelse (%(channel)s)"), params={"channel": req.get_channel_display()})
     return req
 
 
 def _request_for(actor, request_id, action: Action) -> tuple[Request, str]:
-    try:
-        req = Request.objects.select_related("person", "organization").get(pk=request_id)
-    except (Request.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    why = check(actor, action, req.person)
-    if req.organization_id not in actor_context(actor).ke_org_ids:
-        raise NotFound()
-    return req, why
+    """The request, if the actor is the KE of the tenant that handles it (Action.CASE_HANDLE and `action`)."""
+    return load(actor, Request, request_id, None, object_action=action, queryset=Request.objects.select_related("person", "organization"))
 
 
 def assessment_create(*, actor, request_id, assessed_on: dt.date, long_term: bool, services_involved: int, complex_needs: bool = False,
@@ -130,7 +113,7 @@ def assessment_create(*, actor, request_id, assessed_on: dt.date, long_term: boo
         assessment.rules_applied.set(result.rules)
         req.status = Request.Status.ASSESSED
         req.save(update_fields=["status"])
-        record(actor=actor, action="create", obj=assessment, person=req.person, reason=why, summary=_("Vurderte henvendelse"),
+        record(actor=actor, action="create", obj=assessment, person=req.person, reason=why, summary=gettext_noop("Vurderte henvendelse"),
                detail={"rules": [r.code for r in result.rules]})
     return assessment
 
@@ -173,7 +156,7 @@ def decision_create(*, actor, request_id, decided_on: dt.date, grants_ip: bool =
         req.status = Request.Status.DECIDED
         req.save(update_fields=["status"])
         record(actor=actor, action="create", obj=decision, person=req.person, reason=why,
-               summary=_("Traff avgjørelse: %(outcome)s") % {"outcome": decision.get_outcome_display()},
+               summary=gettext_noop("Traff avgjørelse: %(outcome)s"), params={"outcome": decision.get_outcome_display()},
                detail={"rules": [r.code for r in rules]})
     return decision
 
@@ -201,7 +184,7 @@ def appeal_create(*, actor, decision_id, received_on: dt.date, grounds: str) -> 
         AppealEvent.objects.create(appeal=appeal, status=appeal.status, on=received_on, by=actor, note="")
         req.status = Request.Status.APPEALED
         req.save(update_fields=["status"])
-        record(actor=actor, action="create", obj=appeal, person=req.person, reason=why, summary=_("Registrerte klage"))
+        record(actor=actor, action="create", obj=appeal, person=req.person, reason=why, summary=gettext_noop("Registrerte klage"))
     return appeal
 
 
@@ -228,7 +211,7 @@ def appeal_advance(*, actor, appeal_id, status: str, on: dt.date, note: str = ""
             req.status = Request.Status.CLOSED
             req.save(update_fields=["status"])
         record(actor=actor, action="update", obj=appeal, person=req.person, reason=why,
-               summary=_("Klage: %(status)s") % {"status": appeal.get_status_display()})
+               summary=gettext_noop("Klage: %(status)s"), params={"status": appeal.get_status_display()})
     return appeal
 
 
@@ -237,7 +220,6 @@ def _appointment_action(kind: str) -> Action:
 
 
 def _validate_appointee(actor, *, person: Person, kind: str, coordinator_id, unit_id, start: dt.date):
-    ctx = actor_context(actor)
     try:
         unit = ServiceUnit.objects.select_related("organization").get(pk=unit_id)
     except (ServiceUnit.DoesNotExist, ValueError, TypeError):
@@ -246,12 +228,12 @@ def _validate_appointee(actor, *, person: Person, kind: str, coordinator_id, uni
     if hospital:
         if unit.level != Level.SPECIALIST:
             raise _invalid("unit", _("Koordinator i spesialisthelsetjenesten må komme fra en enhet i spesialisthelsetjenesten."))
-        if unit.id not in ctx.leader_unit_ids and unit.organization_id not in ctx.ke_org_ids:
+        if not may_object(actor, Action.HOSPITAL_APPOINT_FROM_UNIT, unit):
             raise _invalid("unit", _("Bare enhetslederen eller helseforetakets koordinerende enhet kan oppnevne koordinator for denne enheten."))
     else:
         if not unit.organization.is_municipality:
             raise _invalid("unit", _("Koordinator og barnekoordinator oppnevnes i kommunen."))
-        if unit.organization_id not in ctx.ke_org_ids:
+        if not may_object(actor, Action.APPOINT_FROM_UNIT, unit):
             raise _invalid("unit", _("Du kan bare oppnevne koordinator fra enheter i din egen kommune."))
     membership = unit.memberships.filter(user_id=coordinator_id, active=True).select_related("user").first()
     if membership is None:
@@ -259,8 +241,9 @@ def _validate_appointee(actor, *, person: Person, kind: str, coordinator_id, uni
     if kind == CoordinatorAppointment.Kind.CHILD_COORDINATOR:
         if person.age_on(start) >= 18:
             raise _invalid("kind", _("Barnekoordinator kan bare oppnevnes for barn under 18 år."))
-        if start < dt.date(2022, 8, 1):
-            raise _invalid("start", _("Ordningen med barnekoordinator gjelder fra 1. august 2022."))
+        if rule_in_force("child-coordinator.right", start) is None:
+            since = rule_first_in_force("child-coordinator.right")
+            raise _invalid("start", _("Ordningen med barnekoordinator gjelder fra %(d)s.") % {"d": since.strftime("%d.%m.%Y") if since else "–"})
     if not has_valid_consent(person, [Consent.Kind.COORDINATOR, Consent.Kind.PLAN_WORK], start):
         raise Conflict("no_consent", _("Koordinator kan ikke oppnevnes uten samtykke fra personen eller den som samtykker på vegne av personen. Registrer samtykket først."))
     return membership.user, unit
@@ -289,7 +272,7 @@ def coordinator_appoint(*, actor, person: Person, kind: str, coordinator_id, uni
         with transaction.atomic():
             appointment.save()
             record(actor=actor, action="create", obj=appointment, person=person, reason=why,
-                   summary=_("Oppnevnte %(kind)s: %(name)s") % {"kind": appointment.get_kind_display().lower(), "name": coordinator})
+                   summary=gettext_noop("Oppnevnte %(kind)s: %(name)s"), params={"kind": appointment.get_kind_display().lower(), "name": coordinator})
     except IntegrityError:
         raise Conflict("coordinator_exists", _("En annen oppnevnte nettopp en koordinator for denne personen. Last siden på nytt.")) from None
     return appointment
@@ -325,7 +308,7 @@ def coordinator_handover(*, actor, appointment_id, coordinator_id, unit_id, on: 
                 raise Conflict("stale", _("Koordinatoren ble byttet av en annen i mellomtiden. Last siden på nytt."))
             validate(new)
             new.save()
-            record(actor=actor, action="update", obj=old, person=old.person, reason=why, summary=_("Koordinatorbytte: %(old)s → %(new)s") % {
+            record(actor=actor, action="update", obj=old, person=old.person, reason=why, summary=gettext_noop("Koordinatorbytte: %(old)s → %(new)s"), params={
                 "old": old.coordinator, "new": coordinator}, detail={"new_appointment": new.pk})
     except IntegrityError:
         raise Conflict("coordinator_exists", _("Koordinatoren ble byttet av en annen i mellomtiden. Last siden på nytt.")) from None
@@ -343,5 +326,5 @@ def coordinator_end(*, actor, appointment_id, on: dt.date, reason: str) -> Coord
     with transaction.atomic():
         CoordinatorAppointment.objects.filter(pk=appointment.pk).update(end=on, end_reason=reason)
         appointment.end, appointment.end_reason = on, reason
-        record(actor=actor, action="update", obj=appointment, person=appointment.person, reason=why, summary=_("Avsluttet koordinatoroppdrag"))
+        record(actor=actor, action="update", obj=appointment, person=appointment.person, reason=why, summary=gettext_noop("Avsluttet koordinatoroppdrag"))
     return appointment

@@ -17,7 +17,25 @@ from helhet.organizations.models import ServiceUnit
 from helhet.people.models import Person, Relative
 
 
+def valid_consents_q(day: dt.date, prefix: str = "") -> Q:
+    """Q for consents valid on `day` (given, started, not withdrawn, not expired). `prefix` for a related consent."""
+    p = prefix
+    return (
+        Q(**{f"{p}given_on__lte": day})
+        & (Q(**{f"{p}valid_from__isnull": True}) | Q(**{f"{p}valid_from__lte": day}))
+        & (Q(**{f"{p}withdrawn_on__isnull": True}) | Q(**{f"{p}withdrawn_on__gt": day}))
+        & (Q(**{f"{p}valid_to__isnull": True}) | Q(**{f"{p}valid_to__gte": day}))
+    )
+
+
+class ConsentQuerySet(models.QuerySet):
+    def valid_on(self, day: dt.date):
+        return self.filter(valid_consents_q(day))
+
+
 class Consent(models.Model):
+    objects = ConsentQuerySet.as_manager()
+
     class Kind(models.TextChoices):
         PLAN_WORK = "plan_work", _("Samtykke til individuell plan")
         COORDINATOR = "coordinator", _("Samtykke til koordinator")

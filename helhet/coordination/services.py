@@ -15,14 +15,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from helhet.access.policy import Action
-from helhet.access.queries import actor_context, check, relationships
+from helhet.access.queries import acting_units, check, check_object, load, may, may_object
 from helhet.audit.services import record
 from helhet.cases import services as case_services
 from helhet.cases.models import CoordinatorAppointment, Request
-from helhet.consent.models import Consent
-from helhet.consent.selectors import valid_consents_q
+from helhet.consent.models import Consent, valid_consents_q
 from helhet.core.errors import Conflict, DomainError, NotFound, validate
 from helhet.organizations.models import Level, Organization, Sector, ServiceUnit
 from helhet.organizations.services import coordinating_unit
@@ -54,11 +54,6 @@ def _not_future(field: str, day: dt.date | None) -> dt.date:
     return day
 
 
-def _denied(actor, person, action) -> NotFound:
-    record(actor=actor, action="denied", obj=person, person=person, summary=str(action), detail={"action": str(action)})
-    return NotFound()
-
-
 def _notify_unit_by_email(unit: ServiceUnit, subject: str, body: str) -> None:
     """A short notice to a unit's e-mail address, after commit. Names no person: the details are in Helhet."""
     if unit.email:
@@ -69,11 +64,11 @@ def _notify_unit_by_email(unit: ServiceUnit, subject: str, body: str) -> None:
 
 
 def _sender_unit(actor, *, hospital: bool) -> ServiceUnit | None:
-    for m in actor_context(actor).memberships:
-        if hospital and m.unit.level == Level.SPECIALIST and not m.unit.organization.is_municipality:
-            return m.unit
-        if not hospital and m.unit.organization.is_municipality:
-            return m.unit
+    for unit in acting_units(actor):
+        if hospital and unit.level == Level.SPECIALIST and not unit.organization.is_municipality:
+            return unit
+        if not hospital and unit.organization.is_municipality:
+            return unit
     return None
 
 
@@ -98,7 +93,7 @@ def need_notification_send(*, actor, person: Person, direction: str, sent_on: dt
         if to_hospital:
             raise DomainError("wrong_sender", _("Bare kommunen kan be spesialisthelsetjenesten om koordinator."))
         raise DomainError("wrong_sender", _("Melding om behov til kommunen sendes fra spesialisthelsetjenesten."))
-    if to_hospital and not (relationships(actor, person) & {"ke", "coordinator"}):
+    if to_hospital and not may(actor, Action.NEED_NOTIFICATION_TO_HOSPITAL, person):
         raise DomainError("wrong_sender", _("Det er koordinerende enhet eller personens koordinator i kommunen som ber om koordinator i spesialisthelsetjenesten."))
     sent_on = _not_future("sent_on", sent_on)
     if not (summary or "").strip():
@@ -153,7 +148,7 @@ def need_notification_send(*, actor, person: Person, direction: str, sent_on: dt
     with transaction.atomic():
         n.save()
         record(actor=actor, action="create", obj=n, person=person, reason=why,
-               summary=_("Sendte melding om behov til %(to)s") % {"to": to_unit},
+               summary=gettext_noop("Sendte melding om behov til %(to)s"), params={"to": to_unit},
                detail={"to_organization": to_org.pk, "to_unit": to_unit.pk, "consent": consent.pk if consent else "recorded"})
         _notify_unit_by_email(to_unit, _("Ny melding om behov i Helhet"),
                               _("%(unit)s har fått en ny melding om behov. Logg inn i Helhet for å lese og kvittere.") % {"unit": to_unit.name})
@@ -161,15 +156,8 @@ def need_notification_send(*, actor, person: Person, direction: str, sent_on: dt
 
 
 def _notification_for_receiver(actor, notification_id, action=Action.NEED_NOTIFICATION_RECEIVE) -> tuple[NeedNotification, str]:
-    try:
-        n = NeedNotification.objects.select_related("person__home_municipality", "to_unit", "from_organization", "sent_by").get(pk=notification_id)
-    except (NeedNotification.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    ctx = actor_context(actor)
-    if n.to_organization_id not in ctx.ke_org_ids and n.to_unit_id not in ctx.leader_unit_ids:
-        raise _denied(actor, n.person, action)
-    why = check(actor, action, n.person)
-    return n, why
+    return load(actor, NeedNotification, notification_id, action, object_action=Action.NEED_NOTIFICATION_ACKNOWLEDGE,
+                queryset=NeedNotification.objects.select_related("person__home_municipality", "to_unit", "from_organization", "sent_by"))
 
 
 def need_notification_acknowledge(*, actor, notification_id, on: dt.date, note: str = "") -> NeedNotification:
@@ -186,7 +174,7 @@ def need_notification_acknowledge(*, actor, notification_id, on: dt.date, note: 
         if not updated:
             raise Conflict("stale", _("Meldingen ble kvittert av en annen i mellomtiden."))
         n.status, n.acknowledged_on, n.acknowledged_by, n.response_note = NeedNotification.Status.ACKNOWLEDGED, on, actor, note
-        record(actor=actor, action="update", obj=n, person=n.person, reason=why, summary=_("Kvitterte for melding om behov"))
+        record(actor=actor, action="update", obj=n, person=n.person, reason=why, summary=gettext_noop("Kvitterte for melding om behov"))
     return n
 
 
@@ -219,7 +207,7 @@ def need_notification_register_request(*, actor, notification_id, on: dt.date | 
             description=n.summary,
         )
         _mark_handled(n, actor, on, request=req)
-        record(actor=actor, action="update", obj=n, person=n.person, reason=why, summary=_("Registrerte melding om behov som henvendelse"),
+        record(actor=actor, action="update", obj=n, person=n.person, reason=why, summary=gettext_noop("Registrerte melding om behov som henvendelse"),
                detail={"request": req.pk})
     return n
 
@@ -238,7 +226,7 @@ def need_notification_respond(*, actor, notification_id, on: dt.date, note: str 
         raise _invalid("note", _("Ingen koordinator i spesialisthelsetjenesten er oppnevnt. Oppnevn en, eller skriv hvorfor ikke."))
     with transaction.atomic():
         _mark_handled(n, actor, on, appointment=appointment, response_note=note)
-        record(actor=actor, action="update", obj=n, person=n.person, reason=why, summary=_("Svarte på forespørsel om koordinator i spesialisthelsetjenesten"),
+        record(actor=actor, action="update", obj=n, person=n.person, reason=why, summary=gettext_noop("Svarte på forespørsel om koordinator i spesialisthelsetjenesten"),
                detail={"appointment": appointment.pk if appointment else None})
     return n
 
@@ -299,7 +287,7 @@ def transfer_start(*, actor, person: Person, kind: str, effective_on: dt.date, f
             TransferChecklistItem.objects.bulk_create(
                 [TransferChecklistItem(transfer=transfer, key=key, position=i) for i, (key, _label) in enumerate(TransferChecklistItem.KEYS)])
             record(actor=actor, action="create", obj=transfer, person=person, reason=why,
-                   summary=_("Startet overføring: %(kind)s") % {"kind": transfer.get_kind_display()},
+                   summary=gettext_noop("Startet overføring: %(kind)s"), params={"kind": transfer.get_kind_display()},
                    detail={"to_organization": to_org.pk, "from_appointment": appointment.pk if appointment else None})
             ke = coordinating_unit(to_org)
             _notify_unit_by_email(ke, _("Ny overføring i Helhet"),
@@ -333,7 +321,7 @@ def transfer_item_set(*, actor, transfer_id, key: str, done: bool, not_applicabl
     with transaction.atomic():
         item.save()
         record(actor=actor, action="update", obj=t, person=t.person, reason=why,
-               summary=_("Sjekkliste for overføring: %(item)s – %(state)s") % {
+               summary=gettext_noop("Sjekkliste for overføring: %(item)s – %(state)s"), params={
                    "item": item.label, "state": _("ikke aktuelt") if item.not_applicable else (_("utført") if item.done_on else _("ikke utført"))})
     return item
 
@@ -397,7 +385,7 @@ def transfer_complete(*, actor, transfer_id, coordinator_id, unit_id, on: dt.dat
             raise Conflict("stale", _("Overføringen ble fullført av en annen i mellomtiden."))
         t.status, t.to_appointment, t.completed_on, t.completed_by = Transfer.Status.COMPLETED, new, on, actor
         record(actor=actor, action="update", obj=t, person=t.person, reason=why,
-               summary=_("Fullførte overføring: %(kind)s") % {"kind": t.get_kind_display()}, detail={"new_appointment": new.pk})
+               summary=gettext_noop("Fullførte overføring: %(kind)s"), params={"kind": t.get_kind_display()}, detail={"new_appointment": new.pk})
     return t
 
 
@@ -410,7 +398,7 @@ def transfer_cancel(*, actor, transfer_id, reason: str) -> Transfer:
     with transaction.atomic():
         Transfer.objects.filter(pk=t.pk, status=Transfer.Status.OPEN).update(status=Transfer.Status.CANCELLED, note=(t.note + "\n" + reason).strip())
         t.status = Transfer.Status.CANCELLED
-        record(actor=actor, action="update", obj=t, person=t.person, reason=why, summary=_("Avbrøt overføring"))
+        record(actor=actor, action="update", obj=t, person=t.person, reason=why, summary=gettext_noop("Avbrøt overføring"))
     return t
 
 
@@ -438,7 +426,7 @@ def partner_objection_record(*, actor, person: Person, objected_on: dt.date, giv
         with transaction.atomic():
             objection.save()
             record(actor=actor, action="create", obj=objection, person=person, reason=why,
-                   summary=_("Registrerte reservasjon mot informasjon til fastlege og samarbeidspartnere"))
+                   summary=gettext_noop("Registrerte reservasjon mot informasjon til fastlege og samarbeidspartnere"))
     except IntegrityError:
         raise Conflict("objection_exists", _("Personens reservasjon er allerede registrert.")) from None
     return objection
@@ -458,7 +446,7 @@ def partner_objection_withdraw(*, actor, objection_id, on: dt.date) -> PartnerIn
         PartnerInformationObjection.objects.filter(pk=objection.pk).update(withdrawn_on=on)
         objection.withdrawn_on = on
         record(actor=actor, action="update", obj=objection, person=objection.person, reason=why,
-               summary=_("Reservasjon mot informasjon til samarbeidspartnere trukket tilbake"))
+               summary=gettext_noop("Reservasjon mot informasjon til samarbeidspartnere trukket tilbake"))
     return objection
 
 
@@ -502,7 +490,7 @@ def partners_inform(*, actor, person: Person, event: str, unit_ids=None, method:
     objection = active_objection(person, today)
     if objection is not None:
         record(actor=actor, action="view", obj=objection, person=person, reason=why,
-               summary=_("Informasjon til samarbeidspartnere ikke sendt: personen har reservert seg"))
+               summary=gettext_noop("Informasjon til samarbeidspartnere ikke sendt: personen har reservert seg"))
         raise Conflict("objected", _("Ingen informasjon er sendt: %(name)s har reservert seg mot at fastlegen og samarbeidspartnere informeres "
                                      "(registrert %(day)s).") % {"name": person.full_name, "day": objection.objected_on.strftime("%d.%m.%Y")})
     if event == PartnerInformation.Event.COORDINATOR_APPOINTED and not CoordinatorAppointment.objects.filter(person=person, end__isnull=True).exists():
@@ -531,7 +519,7 @@ def partners_inform(*, actor, person: Person, event: str, unit_ids=None, method:
                 subject = str(dict(PartnerInformation.Event.choices)[event])
                 transaction.on_commit(lambda s=subject, b=body, to=unit.email: send_mail(s, b, None, [to]))
         record(actor=actor, action="create", object_type="partnerinformation", object_id=sent[0].pk, person=person, reason=why,
-               summary=_("Informerte fastlege/samarbeidspartnere: %(event)s") % {"event": sent[0].get_event_display()},
+               summary=gettext_noop("Informerte fastlege/samarbeidspartnere: %(event)s"), params={"event": sent[0].get_event_display()},
                detail={"recipients": [{"unit": i.recipient_unit_id, "method": i.method} for i in sent]})
     return sent
 
@@ -548,23 +536,21 @@ def disagreement_raise(*, actor, person: Person, kind: str, description: str, ra
     raised_on = _not_future("raised_on", raised_on)
     if not (description or "").strip():
         raise _invalid("description", _("Beskriv hva uenigheten gjelder."))
-    ctx = actor_context(actor)
     trust = None
     if kind == Disagreement.Kind.NEEDS_OR_RIGHTS:
         trust = Organization.objects.filter(pk=health_trust_id, kind=Organization.Kind.HEALTH_TRUST).first() if health_trust_id else None
         if trust is None:
             raise _invalid("health_trust", _("Velg helseforetaket kommunen er uenig med."))
-        if person.home_municipality_id not in ctx.ke_org_ids and trust.pk not in ctx.ke_org_ids:
-            raise _denied(actor, person, Action.DISAGREEMENT_MANAGE)
-    else:
-        if not (parties or "").strip():
-            raise _invalid("parties", _("Oppgi hvilke tjenester som er uenige om hovedansvaret."))
+    elif not (parties or "").strip():
+        raise _invalid("parties", _("Oppgi hvilke tjenester som er uenige om hovedansvaret."))
     d = Disagreement(person=person, kind=kind, municipality=person.home_municipality, health_trust=trust, parties=parties.strip(),
                      description=description.strip(), raised_on=raised_on, raised_by=actor)
+    if trust is not None:
+        check_object(actor, Action.DISAGREEMENT_VIEW, d, person=person)  # a party to it: the home municipality's or the trust's KE
     validate(d)
     with transaction.atomic():
         d.save()
-        record(actor=actor, action="create", obj=d, person=person, reason=why, summary=_("Registrerte uenighet: %(kind)s") % {"kind": d.get_kind_display()})
+        record(actor=actor, action="create", obj=d, person=person, reason=why, summary=gettext_noop("Registrerte uenighet: %(kind)s"), params={"kind": d.get_kind_display()})
         for org in filter(None, [d.municipality, trust]):
             ke = coordinating_unit(org)
             _notify_unit_by_email(ke, _("Ny uenighet i Helhet"), _("%(unit)s er part i en registrert uenighet. Logg inn i Helhet for å se den.") % {"unit": ke.name})
@@ -574,13 +560,8 @@ def disagreement_raise(*, actor, person: Person, kind: str, description: str, ra
 def disagreement_resolve(*, actor, disagreement_id, resolved_on: dt.date, outcome: str, decided_sector: str = "",
                          decided_unit_id=None) -> Disagreement:
     """Record the outcome. About main responsibility the municipality decides, with reasons; an open plan gets the decision."""
-    d = Disagreement.objects.select_related("person__home_municipality").filter(pk=disagreement_id).first()
-    if d is None:
-        raise NotFound()
-    why = check(actor, Action.DISAGREEMENT_MANAGE, d.person)
-    ctx = actor_context(actor)
-    if d.municipality_id not in ctx.ke_org_ids and d.health_trust_id not in ctx.ke_org_ids:
-        raise _denied(actor, d.person, Action.DISAGREEMENT_MANAGE)
+    d, why = load(actor, Disagreement, disagreement_id, Action.DISAGREEMENT_MANAGE, object_action=Action.DISAGREEMENT_VIEW,
+                  queryset=Disagreement.objects.select_related("person__home_municipality"))
     if d.status != Disagreement.Status.OPEN:
         raise Conflict("already_resolved", _("Uenigheten er allerede avgjort."))
     resolved_on = _not_future("resolved_on", resolved_on)
@@ -591,7 +572,7 @@ def disagreement_resolve(*, actor, disagreement_id, resolved_on: dt.date, outcom
     plan = None
     unit = None
     if d.kind == Disagreement.Kind.MAIN_RESPONSIBILITY:
-        if d.municipality_id not in ctx.ke_org_ids:
+        if not may_object(actor, Action.DISAGREEMENT_DECIDE, d):
             raise DomainError("municipality_decides", _("Ved uenighet om hovedansvar er det kommunen som avgjør."))
         from helhet.plans.models import MAIN_SECTORS, IndividualPlan
 
@@ -618,6 +599,6 @@ def disagreement_resolve(*, actor, disagreement_id, resolved_on: dt.date, outcom
         if not updated:
             raise Conflict("stale", _("Uenigheten ble avgjort av en annen i mellomtiden."))
         d.refresh_from_db()
-        record(actor=actor, action="update", obj=d, person=d.person, reason=why, summary=_("Registrerte utfall av uenighet"),
+        record(actor=actor, action="update", obj=d, person=d.person, reason=why, summary=gettext_noop("Registrerte utfall av uenighet"),
                detail={"plan": plan.pk if plan else None})
     return d

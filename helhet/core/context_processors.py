@@ -4,13 +4,14 @@ from django.utils.functional import SimpleLazyObject
 
 def _nav(request) -> dict:
     """What the menu shows: KE pages only to KE officers, and the unread count of in-app notifications."""
-    from helhet.access.queries import actor_context
+    from helhet.access.policy import Action
+    from helhet.access.queries import may_role
     from helhet.notifications.selectors import unread_count
 
     user = request.user
     if not user.is_authenticated:
         return {}
-    return {"is_ke": bool(actor_context(user).ke_org_ids), "unread": unread_count(actor=user)}
+    return {"is_ke": may_role(user, Action.KE_WORKLIST), "unread": unread_count(actor=user)}
 
 
 def helhet(request):

@@ -4,10 +4,12 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from helhet.access.queries import actor_context
+from helhet.access.policy import Action
+from helhet.access.queries import acting_units, may_role
 from helhet.audit.services import record
 
 
@@ -27,10 +29,9 @@ def healthz(request):
 @login_required
 def home(request):
     """Send each user to the page they work from: the KE overview, or the coordinator's list."""
-    ctx = actor_context(request.user)
-    if ctx.ke_org_ids:
+    if may_role(request.user, Action.KE_WORKLIST):
         return redirect("ke_overview")
-    if request.user.is_staff and not ctx.memberships:
+    if request.user.is_staff and not acting_units(request.user):
         return redirect("admin:index")
     return redirect("my_persons")
 
@@ -61,7 +62,7 @@ class LoginView(auth_views.LoginView):
         username = (request.POST.get("username") or "")[:150]
         until = throttle.locked_until(username, throttle.client_ip(request))
         if until is not None:
-            record(actor=None, action="locked", object_type="session", summary=_("Innlogging sperret etter for mange forsøk"),
+            record(actor=None, action="locked", object_type="session", summary=gettext_noop("Innlogging sperret etter for mange forsøk"),
                    detail={"username": username, "until": until.isoformat()})
             form = self.get_form()
             context = self.get_context_data(form=form)
@@ -77,7 +78,7 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         throttle.clear(form.data.get("username") or "")
         throttle.clear(form.get_user().username)
-        record(actor=self.request.user, action="login", object_type="session", summary=_("Logget inn"),
+        record(actor=self.request.user, action="login", object_type="session", summary=gettext_noop("Logget inn"),
                detail={"provider": "password"})
         return response
 
@@ -86,7 +87,7 @@ class LoginView(auth_views.LoginView):
 
         username = (form.data.get("username") or "")[:150]
         throttle.record_failure(username, throttle.client_ip(self.request))
-        record(actor=None, action="login_failed", object_type="session", summary=_("Mislykket innlogging"),
+        record(actor=None, action="login_failed", object_type="session", summary=gettext_noop("Mislykket innlogging"),
                detail={"username": username})
         return super().form_invalid(form)
 
@@ -94,5 +95,5 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            record(actor=request.user, action="logout", object_type="session", summary=_("Logget ut"))
+            record(actor=request.user, action="logout", object_type="session", summary=gettext_noop("Logget ut"))
         return super().post(request, *args, **kwargs)

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from helhet.access.policy import Action, permits
-from helhet.access.queries import actor_context, check, relationships
+from helhet.access.policy import Action
+from helhet.access.queries import check_with_relationships, deny, load, may, relationships_to
 from helhet.audit.services import record
-from helhet.core.errors import NotFound
 from helhet.plans.models import IndividualPlan
 
 from . import scopes
@@ -65,38 +65,42 @@ class ThreadView:
     unread_before: int  # the id of the last post read before this visit (posts after it are marked "ny")
 
 
+_PLAN_RELATED = ("person__home_municipality", "main_unit__organization", "consent")
+
+
 def _plan(actor, plan_id) -> tuple[IndividualPlan, str, frozenset]:
-    try:
-        plan = IndividualPlan.objects.select_related("person", "main_unit").get(pk=plan_id)
-    except (IndividualPlan.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    why = check(actor, Action.PLAN_VIEW, plan.person)
-    return plan, why, relationships(actor, plan.person)
+    plan, _why = load(actor, IndividualPlan, plan_id, None, person_of=None,
+                      queryset=IndividualPlan.objects.select_related(*_PLAN_RELATED))
+    return (plan, *_readable(actor, plan))
+
+
+def _readable(actor, plan) -> tuple[str, frozenset]:
+    """plan.view on the person and the plan's consent state (a withdrawn plan-work consent closes the group's reads)."""
+    why, rels = check_with_relationships(actor, Action.PLAN_VIEW, plan.person)
+    scopes.access_for(actor, plan, rels=rels) or deny(actor, Action.PLAN_VIEW, obj=plan, person=plan.person)
+    return why, rels
 
 
 def _may(actor, rels, action: Action) -> bool:
-    return permits(actor_context(actor).roles, rels, action)
+    return may(actor, action, None, rels=rels)
 
 
 def meetings_of_plan(*, actor, plan_id) -> PlanMeetings:
     plan, why, rels = _plan(actor, plan_id)
     meetings = list(plan.meetings.select_related("minutes").annotate(n_invitees=Count("invitees")).order_by("-start", "-id"))
-    record(actor=actor, action="view", obj=plan, person=plan.person, reason=why, summary="Møter i plangruppen", detail={"plan": plan.pk})
+    record(actor=actor, action="view", obj=plan, person=plan.person, reason=why, summary=gettext_noop("Møter i plangruppen"), detail={"plan": plan.pk})
     return PlanMeetings(plan=plan, meetings=meetings, may_manage=_may(actor, rels, Action.MEETING_MANAGE))
 
 
 def meeting_detail(*, actor, meeting_id) -> MeetingView:
-    try:
-        meeting = Meeting.objects.select_related("plan__person", "plan__main_unit", "organizer").get(pk=meeting_id)
-    except (Meeting.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    meeting, _why = load(actor, Meeting, meeting_id, None, person_of=None,
+                         queryset=Meeting.objects.select_related(*(f"plan__{r}" for r in _PLAN_RELATED), "organizer"))
     plan = meeting.plan
-    why = check(actor, Action.PLAN_VIEW, plan.person)
-    rels = relationships(actor, plan.person)
+    why, rels = _readable(actor, plan)
     minutes = Minutes.objects.filter(meeting=meeting).select_related("written_by", "sent_by").first()
     may_read = bool(minutes) and scopes.may_see_category(actor, plan, minutes.category, rels=rels)
     items = list(minutes.action_items.select_related("responsible_unit", "responsible_person", "measure")) if may_read else []
-    record(actor=actor, action="view", obj=meeting, person=plan.person, reason=why, summary="Møte i plangruppen",
+    record(actor=actor, action="view", obj=meeting, person=plan.person, reason=why, summary=gettext_noop("Møte i plangruppen"),
            detail={"plan": plan.pk, "minutes": bool(may_read)})
     return MeetingView(meeting=meeting, plan=plan, invitees=list(meeting.invitees.all()), minutes=minutes, may_read_minutes=may_read,
                        may_manage=_may(actor, rels, Action.MEETING_MANAGE), action_items=items)
@@ -117,25 +121,20 @@ def threads_of_plan(*, actor, plan_id) -> PlanThreads:
     plan, why, rels = _plan(actor, plan_id)
     categories = scopes.visible_categories(actor, plan, rels=rels)
     threads = list(_visible_threads(actor, plan, categories).select_related("created_by").order_by("-last_post_at", "-id"))
-    record(actor=actor, action="view", obj=plan, person=plan.person, reason=why, summary="Meldinger i plangruppen", detail={"plan": plan.pk})
+    record(actor=actor, action="view", obj=plan, person=plan.person, reason=why, summary=gettext_noop("Meldinger i plangruppen"), detail={"plan": plan.pk})
     return PlanThreads(plan=plan, threads=threads, may_post=_may(actor, rels, Action.MESSAGE_POST), categories=categories)
 
 
 def thread_detail(*, actor, thread_id) -> ThreadView:
-    try:
-        thread = Thread.objects.select_related("plan__person", "plan__main_unit", "created_by").get(pk=thread_id)
-    except (Thread.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    thread, _why = load(actor, Thread, thread_id, None, person_of=None,
+                        queryset=Thread.objects.select_related(*(f"plan__{r}" for r in _PLAN_RELATED), "created_by"))
     plan = thread.plan
-    why = check(actor, Action.PLAN_VIEW, plan.person)
-    rels = relationships(actor, plan.person)
+    why, rels = _readable(actor, plan)
     if not scopes.may_see_category(actor, plan, thread.category, rels=rels):
-        record(actor=actor, action="denied", obj=thread, person=plan.person, summary="message.category",
-               detail={"category": thread.category})
-        raise NotFound()
+        deny(actor, Action.PLAN_VIEW, obj=thread, person=plan.person)
     posts = list(thread.posts.select_related("author"))
     before = ReadMarker.objects.filter(thread=thread, user=actor).values_list("last_read_post_id", flat=True).first() or 0
-    record(actor=actor, action="view", obj=thread, person=plan.person, reason=why, summary="Meldingstråd", detail={"plan": plan.pk})
+    record(actor=actor, action="view", obj=thread, person=plan.person, reason=why, summary=gettext_noop("Meldingstråd"), detail={"plan": plan.pk})
     return ThreadView(thread=thread, plan=plan, posts=posts, may_post=_may(actor, rels, Action.MESSAGE_POST), unread_before=before)
 
 
@@ -149,11 +148,11 @@ def unread_count(*, actor, plan, rels=None) -> int:
 
 def group_summary(*, actor, plan_id) -> dict:
     """Unread messages and upcoming meetings, for the link on the plan page (the plan page has checked access)."""
-    plan = IndividualPlan.objects.select_related("person", "main_unit").filter(pk=plan_id).first()
+    plan = IndividualPlan.objects.select_related(*_PLAN_RELATED).filter(pk=plan_id).first()
     if plan is None:
         return {"unread": 0, "upcoming": 0}
-    rels = relationships(actor, plan.person)
-    if not _may(actor, rels, Action.PLAN_VIEW):
+    rels = relationships_to(actor, plan.person)
+    if scopes.access_for(actor, plan, rels=rels) is None:
         return {"unread": 0, "upcoming": 0}
     upcoming = Meeting.objects.filter(plan=plan, status=Meeting.Status.PLANNED, end__gte=timezone.now()).count()
     return {"unread": unread_count(actor=actor, plan=plan, rels=rels), "upcoming": upcoming}

@@ -11,9 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from helhet.access.queries import actor_context
-from helhet.core.errors import NotFound
+from helhet.access.policy import Action
+from helhet.access.queries import check_role, organizations_for
 from helhet.rules.deadlines import KIND_LABELS, Deadline, collect, kind_label
 
 from .models import Notification
@@ -57,20 +58,18 @@ def my_deadlines(*, actor, today: dt.date | None = None) -> list[DeadlineRow]:
 
 def ke_deadlines(*, actor, kind: str = "", overdue_only: bool = False, today: dt.date | None = None) -> dict:
     """The KE's deadlines across its tenant(s), with counts per kind (before filtering) and persons waiting for a coordinator."""
-    ctx = actor_context(actor)
-    if not ctx.ke_org_ids:
-        raise NotFound()
+    check_role(actor, Action.KE_WORKLIST)
     today = today or timezone.localdate()
     from helhet.cases.selectors import ke_overview
 
-    deadlines = collect(organization_ids=sorted(ctx.ke_org_ids), today=today)
+    deadlines = collect(organization_ids=sorted(organizations_for(actor, Action.KE_WORKLIST)), today=today)
     waiting = ke_overview(actor=actor)["waiting"]
     counts = {k: {"kind": k, "label": kind_label(k), "total": 0, "overdue": 0} for k in KIND_LABELS}
     for d in deadlines:
         c = counts.setdefault(d.kind, {"kind": d.kind, "label": kind_label(d.kind), "total": 0, "overdue": 0})
         c["total"] += 1
         c["overdue"] += d.overdue(today)
-    counts[WAITING] = {"kind": WAITING, "label": "Venter på koordinator", "total": len(waiting), "overdue": len(waiting)}
+    counts[WAITING] = {"kind": WAITING, "label": _("Venter på koordinator"), "total": len(waiting), "overdue": len(waiting)}
     if kind:
         deadlines = [d for d in deadlines if d.kind == kind]
     if overdue_only:

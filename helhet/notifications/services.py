@@ -10,10 +10,12 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from helhet.access.queries import actor_context
+from helhet.access.policy import Action
+from helhet.access.queries import load
 from helhet.audit.services import record
-from helhet.core.errors import Conflict, DomainError, NotFound, validate
+from helhet.core.errors import Conflict, DomainError, validate
 
 from .models import DeadlineExtension, FirstContact, Notification
 
@@ -27,18 +29,9 @@ def appointment_for_deadline(*, actor, appointment_id):
     organisation or of the person's home municipality. Anyone else: NotFound (and a 'denied' audit event)."""
     from helhet.cases.models import CoordinatorAppointment
 
-    try:
-        appointment = CoordinatorAppointment.objects.select_related("person", "unit", "coordinator").get(pk=appointment_id)
-    except (CoordinatorAppointment.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    ctx = actor_context(actor)
-    if appointment.coordinator_id == actor.pk:
-        appointment.actor_reason = "coordinator"
-    elif appointment.unit.organization_id in ctx.ke_org_ids or appointment.person.home_municipality_id in ctx.ke_org_ids:
-        appointment.actor_reason = "ke"
-    else:
-        record(actor=actor, action="denied", obj=appointment, person=appointment.person, summary="first_contact")
-        raise NotFound()
+    appointment, why = load(actor, CoordinatorAppointment, appointment_id, None, object_action=Action.FIRST_CONTACT_RECORD,
+                            queryset=CoordinatorAppointment.objects.select_related("person__home_municipality", "unit__organization", "coordinator"))
+    appointment.actor_reason = "coordinator" if why == "appointee" else "ke"
     return appointment
 
 
@@ -57,7 +50,7 @@ def first_contact_record(*, actor, appointment_id, contacted_on: dt.date, how: s
     validate(fc)
     fc.save()
     record(actor=actor, action="create", obj=fc, object_type="first_contact", person=appointment.person, reason=appointment.actor_reason,
-           summary=_("Registrerte første kontakt"), detail={"appointment_id": appointment.pk, "contacted_on": contacted_on.isoformat(), "how": how})
+           summary=gettext_noop("Registrerte første kontakt"), detail={"appointment_id": appointment.pk, "contacted_on": contacted_on.isoformat(), "how": how})
     return fc
 
 
@@ -83,7 +76,7 @@ def deadline_extend(*, actor, appointment_id, days: int, reason: str) -> Deadlin
         raise _invalid("reason", _("Begrunnelsen kan være høyst 1000 tegn."))
     ext = DeadlineExtension.objects.create(appointment=appointment, days=days, reason=reason, by=actor)
     record(actor=actor, action="create", obj=ext, object_type="deadline_extension", person=appointment.person, reason=appointment.actor_reason,
-           summary=_("Forlenget frist for første kontakt med %(days)s dager") % {"days": days}, detail={"appointment_id": appointment.pk, "days": days, "reason": reason})
+           summary=gettext_noop("Forlenget frist for første kontakt med %(days)s dager"), params={"days": days}, detail={"appointment_id": appointment.pk, "days": days, "reason": reason})
     return ext
 
 

@@ -131,7 +131,7 @@ class Membership(models.Model):
         verbose_name = _("medlemskap")
         verbose_name_plural = _("medlemskap")
         constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")]
-        # access.policy.actor_context() reads a user's active memberships on every request.
+        # helhet.access (its facts module) reads a user's active memberships on every request.
         indexes = [models.Index(fields=["user", "active"], name="membership_user_active")]
 
     def __str__(self):

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from helhet.access.queries import allowed_actions, get_person, visible_persons_q
+from helhet.access.policy import Action, Field
+from helhet.access.queries import (
+    allowed_actions,
+    check_with_relationships,
+    get_person,
+    load,
+    member_organizations,
+    person_access,
+    visible_persons_q,
+)
 from helhet.audit.services import record
 
 from .models import Person
@@ -26,30 +38,68 @@ def person_list(*, actor, search: str = "", limit: int | None = 200) -> QuerySet
     return qs[:limit] if limit else qs
 
 
+# The person's own fields by the part of the record they belong to (helhet.access.policy.Field).
+HIDDEN_UNLESS = {
+    "national_id": Field.NATIONAL_ID, "birth_date": Field.NATIONAL_ID, "is_d_number": Field.NATIONAL_ID,
+    "address": Field.CONTACT, "phone": Field.CONTACT, "email": Field.CONTACT, "preferred_language": Field.CONTACT,
+    "needs_interpreter": Field.CONTACT, "capacity_to_consent": Field.CASE,
+}
+
+
+def _refuse_save(*args, **kwargs):
+    raise RuntimeError("a reader's masked copy of a person is never saved")
+
+
+def masked_person(person: Person, access) -> Person:
+    """A copy of the person as one reader may see them: every field the reader may not see is None (pages, API,
+    exports read the same copy). The copy refuses to be saved. `birth_year` is always there."""
+    view = copy.copy(person)
+    view.birth_year = person.birth_date.year
+    for name, field in HIDDEN_UNLESS.items():
+        if not access.sees(field):
+            setattr(view, name, None)
+    view.save = _refuse_save
+    return view
+
+
 def person_detail(*, actor, person_id) -> tuple[Person, dict]:
-    """The person with everything their page shows, in a fixed number of queries; writes a 'view' audit event."""
+    """The person with everything their page shows, as this reader may see it (access.person_access: field by field,
+    consent by consent), in a fixed number of queries; writes a 'view' audit event naming what was withheld."""
     from helhet.cases.models import Appeal, CoordinatorAppointment, InformationRecord, Request
     from helhet.consent.models import Consent
 
-    person, why = get_person(actor, person_id)
+    person, _why = load(actor, Person, person_id, None, person_of=None, queryset=Person.objects.select_related("home_municipality"))
+    why, rels = check_with_relationships(actor, Action.PERSON_VIEW, person)
+    access = person_access(actor, person, rels=rels)
+    shows = {f.value: access.sees(f) for f in Field}
+    case, checklist = shows[Field.CASE], shows[Field.CHECKLIST]
+    all_consents = list(Consent.objects.filter(person=person))
+    involvements = list(person.involvements.select_related("unit__organization", "staff").order_by("-start"))
     data = {
-        "relatives": list(person.relatives.all()),
-        "involvements": list(person.involvements.select_related("unit__organization", "staff").order_by("-start")),
-        "information": list(InformationRecord.objects.filter(person=person).select_related("informed_by")),
+        "relatives": list(person.relatives.all()) if shows[Field.RELATIVES] else [],
+        "involvements": [i for i in involvements if access.sees_involvement(i)],
+        "information": list(InformationRecord.objects.filter(person=person).select_related("informed_by")) if case or checklist else [],
         "requests": list(
             Request.objects.filter(person=person).select_related("organization", "assessment", "decision").prefetch_related(
                 Prefetch("decision__appeals", queryset=Appeal.objects.prefetch_related("events"))
             )
-        ),
+        ) if case or checklist else [],
         "appointments": list(CoordinatorAppointment.objects.filter(person=person).select_related("coordinator", "unit__organization")),
-        "consents": list(Consent.objects.filter(person=person)),
-        "capacity_findings": list(person.capacity_findings.select_related("found_by")),
+        "consents": [c for c in all_consents if access.sees_consent(c)],
+        "capacity_findings": list(person.capacity_findings.select_related("found_by")) if case else [],
         "why": why,
+        "shows": shows,
     }
-    data["checklist"] = documentation_checklist(person, data)
-    data["allowed"] = allowed_actions(actor, person)
-    record(actor=actor, action="view", obj=person, person=person, reason=why, summary=_("Så personens side"))
-    return person, data
+    hidden_involvements = len(involvements) - len(data["involvements"])
+    data["withheld"] = sorted({f for f, shown in shows.items() if not shown} | ({"involvements"} if hidden_involvements else set()))
+    # The checklist says which kinds of consent exist, not their content.
+    data["checklist"] = documentation_checklist(person, {**data, "consents": all_consents}) if checklist else []
+    if not case:  # the checklist's facts were read for it; the case texts themselves are not shown
+        data["information"], data["requests"] = [], []
+    data["allowed"] = allowed_actions(actor, person, rels=rels)
+    record(actor=actor, action="view", obj=person, person=person, reason=why, summary=gettext_noop("Så personens side"),
+           withheld=data["withheld"])
+    return masked_person(person, access), data
 
 
 def documentation_checklist(person: Person, data: dict) -> list[dict]:
@@ -103,11 +153,9 @@ def may_create_person(*, actor) -> None:
 
 def unit_choices(*, actor, person: Person):
     """Units the actor can pick from when recording an involvement: their own organisations', the person's home municipality's, and the health trusts'."""
-    from helhet.access.queries import actor_context
     from helhet.organizations.models import Organization, ServiceUnit
 
-    ctx = actor_context(actor)
-    orgs = set(ctx.org_ids) | {person.home_municipality_id}
+    orgs = set(member_organizations(actor)) | {person.home_municipality_id}
     return list(
         ServiceUnit.objects.filter(Q(organization_id__in=orgs) | Q(organization__kind=Organization.Kind.HEALTH_TRUST))
         .select_related("organization").order_by("organization__name", "name")

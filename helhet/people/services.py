@@ -11,9 +11,10 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from helhet.access.policy import Action
-from helhet.access.queries import actor_context, check, check_role
+from helhet.access.queries import check, check_role, registering_unit
 from helhet.audit.services import record
 from helhet.core.errors import Conflict, DomainError, NotFound, validate
 from helhet.organizations.models import Organization, ServiceUnit
@@ -25,7 +26,6 @@ PERSON_FIELDS = ("given_name", "family_name", "address", "phone", "email", "pref
 
 def person_create(*, actor, national_id: str, given_name: str, family_name: str, home_municipality_id: int, **fields) -> Person:
     check_role(actor, Action.PERSON_CREATE)
-    ctx = actor_context(actor)
     try:
         home = Organization.objects.get(pk=home_municipality_id, kind=Organization.Kind.MUNICIPALITY)
     except (Organization.DoesNotExist, ValueError, TypeError):
@@ -42,10 +42,10 @@ def person_create(*, actor, national_id: str, given_name: str, family_name: str,
         except IntegrityError:
             raise Conflict("person_exists", _("Det finnes allerede en person med dette fødselsnummeret.")) from None
         # The creator's unit becomes involved so they can keep working with the person they registered.
-        unit = next((m.unit for m in ctx.memberships if m.role in ("ke_officer", "unit_leader")), None)
+        unit = registering_unit(actor)
         if unit is not None:
             Involvement.objects.create(person=person, unit=unit, staff=actor, start=timezone.localdate(), description=_("Registrerte personen"))
-        record(actor=actor, action="create", obj=person, person=person, reason="role", summary=_("Registrerte person"))
+        record(actor=actor, action="create", obj=person, person=person, reason="role", summary=gettext_noop("Registrerte person"))
     return person
 
 
@@ -59,7 +59,7 @@ def person_update(*, actor, person: Person, **fields) -> Person:
     validate(person)
     with transaction.atomic():
         person.save()
-        record(actor=actor, action="update", obj=person, person=person, reason=why, summary=_("Endret personopplysninger"), detail={"fields": sorted(changed)})
+        record(actor=actor, action="update", obj=person, person=person, reason=why, summary=gettext_noop("Endret personopplysninger"), detail={"fields": sorted(changed)})
     return person
 
 
@@ -69,7 +69,7 @@ def relative_add(*, actor, person: Person, **fields) -> Relative:
     validate(relative)
     with transaction.atomic():
         relative.save()
-        record(actor=actor, action="create", obj=relative, person=person, reason=why, summary=_("La til pårørende"))
+        record(actor=actor, action="create", obj=relative, person=person, reason=why, summary=gettext_noop("La til pårørende"))
     return relative
 
 
@@ -89,7 +89,7 @@ def involvement_add(*, actor, person: Person, unit_id: int, staff_id: int | None
     validate(involvement)
     with transaction.atomic():
         involvement.save()
-        record(actor=actor, action="create", obj=involvement, person=person, reason=why, summary=_("Registrerte involvert tjeneste"))
+        record(actor=actor, action="create", obj=involvement, person=person, reason=why, summary=gettext_noop("Registrerte involvert tjeneste"))
     return involvement
 
 
@@ -104,5 +104,5 @@ def capacity_finding_record(*, actor, person: Person, capacity: str, reasons: st
         finding.save()
         person.capacity_to_consent = capacity
         person.save(update_fields=["capacity_to_consent", "updated_at"])
-        record(actor=actor, action="create", obj=finding, person=person, reason=why, summary=_("Vurderte samtykkekompetanse"))
+        record(actor=actor, action="create", obj=finding, person=person, reason=why, summary=gettext_noop("Vurderte samtykkekompetanse"))
     return finding

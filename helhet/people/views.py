@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from helhet.access.policy import Action
-from helhet.access.queries import actor_context
+from helhet.access.queries import may_role, primary_organization
 from helhet.core.errors import DomainError
 
 from . import selectors, services
@@ -52,7 +52,7 @@ def _data(request):
 def person_list(request):
     search = request.GET.get("q", "")
     persons = selectors.person_list(actor=request.user, search=search, limit=100)
-    may_create = bool(actor_context(request.user).roles & {"ke_officer", "unit_leader"})
+    may_create = may_role(request.user, Action.PERSON_CREATE)
     return render(request, "people/person_list.html", {"persons": persons, "q": search, "may_create": may_create})
 
 
@@ -67,10 +67,10 @@ def person_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def person_create(request):
     selectors.may_create_person(actor=request.user)
-    ctx = actor_context(request.user)
     initial = {}
-    if ctx.primary_organization is not None and ctx.primary_organization.kind == "municipality":
-        initial["home_municipality"] = ctx.primary_organization.pk
+    home = primary_organization(request.user)
+    if home is not None and home.kind == "municipality":
+        initial["home_municipality"] = home.pk
     form = PersonCreateForm(_data(request), initial=initial)
 
     def run(cd):

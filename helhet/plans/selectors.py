@@ -32,13 +32,15 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from helhet.access.policy import ROLE_ONLY, Action, permits
+from helhet.access.policy import Action
 from helhet.access.queries import (
     PlanAccess,
-    actor_context,
     check,
     check_with_relationships,
+    load,
+    permitted_actions,
     plan_access,
 )
 from helhet.audit.services import record
@@ -245,22 +247,15 @@ def _version_meta(v: PlanVersion) -> dict:
 
 
 def _plan_for(actor, plan_id) -> tuple[IndividualPlan, str]:
-    plan, why, _rels = _plan_and_rels(actor, plan_id)
+    plan, why, _access_ = _access(actor, plan_id)
     return plan, why
 
 
-def _plan_and_rels(actor, plan_id) -> tuple[IndividualPlan, str, frozenset[str]]:
-    try:
-        plan = IndividualPlan.objects.select_related("person", "main_unit").get(pk=plan_id)
-    except (IndividualPlan.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    why, rels = check_with_relationships(actor, Action.PLAN_VIEW, plan.person)
-    return plan, why, rels
-
-
 def _access(actor, plan_id) -> tuple[IndividualPlan, str, PlanAccess]:
-    """Load the plan, check plan.view (404 otherwise) and fetch the actor's category facts ONCE."""
-    plan, why, rels = _plan_and_rels(actor, plan_id)
+    """Load the plan, check plan.view and its consent state (404 otherwise) and fetch the actor's category facts ONCE."""
+    plan, _why = load(actor, IndividualPlan, plan_id, None, person_of=None,
+                      queryset=IndividualPlan.objects.select_related("person__home_municipality", "main_unit__organization", "consent"))
+    why, rels = check_with_relationships(actor, Action.PLAN_VIEW, plan.person)
     return plan, why, plan_access(actor, plan, rels=rels)
 
 
@@ -289,6 +284,7 @@ def restrict_document(doc: dict, access: PlanAccess) -> tuple[dict, list[str]]:
     doc = dict(doc)
     used: set[str] = set()
     hidden: dict[str, int] = {}
+    withheld: set[str] = set()
     for section in CATEGORISED_SECTIONS:
         if section not in doc:
             continue
@@ -298,6 +294,8 @@ def restrict_document(doc: dict, access: PlanAccess) -> tuple[dict, list[str]]:
             if access.may_see(category):
                 kept.append(item)
                 used.add(access.reason_for(category))
+            else:
+                withheld.add(category)
         if len(kept) != len(doc[section]):
             hidden[section] = len(doc[section]) - len(kept)
         doc[section] = kept
@@ -311,7 +309,7 @@ def restrict_document(doc: dict, access: PlanAccess) -> tuple[dict, list[str]]:
         plan_work = doc["consent"].get("plan_work")
         doc["consent"] = {"plan_work": {**plan_work, "note": ""} if plan_work else None,
                           "sharing": [c for c in doc["consent"].get("sharing", []) if f"consent:{c['id']}" in own]}
-    doc["restricted"] = {"hidden": hidden, "categories": sorted({c for s in access.scopes for c in s.categories})}
+    doc["restricted"] = {"hidden": hidden, "withheld": sorted(withheld), "categories": sorted({c for s in access.scopes for c in s.categories})}
     return doc, sorted(used)
 
 
@@ -330,8 +328,7 @@ def _view_reason(why: str, access: PlanAccess, used: list[str]) -> str:
 
 
 def _allowed(actor, rels) -> list[str]:
-    ctx = actor_context(actor)
-    return sorted(a.value for a in Action if a not in ROLE_ONLY and a.value.startswith("plan.") and permits(ctx.roles, rels, a))
+    return permitted_actions(actor, rels, prefix="plan.")
 
 
 def _restricted_document(actor, plan_id):
@@ -342,6 +339,9 @@ def _restricted_document(actor, plan_id):
         from helhet.consent.selectors import consent_renewal_needed
 
         doc["consent_renewal"] = consent_renewal_needed(plan, document=doc)
+        from helhet.consent.selectors import plan_consent_state
+
+        doc["consent_state"] = plan_consent_state(plan, document=doc)
     return plan, why, access, doc, used
 
 
@@ -357,7 +357,8 @@ def plan_document_after_write(*, actor, plan_id) -> dict:
 def plan_document(*, actor, plan_id) -> dict:
     plan, why, access, doc, used = _restricted_document(actor, plan_id)
     reason = _view_reason(why, access, used)
-    record(actor=actor, action="view", obj=plan, person=plan.person, reason=reason, summary=_("Så individuell plan"),
+    record(actor=actor, action="view", obj=plan, person=plan.person, reason=reason, summary=gettext_noop("Så individuell plan"),
+           withheld=doc.get("restricted", {}).get("withheld"),
            detail={"relationships": sorted(access.relationships), "shown_by": used, "hidden": doc.get("restricted", {}).get("hidden", {})})
     return doc
 
@@ -388,14 +389,14 @@ def plans_of_person(*, actor, person_id) -> list[dict]:
         for p in IndividualPlan.objects.filter(person=person).select_related("main_unit").order_by("-created_at", "-id")
     ]
     record(actor=actor, action="view", object_type="individualplan", object_id="list", person=person, reason=why,
-           summary=_("Så personens planer"))
+           summary=gettext_noop("Så personens planer"))
     return rows
 
 
 def plan_versions(*, actor, plan_id) -> list[dict]:
     plan, why = _plan_for(actor, plan_id)
     rows = [_version_meta(v) for v in plan.versions.select_related("author").defer("snapshot")]
-    record(actor=actor, action="view", obj=plan, person=plan.person, reason=why, summary=_("Så versjonene av planen"))
+    record(actor=actor, action="view", obj=plan, person=plan.person, reason=why, summary=gettext_noop("Så versjonene av planen"))
     return rows
 
 
@@ -411,7 +412,8 @@ def plan_version(*, actor, plan_id, number) -> dict:
     v = _version(plan, number)
     snapshot, used = restrict_document(v.snapshot, access)
     record(actor=actor, action="view", obj=v, person=plan.person, reason=_view_reason(why, access, used),
-           summary=_("Så versjon %(n)s av planen") % {"n": v.number})
+           withheld=snapshot.get("restricted", {}).get("withheld"),
+           summary=gettext_noop("Så versjon %(n)s av planen"), params={"n": v.number})
     return {**_version_meta(v), "snapshot": snapshot}
 
 
@@ -421,10 +423,10 @@ def plan_diff(*, actor, plan_id, from_number, to_number=None) -> list[dict]:
     new = _version(plan, to_number).snapshot if to_number not in (None, "", 0, "0") else build_document(plan.pk, snapshot=True)
     old, used_old = restrict_document(old, access)
     new, used_new = restrict_document(new, access)
-    old.pop("restricted", None)
-    new.pop("restricted", None)
+    withheld = sorted(set(old.pop("restricted", {}).get("withheld", [])) | set(new.pop("restricted", {}).get("withheld", [])))
     record(actor=actor, action="view", obj=plan, person=plan.person, reason=_view_reason(why, access, sorted(set(used_old) | set(used_new))),
-           summary=_("Så endringer i planen fra versjon %(a)s til %(b)s") % {"a": from_number, "b": to_number or _("arbeidskopi")})
+           withheld=withheld,
+           summary=gettext_noop("Så endringer i planen fra versjon %(a)s til %(b)s"), params={"a": from_number, "b": to_number or _("arbeidskopi")})
     return diff_documents(old, new)
 
 
@@ -436,7 +438,7 @@ def plan_changes(*, actor, plan_id, since_version: int) -> list[dict]:
     if not access.whole_plan:
         # A change's summary quotes the item ("La til mål: ..."): category-limited readers get only what kind of change it was.
         rows = [{**r, "summary": r["section_label"], "item_id": None} for r in rows]
-    record(actor=actor, action="view", obj=plan, person=plan.person, reason=why, summary=_("Så endringslogg for planen"))
+    record(actor=actor, action="view", obj=plan, person=plan.person, reason=why, summary=gettext_noop("Så endringslogg for planen"))
     return rows
 
 
@@ -460,5 +462,5 @@ def subplan_file(*, actor, plan_id, subplan_id) -> SubPlanFile:
     except FileNotFoundError:
         raise NotFound() from None
     record(actor=actor, action="view", obj=subplan, person=plan.person, reason=why,
-           summary=_("Lastet ned delplan: %(title)s") % {"title": subplan.title}, detail={"plan": plan.pk})
+           summary=gettext_noop("Lastet ned delplan: %(title)s"), params={"title": subplan.title}, detail={"plan": plan.pk})
     return SubPlanFile(file=handle, name=subplan.file_name, content_type=subplan.content_type, size=subplan.file_size or 0)

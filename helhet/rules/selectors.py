@@ -25,6 +25,11 @@ def rule_in_force(code: str, day: dt.date, *, organization=None) -> Rule | None:
     return (local or candidates or [None])[0]
 
 
+def rule_first_in_force(code: str) -> dt.date | None:
+    """The first day a national rule was in force (for messages such as "gjelder fra ...")."""
+    return Rule.objects.filter(code=code, organization__isnull=True).order_by("valid_from").values_list("valid_from", flat=True).first()
+
+
 class GuidelineValue(NamedTuple):
     value: int
     source: str

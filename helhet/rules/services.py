@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helhet.access.queries import actor_context
+from helhet.access.policy import Action
+from helhet.access.queries import load
 from helhet.audit.services import record
-from helhet.core.errors import DomainError, NotFound
+from helhet.core.errors import DomainError
 
 from . import guidelines
 from .models import LocalGuideline
@@ -30,14 +31,10 @@ def guideline_set(*, actor, organization_id, key: str, value, reason: str, sourc
     audit event in the same transaction. Bad input is a 400 DomainError with
     the offending field, and nothing is written.
     """
-    ctx = actor_context(actor)
-    try:
-        org_id = int(organization_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if org_id not in ctx.ke_org_ids:
-        record(actor=actor, action="denied", object_type="local_guideline", object_id=f"{org_id}:{key}"[:50], summary="guideline_set")
-        raise NotFound()
+    from helhet.organizations.models import Organization
+
+    organization, _why = load(actor, Organization, organization_id, None, person_of=None, object_action=Action.GUIDELINE_SET)
+    org_id = organization.pk
 
     if key not in guidelines.GUIDELINES:
         raise _invalid("key", _("Ukjent retningslinje."))

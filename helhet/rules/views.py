@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from helhet.access.queries import actor_context
+from helhet.access.policy import Action
+from helhet.access.queries import check_role, organizations, organizations_for
 from helhet.core.errors import DomainError, NotFound
 
 from . import guidelines, selectors, services
@@ -27,19 +28,18 @@ def _parse_date(raw: str) -> dt.date | None:
 @login_required
 @require_GET
 def rule_list(request):
-    ctx = actor_context(request.user)
     raw = request.GET.get("dato", "").strip()
     day, error, status = None, "", 200
     if raw:
         day = _parse_date(raw)
         if day is None:
             error, status = _("Skriv datoen som åååå-mm-dd, for eksempel 2020-04-15."), 400
-    org_ids = sorted(ctx.org_ids)
+    org_ids = sorted(organizations_for(request.user, Action.RULES_READ_LOCAL))
     rules = list(selectors.rules_for_organizations(org_ids, day)) if not error else []
     national = [r for r in rules if r.organization_id is None]
     local = [r for r in rules if r.organization_id is not None]
     guideline_day = day or timezone.localdate()
-    orgs = sorted({m.unit.organization for m in ctx.memberships}, key=lambda o: o.name)
+    orgs = organizations(request.user, Action.RULES_READ_LOCAL)
     local_guidelines = [(org, selectors.guideline_states(org, guideline_day)) for org in orgs] if not error else []
     return render(request, "rules/rule_list.html", {
         "national": national, "local": local, "day": day, "raw_day": raw, "error": error,
@@ -50,19 +50,18 @@ def rule_list(request):
 @login_required
 @require_GET
 def rule_detail(request, pk: int):
-    ctx = actor_context(request.user)
-    rule = selectors.rule_visible(pk, ctx.org_ids)
+    org_ids = organizations_for(request.user, Action.RULES_READ_LOCAL)
+    rule = selectors.rule_visible(pk, org_ids)
     if rule is None:
         raise NotFound()
-    versions = list(selectors.rules_for_organizations(ctx.org_ids).filter(code=rule.code))
+    versions = list(selectors.rules_for_organizations(org_ids).filter(code=rule.code))
     today = timezone.localdate()
     return render(request, "rules/rule_detail.html", {"rule": rule, "versions": versions, "today": today,
                                                       "in_force": rule.in_force_on(today)})
 
 
 def _guideline_page(request, *, status=200, posted=None, errors=None):
-    ctx = actor_context(request.user)
-    orgs = sorted({m.unit.organization for m in ctx.memberships if m.unit.organization_id in ctx.ke_org_ids}, key=lambda o: o.name)
+    orgs = organizations(request.user, Action.GUIDELINE_SET)
     today = timezone.localdate()
     posted, errors = posted or {}, errors or {}
     sections = []
@@ -81,9 +80,7 @@ def _guideline_page(request, *, status=200, posted=None, errors=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def local_guidelines(request):
-    ctx = actor_context(request.user)
-    if not ctx.ke_org_ids:
-        raise NotFound()
+    check_role(request.user, Action.KE_WORKLIST)
     if request.method == "GET":
         return _guideline_page(request)
     data = request.POST

@@ -74,7 +74,9 @@ def test_renewal_a_new_participant_sees_nothing_until_a_consent_names_them(share
     services.participant_add(actor=users["coordinator"], plan_id=shared_plan.pk, based_on_version=shared_plan.version, kind="staff",
                              user_id=users["gp"].pk, unit_id=world.units["fjordvik_gp"].pk, role="Fastlege")
     gp = client_for("gp")
-    assert _both(gp, shared_plan) == set()  # the unit was named, but the GP joined after the consent
+    # The unit was named, but the GP joined after the consent: only what the rule on cooperating health personnel
+    # gives health personnel (helsepersonelloven § 25), nothing of the consent ("general").
+    assert _both(gp, shared_plan) == {"health_function", "medication"}
     page = client_for("coordinator").get(reverse("plan_detail", args=[shared_plan.pk])).content.decode()
     assert "Samtykket må fornyes" in page and "Ingrid Sand" in page
     renewal = client_for("coordinator").get(f"/api/v1/consents/plan/{shared_plan.pk}/renewal").json()
@@ -84,8 +86,8 @@ def test_renewal_a_new_participant_sees_nothing_until_a_consent_names_them(share
     assert not by_name["Lars Vik"]["no_consent"] and "medication" in by_name["Lars Vik"]["missing"]
     assert client_for("gp").get(f"/api/v1/consents/plan/{shared_plan.pk}/renewal").status_code == 404
 
-    share(person, ["health_function"], to_users=["gp"])
-    assert _both(gp, shared_plan) == {"health_function"}
+    share(person, ["general"], to_users=["gp"])
+    assert _both(gp, shared_plan) == {"health_function", "medication", "general"}
 
 
 def test_a_new_category_in_the_plan_is_not_shared_and_asks_for_renewal(shared_plan, person, users, client_for, share):

@@ -36,6 +36,10 @@ EXAMPLES = int(os.environ.get("HELHET_HYPOTHESIS_EXAMPLES", "12"))
 STAFF = {"nav": "fjordvik_nav", "teacher": "fjordvik_school", "gp": "fjordvik_gp", "clinician": "trust_ward", "coordinator2": "fjordvik_mh"}
 READERS = [*STAFF, "coordinator", "ke", "outsider", "trust_ke"]
 WHOLE = {"coordinator", "ke"}  # the person's coordinator, the responsible KE
+# Health personnel in the plan group get health information for the care they give together without a sharing
+# consent (helsepersonelloven § 25; the rule "health-personnel.cooperation" and its categories); NAV and school never.
+HEALTH_STAFF = {"gp", "clinician", "coordinator2"}
+HEALTH_RULE = {"health_function", "medication"}
 
 categories = st.sets(st.sampled_from(CATEGORY_VALUES), min_size=1, max_size=4)
 op = st.one_of(
@@ -74,7 +78,7 @@ class Oracle:
         grants = [g for g in self.grants if g["who"] == reader and self.grant_active(g, day)]
         if reader not in self.joined and not grants:
             return None
-        seen: set[str] = set()
+        seen: set[str] = set(HEALTH_RULE) if reader in HEALTH_STAFF and reader in self.joined else set()
         for c in self.consents:
             if self.consent_valid(c, day) and self.covers(c, reader):
                 seen |= c["categories"]

@@ -10,7 +10,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from helhet.access.queries import relationships
+from helhet.access.queries import relationships_to as relationships
 from helhet.audit.models import AuditEvent
 from helhet.cases import services as case_services
 from helhet.cases.models import CoordinatorAppointment, Request

@@ -130,7 +130,7 @@ def test_main_responsibility_change_is_ke_only_and_recorded(plan, users, world):
 
 
 def test_participant_gets_read_access(plan, users, world, plan_person):
-    from helhet.access.queries import relationships
+    from helhet.access.queries import relationships_to as relationships
 
     services.participant_add(actor=users["coordinator"], plan_id=plan.pk, based_on_version=1, kind="staff", user_id=users["gp"].pk,
                              unit_id=world.units["fjordvik_gp"].pk, role="Fastlege")

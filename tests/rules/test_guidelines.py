@@ -67,7 +67,7 @@ def test_only_own_ke_may_set(world, users, who):
         guideline_set(actor=users[who], organization_id=world.orgs["fjordvik"].pk, key="first_contact_days", value=10, reason="x")
     assert not LocalGuideline.objects.exists()
     assert not AuditEvent.objects.filter(object_type="local_guideline", action="update").exists()
-    assert AuditEvent.objects.filter(object_type="local_guideline", action="denied").exists()
+    assert AuditEvent.objects.filter(object_type="organization", action="denied", summary="guideline.set").exists()
 
 
 @pytest.mark.parametrize("key,value,reason,field", [

@@ -29,9 +29,9 @@ def _organization(context, organization):
     user = getattr(request, "user", None) or context.get("user")
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    from helhet.access.queries import actor_context
+    from helhet.access.queries import primary_organization
 
-    return actor_context(user).primary_organization
+    return primary_organization(user)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,289 @@
+"""The raw facts the policy decides by: who the actor is (roles, tenants, units) and how they stand to a person
+or to an object (a request, a need notification, an organisation ...).
+
+PRIVATE to helhet/access: no module outside it may import this one (tests/access/test_access_in_one_place.py
+checks the import graph). Everything here reads the database and returns plain facts; nothing here decides.
+helhet.access.queries turns these facts into decisions through helhet.access.policy.
+
+Relationship branches (one Q over Person each) are written here, next to each other, for every app whose rows
+make a relationship: people (involvements, relatives), cases (coordinator appointments, requests), plans
+(plan-group membership), coordination (open need notifications, transfers, disagreements) and access (grants).
+Other apps' MODELS are imported lazily; never their services or selectors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField, Case, Q, Value, When
+from django.utils import timezone
+
+from .policy import HEALTH_SECTORS, Participation, Rel, SharingConsentFacts
+
+
+@dataclass
+class ActorContext:
+    user: object
+    roles: frozenset[str]
+    ke_org_ids: frozenset[int]
+    leader_unit_ids: frozenset[int]
+    unit_ids: frozenset[int]
+    org_ids: frozenset[int]
+    health_unit_ids: frozenset[int] = frozenset()  # the actor's units in a health sector (helsepersonell)
+    primary_role: str = ""
+    primary_organization: object | None = None
+    memberships: list = field(default_factory=list)
+
+    @property
+    def is_health_personnel(self) -> bool:
+        return bool(self.health_unit_ids)
+
+
+def actor_context(user) -> ActorContext:
+    """The actor's active memberships, computed once per request and cached on the user object."""
+    ctx = getattr(user, "_helhet_ctx", None)
+    if ctx is not None:
+        return ctx
+    memberships = []
+    if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "pk", None):
+        memberships = list(user.memberships.filter(active=True).select_related("unit__organization").order_by("id"))
+    primary = memberships[0] if memberships else None
+    ctx = ActorContext(
+        user=user,
+        roles=frozenset(m.role for m in memberships),
+        ke_org_ids=frozenset(m.unit.organization_id for m in memberships if m.role == "ke_officer"),
+        leader_unit_ids=frozenset(m.unit_id for m in memberships if m.role == "unit_leader"),
+        unit_ids=frozenset(m.unit_id for m in memberships),
+        org_ids=frozenset(m.unit.organization_id for m in memberships),
+        health_unit_ids=frozenset(m.unit_id for m in memberships if m.unit.sector in HEALTH_SECTORS),
+        primary_role=primary.role if primary else "",
+        primary_organization=primary.unit.organization if primary else None,
+        memberships=memberships,
+    )
+    if user is not None:
+        try:
+            user._helhet_ctx = ctx
+        except AttributeError:  # AnonymousUser has slots-free attributes, but be safe
+            pass
+    return ctx
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _active_period_q(day: dt.date, prefix: str = "", exclusive_end: bool = False) -> Q:
+    end_q = Q(**{f"{prefix}end__gt": day}) if exclusive_end else Q(**{f"{prefix}end__gte": day})
+    return Q(**{f"{prefix}start__lte": day}) & (Q(**{f"{prefix}end__isnull": True}) | end_q)
+
+
+def _none() -> Q:
+    return Q(pk__in=[])
+
+
+def branches(ctx: ActorContext, day: dt.date) -> dict[Rel, Q]:
+    """One Q over Person per relationship; used for lists (OR of all) and for single checks."""
+    from helhet.access.models import AccessGrant, active_grants_q
+    from helhet.cases.models import CoordinatorAppointment, Request
+    from helhet.consent.models import valid_consents_q
+    from helhet.coordination.models import Disagreement, NeedNotification, Transfer
+    from helhet.people.models import Involvement, Relative
+    from helhet.plans.models import Participant
+
+    user = ctx.user
+    out: dict[Rel, Q] = {}
+    if ctx.ke_org_ids:
+        orgs = list(ctx.ke_org_ids)
+        involved_here = Involvement.objects.filter(_active_period_q(day), unit__organization_id__in=orgs).values("person_id")
+        requested_here = Request.objects.filter(organization_id__in=orgs).values("person_id")
+        # Open coordination items make the receiving KE stand to the person while they are open (it must be able
+        # to appoint): a need notification sent to it, a transfer to it, a disagreement it is a party to.
+        notified = NeedNotification.objects.filter(to_organization_id__in=orgs, status__in=NeedNotification.OPEN).values("person_id")
+        transferred = Transfer.objects.filter(to_organization_id__in=orgs, status=Transfer.Status.OPEN).values("person_id")
+        disputed = Disagreement.objects.filter(Q(municipality_id__in=orgs) | Q(health_trust_id__in=orgs),
+                                               status=Disagreement.Status.OPEN).values("person_id")
+        out[Rel.KE] = (Q(home_municipality_id__in=orgs) | Q(pk__in=involved_here) | Q(pk__in=requested_here)
+                       | Q(pk__in=notified) | Q(pk__in=transferred) | Q(pk__in=disputed))
+    if user is not None and getattr(user, "is_authenticated", False):
+        appointed = CoordinatorAppointment.objects.filter(_active_period_q(day, exclusive_end=True), coordinator=user)
+        hospital = CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR
+        out[Rel.COORDINATOR] = Q(pk__in=appointed.exclude(kind=hospital).values("person_id"))
+        out[Rel.HOSPITAL_COORDINATOR] = Q(pk__in=appointed.filter(kind=hospital).values("person_id"))
+        out[Rel.INVOLVED_STAFF] = Q(pk__in=Involvement.objects.filter(_active_period_q(day), staff=user).values("person_id"))
+        out[Rel.SELF] = Q(national_id=user.national_id) if getattr(user, "national_id", "") else _none()
+        # A guardian or parent who may consent for the person, linked to a login (Relative.user), acts for them.
+        out[Rel.REPRESENTATIVE] = Q(pk__in=Relative.objects.filter(user=user, may_consent=True).values("person_id"))
+        # Plan-group membership counts only while the plan-work consent holds: a withdrawal ends it at the next request
+        # (closed plans stay readable to the group while their consent was not withdrawn).
+        members = Participant.objects.filter(valid_consents_q(day, prefix="plan__consent__"), user=user, active=True,
+                                             kind=Participant.Kind.STAFF)
+        out[Rel.PLAN_PARTICIPANT] = Q(pk__in=members.values("plan__person_id"))
+        out[Rel.GRANT] = Q(pk__in=AccessGrant.objects.filter(active_grants_q(day), grantee=user).values("person_id"))
+    if ctx.leader_unit_ids:
+        units = list(ctx.leader_unit_ids)
+        led = Involvement.objects.filter(_active_period_q(day), unit_id__in=units).values("person_id")
+        to_unit = NeedNotification.objects.filter(to_unit_id__in=units, status__in=NeedNotification.OPEN).values("person_id")
+        out[Rel.UNIT_LEADER] = Q(pk__in=led) | Q(pk__in=to_unit)
+    return out
+
+
+def relationships(user, person, *, day: dt.date | None = None) -> frozenset[str]:
+    """How the actor stands to this person today, as a set of Rel values (one query)."""
+    from helhet.people.models import Person
+
+    ctx = actor_context(user)
+    found = branches(ctx, day or today())
+    if not found:
+        return frozenset()
+    annotations = {
+        f"rel_{rel.value}": Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+        for rel, q in found.items()
+    }
+    row = Person.objects.filter(pk=person.pk).annotate(**annotations).values(*annotations.keys()).first() or {}
+    return frozenset(key.removeprefix("rel_") for key, value in row.items() if value)
+
+
+# ---------------------------------------------------------------- relationships to objects other than a person
+
+
+def object_relationships(ctx: ActorContext, obj) -> frozenset[str]:
+    """How the actor stands to a request, need notification, transfer, disagreement, organisation, unit or
+    coordinator appointment (no query: the object's foreign keys against the actor's memberships)."""
+    name = obj._meta.model_name
+    user_id = getattr(ctx.user, "pk", None)
+    out: set[Rel] = set()
+    ke, leads = ctx.ke_org_ids, ctx.leader_unit_ids
+    if name == "request":
+        if obj.organization_id in ke:
+            out.add(Rel.CASE_KE)
+    elif name == "neednotification":
+        if obj.to_organization_id in ke or obj.to_unit_id in leads:
+            out.add(Rel.RECEIVER)
+        if obj.sent_by_id == user_id or obj.from_organization_id in ke:
+            out.add(Rel.SENDER)
+    elif name == "transfer":
+        # A transfer to the hospital is received by its KE or by a leader of one of its units.
+        if obj.to_organization_id in ke or (obj.kind == "municipality_to_hospital" and obj.to_organization_id in _leader_org_ids(ctx)):
+            out.add(Rel.RECEIVER)
+        if obj.from_organization_id in ke or obj.created_by_id == user_id:
+            out.add(Rel.SENDER)
+    elif name == "disagreement":
+        if obj.municipality_id in ke or obj.health_trust_id in ke:
+            out.add(Rel.PARTY_KE)
+        if obj.municipality_id in ke:
+            out.add(Rel.MUNICIPALITY_KE)
+    elif name == "organization":
+        if obj.pk in ke:
+            out.add(Rel.ORG_KE)
+        if obj.pk in ctx.org_ids:
+            out.add(Rel.ORG_MEMBER)
+    elif name == "serviceunit":
+        if obj.organization_id in ke:
+            out.add(Rel.ORG_KE)
+        if obj.pk in leads:
+            out.add(Rel.UNIT_LEADER_OF)
+    elif name == "coordinatorappointment":
+        if obj.coordinator_id == user_id:
+            out.add(Rel.APPOINTEE)
+        if obj.unit.organization_id in ke or obj.person.home_municipality_id in ke:
+            out.add(Rel.ORG_KE)
+    return frozenset(r.value for r in out)
+
+
+def _leader_org_ids(ctx: ActorContext) -> set[int]:
+    return {m.unit.organization_id for m in ctx.memberships if m.role == "unit_leader"}
+
+
+def org_ids_with(ctx: ActorContext, rel: Rel) -> frozenset[int]:
+    """The organisations the actor stands to as `rel` (ORG_KE or ORG_MEMBER), for list filters."""
+    if rel == Rel.ORG_KE:
+        return ctx.ke_org_ids
+    if rel == Rel.ORG_MEMBER:
+        return ctx.org_ids
+    return frozenset()
+
+
+# ---------------------------------------------------------------- consent facts
+
+
+def sharing_consent_facts(person_id, day: dt.date) -> list[SharingConsentFacts]:
+    """The person's sharing consents valid on `day`, as facts: ONE query (consent x recipients joined, folded here)."""
+    from helhet.consent.models import Consent
+
+    rows = (Consent.objects.valid_on(day).filter(person_id=person_id, kind=Consent.Kind.SHARING)
+            .values_list("id", "categories", "created_at", "recipient_users", "recipient_units").order_by("id"))
+    by_id: dict[int, dict] = {}
+    for cid, categories, created_at, user_id, unit_id in rows:
+        entry = by_id.setdefault(cid, {"categories": categories, "at": created_at, "users": set(), "units": set()})
+        if user_id is not None:
+            entry["users"].add(user_id)
+        if unit_id is not None:
+            entry["units"].add(unit_id)
+    return [
+        SharingConsentFacts(id=cid, categories=frozenset(e["categories"] or []), user_ids=frozenset(e["users"]),
+                            unit_ids=frozenset(e["units"]), recorded_at=e["at"])
+        for cid, e in by_id.items()
+    ]
+
+
+def participations(user, person_id) -> list[Participation]:
+    from helhet.plans.models import Participant
+
+    rows = Participant.objects.filter(plan__person_id=person_id, user=user, active=True, kind=Participant.Kind.STAFF).values_list("unit_id", "created_at")
+    return [Participation(unit_id=u, since=at) for u, at in rows]
+
+
+def grant_scopes(user, person_id, day: dt.date) -> list[tuple[int, frozenset[str]]]:
+    from .models import AccessGrant, active_grants_q
+
+    return [(g.pk, frozenset(g.categories or []))
+            for g in AccessGrant.objects.filter(active_grants_q(day), grantee=user, person_id=person_id).order_by("id")]
+
+
+HEALTH_RULE_CODE = "health-personnel.cooperation"
+
+
+def health_rule(person_id, day: dt.date) -> tuple[str, frozenset[str]] | None:
+    """The rule on cooperating health personnel, if in force on `day` and the person has not objected:
+    (rule code, the categories it reaches, from the rule's parameters). Two small queries."""
+    from helhet.rules.models import Rule
+
+    from .models import HealthSharingObjection
+
+    rule = (Rule.objects.filter(code=HEALTH_RULE_CODE, organization__isnull=True, valid_from__lte=day)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).order_by("-valid_from").first())
+    if rule is None:
+        return None
+    if HealthSharingObjection.objects.active_on(day).filter(person_id=person_id).exists():
+        return None
+    return rule.code, frozenset((rule.parameters or {}).get("categories", []))
+
+
+def plan_consent_valid(plan, day: dt.date) -> bool:
+    """Does the plan-work consent the plan rests on hold on `day`? (plan.consent is loaded with the plan.)"""
+    consent = plan.consent
+    return consent is not None and consent.valid_on(day)
+
+
+def object_q(ctx: ActorContext, model_name: str, rel: Rel) -> Q:
+    """The list form of object_relationships: Q over the model's rows the actor stands to as `rel`.
+    tests/access/test_object_relationships.py checks that the two agree."""
+    user_id = getattr(ctx.user, "pk", None)
+    ke, leads = list(ctx.ke_org_ids), list(ctx.leader_unit_ids)
+    table: dict[tuple[str, Rel], Q] = {
+        ("request", Rel.CASE_KE): Q(organization_id__in=ke),
+        ("neednotification", Rel.RECEIVER): Q(to_organization_id__in=ke) | Q(to_unit_id__in=leads),
+        ("neednotification", Rel.SENDER): Q(sent_by_id=user_id) | Q(from_organization_id__in=ke),
+        ("transfer", Rel.RECEIVER): Q(to_organization_id__in=ke) | Q(kind="municipality_to_hospital", to_organization_id__in=list(_leader_org_ids(ctx))),
+        ("transfer", Rel.SENDER): Q(from_organization_id__in=ke) | Q(created_by_id=user_id),
+        ("disagreement", Rel.PARTY_KE): Q(municipality_id__in=ke) | Q(health_trust_id__in=ke),
+        ("disagreement", Rel.MUNICIPALITY_KE): Q(municipality_id__in=ke),
+        ("organization", Rel.ORG_KE): Q(pk__in=ke),
+        ("organization", Rel.ORG_MEMBER): Q(pk__in=list(ctx.org_ids)),
+        ("serviceunit", Rel.ORG_KE): Q(organization_id__in=ke),
+        ("serviceunit", Rel.UNIT_LEADER_OF): Q(pk__in=leads),
+        ("coordinatorappointment", Rel.APPOINTEE): Q(coordinator_id=user_id),
+        ("coordinatorappointment", Rel.ORG_KE): Q(unit__organization_id__in=ke) | Q(person__home_municipality_id__in=ke),
+    }
+    return table.get((model_name, Rel(rel)), Q(pk__in=[]))
