@@ -55,6 +55,17 @@ from .policy import (
     sees_whole_plan,
 )
 
+# What other modules may use. The raw facts (an actor's tenants, roles, memberships) are not here: they stay in
+# helhet.access.facts, which only helhet/access imports (tests/access/test_access_in_one_place.py).
+__all__ = [
+    "PersonAccess", "PlanAccess", "RefusalAuditMiddleware",
+    "acting_ke_organization", "acting_unit", "acting_units", "allowed_actions", "check", "check_object", "check_plan", "check_role",
+    "check_with_relationships", "deny", "flush_refusals", "get_person", "load", "may", "may_object", "may_role",
+    "member_organizations", "objects_q", "organizations", "organizations_for", "permitted_actions", "person_access", "plan_access",
+    "primary_organization", "registering_unit", "relationships_to", "requires_two_factor", "sharing_consent_facts",
+    "visible_persons_q",
+]
+
 # ---------------------------------------------------------------- refusals: always recorded, never rolled back
 
 _pending: contextvars.ContextVar[list | None] = contextvars.ContextVar("helhet_pending_refusals", default=None)

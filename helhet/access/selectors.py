@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from helhet.audit.services import record
@@ -36,5 +37,5 @@ def grant_state(grant: AccessGrant, day=None) -> str:
     return "active"
 
 
-STATE_LABELS = {"revoked": "Trukket tilbake", "pending": "Ikke startet", "expired": "Utløpt", "consent_invalid": "Samtykket gjelder ikke",
-                "active": "Aktiv"}
+STATE_LABELS = {"revoked": _("Trukket tilbake"), "pending": _("Ikke startet"), "expired": _("Utløpt"),
+                "consent_invalid": _("Samtykket gjelder ikke"), "active": _("Aktiv")}

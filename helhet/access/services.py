@@ -22,11 +22,11 @@ from django.utils.translation import gettext_noop
 from helhet.audit.services import record
 from helhet.consent.categories import clean_categories
 from helhet.consent.models import Consent
-from helhet.core.errors import Conflict, DomainError, NotFound, validate
+from helhet.core.errors import Conflict, DomainError, validate
 
 from .models import AccessGrant
 from .policy import Action
-from .queries import check
+from .queries import check, load
 
 MAX_GRANT_DAYS = 366
 
@@ -85,10 +85,7 @@ def grant_create(*, actor, person, grantee_id, consent_id, valid_from: dt.date, 
 
 
 def grant_revoke(*, actor, grant_id, note: str = "") -> AccessGrant:
-    grant = AccessGrant.objects.select_related("person", "grantee").filter(pk=grant_id).first() if str(grant_id).isdigit() else None
-    if grant is None:
-        raise NotFound()
-    why = check(actor, Action.GRANT_MANAGE, grant.person)
+    grant, why = load(actor, AccessGrant, grant_id, Action.GRANT_MANAGE, queryset=AccessGrant.objects.select_related("person", "grantee"))
     if grant.revoked_at:
         raise Conflict("already_revoked", _("Tilgangen er allerede trukket tilbake."))
     now = timezone.now()
@@ -99,3 +96,53 @@ def grant_revoke(*, actor, grant_id, note: str = "") -> AccessGrant:
                summary=gettext_noop("Trakk tilbake personlig tilgang for %(who)s"), params={"who": grant.grantee.get_full_name() or grant.grantee.username},
                detail={"revoked": True, "note": note[:200]})
     return grant
+
+
+# ---------------------------------------------------------------- objection to sharing with cooperating health personnel
+
+
+def objection_record(*, actor, person, objected_on: dt.date, given_by_name: str, how: str, note: str = ""):
+    """Record that the person (or whoever acts for them) objects to cooperating health personnel receiving their
+    health information without a consent (the rule 'health-personnel.cooperation'). Takes effect at the next request."""
+    from .models import HealthSharingObjection
+
+    why = check(actor, Action.OBJECTION_RECORD, person)
+    if objected_on is None:
+        raise _invalid("objected_on", _("Oppgi datoen personen motsatte seg deling."))
+    if objected_on > timezone.localdate():
+        raise _invalid("objected_on", _("Datoen kan ikke være fram i tid."))
+    if not (given_by_name or "").strip():
+        raise _invalid("given_by_name", _("Oppgi hvem som motsatte seg deling."))
+    if how not in Consent.Method.values:
+        raise _invalid("how", _("Velg hvordan personen ga beskjed."))
+    if HealthSharingObjection.objects.active_on(timezone.localdate()).filter(person=person).exists():
+        raise Conflict("objection_exists", _("Personen har allerede motsatt seg deling med helsepersonell."))
+    objection = HealthSharingObjection(person=person, objected_on=objected_on, given_by_name=given_by_name.strip(), how=how,
+                                       note=(note or "").strip(), recorded_by=actor)
+    validate(objection)
+    with transaction.atomic():
+        objection.save()
+        record(actor=actor, action="create", obj=objection, person=person, reason=why,
+               summary=gettext_noop("Registrerte at personen motsetter seg deling med helsepersonell"))
+    return objection
+
+
+def objection_withdraw(*, actor, objection_id, on: dt.date | None = None):
+    """The person no longer objects: from `on` (default today) the rule applies again."""
+    from .models import HealthSharingObjection
+
+    objection, why = load(actor, HealthSharingObjection, objection_id, Action.OBJECTION_RECORD,
+                          queryset=HealthSharingObjection.objects.select_related("person"))
+    on = on or timezone.localdate()
+    if objection.withdrawn_on is not None:
+        raise Conflict("already_withdrawn", _("Innsigelsen er allerede trukket tilbake."))
+    if on < objection.objected_on:
+        raise _invalid("on", _("Datoen kan ikke være før innsigelsen ble registrert."))
+    with transaction.atomic():
+        updated = HealthSharingObjection.objects.filter(pk=objection.pk, withdrawn_on__isnull=True).update(withdrawn_on=on, withdrawn_by=actor)
+        if not updated:
+            raise Conflict("already_withdrawn", _("Innsigelsen er allerede trukket tilbake."))
+        objection.withdrawn_on, objection.withdrawn_by = on, actor
+        record(actor=actor, action="update", obj=objection, person=objection.person, reason=why,
+               summary=gettext_noop("Personen motsetter seg ikke lenger deling med helsepersonell"))
+    return objection

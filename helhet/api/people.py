@@ -127,6 +127,27 @@ class ConsentOut(Schema):
     note: str
 
 
+class ObjectionOut(Schema):
+    id: int
+    person_id: int
+    objected_on: dt.date
+    given_by_name: str
+    how: str
+    note: str
+    withdrawn_on: dt.date | None
+
+
+class ObjectionIn(Schema):
+    objected_on: dt.date
+    given_by_name: str
+    how: str
+    note: str = ""
+
+
+class ObjectionWithdrawIn(Schema):
+    on: dt.date | None = None
+
+
 class AppointmentBrief(Schema):
     id: int
     kind: str
@@ -167,6 +188,7 @@ class PersonDetailOut(PersonOut):
     consents: list[ConsentOut]
     requests: list[RequestBrief]
     appointments: list[AppointmentBrief]
+    objections: list[ObjectionOut]
 
 
 class PersonCreateIn(Schema):
@@ -343,3 +365,18 @@ def withdraw_consent(request, person_id: int, consent_id: int, payload: ConsentW
     return consent_services.consent_withdraw(
         actor=request.user, consent_id=consent_id, **payload.dict()
     )
+
+
+@router.post("/{person_id}/health-sharing-objections", response={201: ObjectionOut, **ERRORS})
+def record_objection(request, person_id: int, payload: ObjectionIn):
+    """The person objects to cooperating health personnel receiving their health information without consent."""
+    from helhet.access.services import objection_record
+
+    return 201, objection_record(actor=request.user, person=_person(person_id), **payload.dict())
+
+
+@router.post("/health-sharing-objections/{objection_id}/withdraw", response={200: ObjectionOut, **ERRORS})
+def withdraw_objection(request, objection_id: int, payload: ObjectionWithdrawIn):
+    from helhet.access.services import objection_withdraw
+
+    return objection_withdraw(actor=request.user, objection_id=objection_id, on=payload.on)

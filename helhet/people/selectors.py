@@ -91,15 +91,43 @@ def person_detail(*, actor, person_id) -> tuple[Person, dict]:
         "shows": shows,
     }
     hidden_involvements = len(involvements) - len(data["involvements"])
+    from helhet.access.models import HealthSharingObjection
+
+    data["allowed"] = allowed_actions(actor, person, rels=rels)
+    data.update(_sharing_and_grants(person, data["allowed"]))
+    data["objections"] = list(HealthSharingObjection.objects.filter(person=person)) if shows[Field.CONSENTS] else []
     data["withheld"] = sorted({f for f, shown in shows.items() if not shown} | ({"involvements"} if hidden_involvements else set()))
     # The checklist says which kinds of consent exist, not their content.
     data["checklist"] = documentation_checklist(person, {**data, "consents": all_consents}) if checklist else []
     if not case:  # the checklist's facts were read for it; the case texts themselves are not shown
         data["information"], data["requests"] = [], []
-    data["allowed"] = allowed_actions(actor, person, rels=rels)
     record(actor=actor, action="view", obj=person, person=person, reason=why, summary=gettext_noop("Så personens side"),
            withheld=data["withheld"])
     return masked_person(person, access), data
+
+
+def _sharing_and_grants(person: Person, allowed) -> dict:
+    """The sharing consents (with recipients and exclusions) and personal grants, for those who record consent and
+    grant access (the person's KE and coordinator): a fixed number of queries (consents with recipients: 3; grants: 1)."""
+    from helhet.access.models import AccessGrant
+    from helhet.access.selectors import STATE_LABELS, grant_state
+    from helhet.consent.models import Consent
+
+    may_record, may_grant = "consent.record" in allowed, "grant.manage" in allowed
+    today = timezone.localdate()
+    sharing, grants = [], []
+    if may_record:
+        sharing = list(Consent.objects.filter(person=person, kind=Consent.Kind.SHARING)
+                       .prefetch_related("recipient_users", "recipient_units").order_by("-given_on", "-id"))
+        for c in sharing:
+            c.state = ("withdrawn" if c.withdrawn_on and c.withdrawn_on <= today else
+                       "valid" if c.valid_on(today) else "expired" if c.valid_to and c.valid_to < today else "pending")
+    if may_grant:
+        grants = list(AccessGrant.objects.filter(person=person).select_related("grantee", "consent").order_by("-valid_from", "-id"))
+        for g in grants:
+            g.state = grant_state(g, today)
+            g.state_label = STATE_LABELS[g.state]
+    return {"sharing": sharing, "grants": grants, "may_record": may_record, "may_grant": may_grant, "today": today}
 
 
 def documentation_checklist(person: Person, data: dict) -> list[dict]:

@@ -6,7 +6,7 @@ diff_documents(old, new) -> list of sections that changed, in plan order:
      "removed": [{"id", "label", "fields": [...]}],
      "changed": [{"id", "label", "fields": [{"field", "label", "old", "new"}]}]}
 Single-valued sections (main responsibility, period, closing, plan-work consent) appear as one
-changed item. Documents are those of helhet.plans.selectors.build_document(snapshot=True).
+changed item. Documents are those of helhet.plans.documents.build_document(snapshot=True).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ evaluering; Cooperation = samarbeid med andre tjenester; SubPlan = delplan; Plan
 Edits go to the working copy (these rows). `IndividualPlan.version` is the optimistic-lock counter:
 every service in helhet.plans.services bumps it with a conditional UPDATE; PlanChange logs what each
 bump did, so a stale edit can be told what changed since its base. Publishing freezes the whole
-nested document (helhet.plans.selectors.build_document) into an immutable PlanVersion.
+nested document (helhet.plans.documents.build_document) into an immutable PlanVersion.
 """
 
 from __future__ import annotations

@@ -41,10 +41,17 @@ def test_every_endpoint_requires_login(client, snapshot, method, path):
 
 def _outsider_calls(case, world, users, ago):
     """(method, path, body) for every person-scoped endpoint, with bodies that would succeed for the KE."""
+    from helhet.access.models import HealthSharingObjection
+
     p, req, dec, appeal, consent, appt = (
         case[k].pk for k in ("person", "request", "decision", "appeal", "consent", "appointment")
     )
+    objection = HealthSharingObjection.objects.create(person=case["person"], objected_on=ago(3), given_by_name="Personen", how="oral",
+                                                      recorded_by=users["ke"]).pk
     return [
+        # (in this order: the KE withdraws the objection, then records a new one)
+        ("post", f"/persons/health-sharing-objections/{objection}/withdraw", {}),
+        ("post", f"/persons/{p}/health-sharing-objections", {"objected_on": ago(1), "given_by_name": "X", "how": "oral"}),
         ("get", f"/persons/{p}", None),
         ("patch", f"/persons/{p}", {"phone": "11111111"}),
         ("post", f"/persons/{p}/relatives", {"name": "X", "relationship": "sibling"}),
