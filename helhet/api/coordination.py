@@ -50,6 +50,10 @@ class NeedNotificationOut(Schema):
 
 
 class NeedNotificationIn(Schema):
+    """The consent to send it: `consent_id`, a sharing consent of the person covering the receiver and health and
+    function, OR the consent given for this notification (consent_given_by, consent_given_by_relative_id for a
+    representative, consent_method, consent_given_on; the name recorded is theirs, consent_given_by_name is ignored).
+    Neither, or a consent that does not cover it: 400 with a field error on `consent`."""
     person_id: int
     direction: Literal["to_municipality", "to_hospital"]
     sent_on: dt.date
@@ -61,7 +65,9 @@ class NeedNotificationIn(Schema):
     needs_child_coordinator: bool = False
     to_unit_id: int | None = None
     to_organization_id: int | None = None
+    consent_id: int | None = None
     consent_given_by: str = ""
+    consent_given_by_relative_id: int | None = None
     consent_given_by_name: str = ""
     consent_method: str = ""
     consent_given_on: dt.date | None = None

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from helhet.consent.models import Consent
 from helhet.people.forms import DateInput, HelhetForm, today
 
 from .models import Appeal, CoordinatorAppointment, InformationRecord, Request
@@ -85,24 +84,6 @@ class AppealAdvanceForm(HelhetForm):
         super().__init__(*args, **kwargs)
         allowed = Appeal.TRANSITIONS.get(appeal.status, set())
         self.fields["status"].choices = [(v, label) for v, label in Appeal.Status.choices if v in allowed]
-
-
-class ConsentForm(HelhetForm):
-    kind = forms.ChoiceField(label=_("Samtykket gjelder"), widget=forms.RadioSelect,
-                             choices=[(k, label) for k, label in Consent.Kind.choices if k in (Consent.Kind.COORDINATOR, Consent.Kind.PLAN_WORK)])
-    given_by = forms.ChoiceField(label=_("Gitt av"), choices=Consent.GivenBy.choices)
-    given_by_relative = forms.ChoiceField(label=_("Verge / foresatt som samtykket"), required=False,
-                                          help_text=_("Påkrevd når samtykket er gitt av verge eller foresatte."))
-    given_by_name = forms.CharField(label=_("Navn på den som samtykket"), max_length=200, required=False,
-                                    help_text=_("Fylles ut automatisk når personen selv eller en registrert pårørende samtykker."))
-    method = forms.ChoiceField(label=_("Hvordan ble samtykket gitt?"), choices=Consent.Method.choices)
-    given_on = forms.DateField(label=_("Dato"), widget=DateInput(), initial=today)
-    valid_to = forms.DateField(label=_("Gyldig til"), widget=DateInput(), required=False)
-    note = forms.CharField(label=_("Merknad"), widget=forms.Textarea, required=False)
-
-    def __init__(self, *args, relatives=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["given_by_relative"].choices = [("", _("Ingen"))] + [(r.pk, str(r)) for r in relatives]
 
 
 class ConsentWithdrawForm(HelhetForm):

@@ -93,14 +93,11 @@ def request_detail(*, actor, request_id) -> tuple[Request, dict]:
     from django.db.models import Prefetch
 
     from helhet.access.policy import Action
-    from helhet.access.queries import allowed_actions, check
+    from helhet.access.queries import allowed_actions
     from helhet.audit.services import record
 
-    try:
-        req = Request.objects.select_related("person__home_municipality", "organization", "registered_by").get(pk=request_id)
-    except (Request.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    why = check(actor, Action.REQUEST_VIEW, req.person)
+    req, why = load(actor, Request, request_id, Action.REQUEST_VIEW,
+                    queryset=Request.objects.select_related("person__home_municipality", "organization", "registered_by"))
     assessment = Assessment.objects.filter(request=req).select_related("assessed_by").prefetch_related("rules_applied").first()
     decision = (
         Decision.objects.filter(request=req).select_related("decided_by")
@@ -131,23 +128,17 @@ def criteria_rules(req: Request) -> list:
 def appeal_for_action(*, actor, appeal_id) -> Appeal:
     from helhet.access.policy import Action
 
-    try:
-        appeal = Appeal.objects.select_related("decision").get(pk=appeal_id)
-    except (Appeal.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    appeal, _why = load(actor, Appeal, appeal_id, None, person_of=None, queryset=Appeal.objects.select_related("decision"))
     appeal.request_obj = request_for_action(actor=actor, request_id=appeal.decision.request_id, action=Action.APPEAL_MANAGE)
     return appeal
 
 
 def appointment_for_action(*, actor, appointment_id) -> CoordinatorAppointment:
     """An appointment the actor may hand over or end (the same test as the services), or NotFound."""
-    from helhet.access.policy import Action
     from helhet.access.queries import check
 
-    try:
-        appointment = CoordinatorAppointment.objects.select_related("person__home_municipality", "coordinator", "unit").get(pk=appointment_id)
-    except (CoordinatorAppointment.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    appointment, _why = load(actor, CoordinatorAppointment, appointment_id, None, person_of=None,
+                             queryset=CoordinatorAppointment.objects.select_related("person__home_municipality", "coordinator", "unit"))
     action = Action.HOSPITAL_COORDINATOR_APPOINT if appointment.kind == CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR else Action.COORDINATOR_APPOINT
     check(actor, action, appointment.person)
     return appointment

@@ -19,7 +19,7 @@ from helhet.access.queries import acting_ke_organization, acting_unit, check, lo
 from helhet.audit.services import record
 from helhet.consent.models import Consent
 from helhet.consent.selectors import has_valid_consent
-from helhet.core.errors import Conflict, DomainError, NotFound, validate
+from helhet.core.errors import Conflict, DomainError, validate
 from helhet.organizations.models import Level, ServiceUnit
 from helhet.people.models import Person
 from helhet.rules.selectors import rule_first_in_force, rule_in_force, rules_in_force
@@ -162,10 +162,8 @@ def decision_create(*, actor, request_id, decided_on: dt.date, grants_ip: bool =
 
 
 def appeal_create(*, actor, decision_id, received_on: dt.date, grounds: str) -> Appeal:
-    try:
-        decision = Decision.objects.select_related("request__person", "request__organization").get(pk=decision_id)
-    except (Decision.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    decision, _why = load(actor, Decision, decision_id, None, person_of=None,
+                          queryset=Decision.objects.select_related("request__person", "request__organization"))
     req, why = _request_for(actor, decision.request_id, Action.APPEAL_MANAGE)
     if not appealable_refusals(decision, req):
         raise Conflict("not_appealable", _("Avgjørelsen har ikke noe avslag som kan påklages."))
@@ -189,10 +187,7 @@ def appeal_create(*, actor, decision_id, received_on: dt.date, grounds: str) -> 
 
 
 def appeal_advance(*, actor, appeal_id, status: str, on: dt.date, note: str = "") -> Appeal:
-    try:
-        appeal = Appeal.objects.select_related("decision__request__person").get(pk=appeal_id)
-    except (Appeal.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+    appeal, _why = load(actor, Appeal, appeal_id, None, person_of=None, queryset=Appeal.objects.select_related("decision__request__person"))
     req, why = _request_for(actor, appeal.decision.request_id, Action.APPEAL_MANAGE)
     allowed = Appeal.TRANSITIONS.get(appeal.status, set())
     if status not in allowed:
@@ -279,12 +274,9 @@ def coordinator_appoint(*, actor, person: Person, kind: str, coordinator_id, uni
 
 
 def _appointment_for(actor, appointment_id) -> tuple[CoordinatorAppointment, str]:
-    try:
-        appointment = CoordinatorAppointment.objects.select_related("person").get(pk=appointment_id)
-    except (CoordinatorAppointment.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    why = check(actor, _appointment_action(appointment.kind), appointment.person)
-    return appointment, why
+    appointment, _why = load(actor, CoordinatorAppointment, appointment_id, None, person_of=None,
+                             queryset=CoordinatorAppointment.objects.select_related("person"))
+    return appointment, check(actor, _appointment_action(appointment.kind), appointment.person)
 
 
 def coordinator_handover(*, actor, appointment_id, coordinator_id, unit_id, on: dt.date, reason: str, person_wish: str = "") -> CoordinatorAppointment:

@@ -6,7 +6,6 @@ urlpatterns = [
     path("mine/", views.my_persons, name="my_persons"),
     path("ke/", views.ke_overview, name="ke_overview"),
     path("personer/<int:pk>/informert/", views.information_record, name="information_record"),
-    path("personer/<int:pk>/samtykke/nytt/", views.consent_record, name="consent_record"),
     path("samtykker/<int:pk>/trekk-tilbake/", views.consent_withdraw, name="consent_withdraw"),
     path("personer/<int:pk>/henvendelser/ny/", views.request_create, name="request_create"),
     path("henvendelser/<int:pk>/", views.request_detail, name="request_detail"),

@@ -24,7 +24,6 @@ from .forms import (
     AppealForm,
     AppointForm,
     AssessmentForm,
-    ConsentForm,
     ConsentWithdrawForm,
     DecisionForm,
     EndForm,
@@ -104,25 +103,6 @@ def information_record(request, pk: int):
                             "Også et nei skal registreres.")},
         run=lambda cd: services.information_record(actor=request.user, person=person, **cd),
         success=lambda _obj: _person_url(person.pk), message=_("Informasjonen er registrert."),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def consent_record(request, pk: int):
-    person = people_selectors.person_for_action(actor=request.user, person_id=pk, action=Action.CONSENT_RECORD)
-    relatives = [r for r in person.relatives.all() if r.may_consent]
-    form = ConsentForm(_data(request), relatives=relatives, initial={"kind": request.GET.get("kind", "coordinator"), "given_by": "person"})
-
-    def run(cd):
-        rel = cd.pop("given_by_relative") or None
-        return consent_services.consent_record(actor=request.user, person=person, given_by_relative_id=rel, **cd)
-
-    return form_page(
-        request, form=form, template=FORM_PAGE,
-        context={"title": _("Registrer samtykke"), "person": person, "cancel_url": _person_url(person.pk),
-                 "intro": _("Registrer hvem som samtykket, i hvilken egenskap, når og hvordan.")},
-        run=run, success=lambda _obj: _person_url(person.pk), message=_("Samtykket er registrert."),
     )
 
 

@@ -22,7 +22,7 @@ def consent_renewal_needed(plan, *, document: dict | None = None, day: dt.date |
 
     Adding a participant or tagging content with a new category never extends a consent (policy.consent_covers):
     this is the coordinator's list of whom the consent must be renewed for ("samtykket må fornyes").
-    `document`: the WHOLE plan document (plans.selectors.build_document) when the caller has it: then this costs
+    `document`: the WHOLE plan document (plans.documents.build_document) when the caller has it: then this costs
     one query. A participant who is also the person's coordinator sees the whole plan anyway and is left out.
     """
     from helhet.access.policy import Participation, consent_covers
@@ -30,7 +30,7 @@ def consent_renewal_needed(plan, *, document: dict | None = None, day: dt.date |
 
     day = day or timezone.localdate()
     if document is None:
-        from helhet.plans.selectors import build_document
+        from helhet.plans.documents import build_document
 
         document = build_document(plan.pk)
     from helhet.consent.categories import SECTION_DEFAULTS
@@ -137,7 +137,7 @@ def plan_consent_state(plan, *, document: dict, day: dt.date | None = None) -> d
 
     For the plan page of those who edit the plan (coordinator, KE): plans.selectors puts the result in the document
     as `consent_state`, and consent/_plan_notices.html renders it (no query in the template). Reads the plan-work
-    consent and the coordinator appointments from the `document` (plans.selectors.build_document); only when that
+    consent and the coordinator appointments from the `document` (plans.documents.build_document); only when that
     consent has been withdrawn or has expired, ONE query for the person's other valid plan-work / coordinator
     consents. Nothing is changed or deleted: the coordinator or the KE closes the plan or records a new consent.
 

@@ -4,7 +4,7 @@ from . import views
 
 urlpatterns = [
     path("personer/<int:pk>/samtykke/deling/", views.sharing_consent_record, name="sharing_consent_record"),
-    # The plan-work / coordinator consent page with the relative chosen from the person's relatives. cases/urls.py's
-    # "consent_record" (personer/<pk>/samtykke/nytt/) should route here (lead), retiring cases.forms.ConsentForm.
-    path("personer/<int:pk>/samtykke/plan-koordinator/", views.consent_record, name="consent_plan_record"),
+    # The one plan-work / coordinator consent page (the relative chosen from the person's relatives); the person page,
+    # the plan's consent notices and the API's twin all lead here.
+    path("personer/<int:pk>/samtykke/nytt/", views.consent_record, name="consent_record"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from helhet.consent.forms import GIVEN_BY_HELP, RELATIVE_HELP, relative_choices
 from helhet.consent.models import Consent
 from helhet.people.forms import DateInput, HelhetForm, today
 from helhet.plans.models import MAIN_SECTOR_CHOICES
@@ -16,13 +17,41 @@ def _choices(rows, empty=None):
     return [("", empty or _("Velg"))] + [(r.pk, str(r)) for r in rows]
 
 
+CONSENT_FIELDS = ("consent", "consent_given_by", "consent_given_by_relative", "consent_method", "consent_given_on")
+
+
+def consent_label(consent) -> str:
+    """One sharing consent as a choice: what, with which units, who gave it, and its period."""
+    units = ", ".join(str(u) for u in consent.recipient_units.all())
+    period = f"{consent.starts_on:%d.%m.%Y}–{consent.valid_to:%d.%m.%Y}" if consent.valid_to else f"{consent.starts_on:%d.%m.%Y}"
+    return f"{', '.join(consent.category_labels)} – {units} – {consent.given_by_name}, {period}"
+
+
 class _ConsentFields(forms.Form):
-    consent_given_by = forms.ChoiceField(label=_("Samtykke gitt av"), required=False, choices=[("", _("Velg"))] + list(Consent.GivenBy.choices))
-    consent_given_by_name = forms.CharField(label=_("Navn på den som samtykket"), max_length=200, required=False)
+    """The consent to send the notification: a registered sharing consent that covers the receiver, OR the consent given
+    for this notification. One of the two is required; services.need_notification_send decides (the API's verdict), so
+    the select is a plain value here (a chosen consent that does not cover the receiver gets the service's reason)."""
+
+    consent = forms.CharField(label=_("Registrert samtykke til deling"), required=False, widget=forms.Select,
+                              help_text=_("Bare samtykker som dekker opplysninger om helse og funksjon og nevner mottakeren, vises."))
+    consent_given_by = forms.ChoiceField(label=_("Samtykke gitt av"), required=False, choices=[("", _("Velg"))] + list(Consent.GivenBy.choices),
+                                         help_text=GIVEN_BY_HELP)
+    consent_given_by_relative = forms.ChoiceField(label=_("Pårørende som samtykket"), required=False, help_text=RELATIVE_HELP)
     consent_method = forms.ChoiceField(label=_("Hvordan ble samtykket gitt?"), required=False, choices=[("", _("Velg"))] + list(Consent.Method.choices))
-    consent_given_on = forms.DateField(label=_("Samtykke gitt dato"), widget=DateInput(), required=False,
-                                       help_text=_("Fyll ut samtykket hvis personen ikke har et registrert samtykke til deling av opplysninger. "
-                                                   "Uten samtykke sendes ingen melding."))
+    consent_given_on = forms.DateField(label=_("Samtykke gitt dato"), widget=DateInput(), required=False)
+
+    def __init__(self, *args, consents=(), relatives=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        consents = list(consents)
+        empty = _("Velg samtykke") if consents else _("Ingen registrerte samtykker dekker mottakeren – registrer samtykket under")
+        self.fields["consent"].widget.choices = [("", empty)] + [(str(c.pk), consent_label(c)) for c in consents]
+        self.fields["consent_given_by_relative"].choices = relative_choices(relatives)
+
+    def main_fields(self):
+        return [f for f in self if f.name not in CONSENT_FIELDS]
+
+    def recorded_consent_fields(self):
+        return [self[name] for name in CONSENT_FIELDS[1:]]
 
 
 class NeedNotificationForm(HelhetForm, _ConsentFields):

@@ -5,11 +5,17 @@ overlevering); PartnerInformation = informasjon til fastlege og samarbeidspartne
 PartnerInformationObjection = personens reservasjon mot slik informasjon; Disagreement = uenighet.
 
 Consent to send a need notification (choice, documented here): the notification is sent only when the
-person has consented to it. Either (a) a consent of kind «sharing» (helhet.consent) is valid on the day it
-is sent (it is linked), or (b) the sender records the consent to notify on the notification itself: who
-consented, in what capacity, how and when. (b) exists because the hospital clinician who sees the need
-usually may not record consents in the municipality's system, but must document the consent to contact
-the municipality (Helse Bergen's checklist item c).
+person has consented to sending THIS information to THIS receiver. Either (a) the sender names a consent of
+kind «sharing» (helhet.consent) that covers it (consent_covers_need_notification: valid on the day it is
+sent, «helse og funksjon» among its categories — the notification describes health and function — and a
+unit of the receiving organisation among its recipients; it is linked), or (b) the sender records the
+consent given for this very notification on the notification itself: who consented, in what capacity, how
+and when (decided by helhet.consent.services.consent_giver_check, as every consent is). A consent about
+something else (e.g. the school only) never covers a notification by being the person's. (b) exists because
+the hospital clinician who sees the need usually may not record consents in the municipality's system, but
+must document the consent to contact the municipality (Helse Bergen's checklist item c).
+helhet.coordination.services.need_notification_send decides; selectors.need_notification_consent_choices
+offers the form the consents that could cover the receiving side.
 """
 
 from __future__ import annotations
@@ -102,6 +108,30 @@ class NeedNotification(models.Model):
             if getattr(self, flag):
                 out.append(str(label))
         return out
+
+
+# What a need notification contains (a summary of health and function): the category a consent must name to cover it.
+NEED_NOTIFICATION_CATEGORY = "health_function"  # helhet.consent.categories.Category.HEALTH_FUNCTION
+
+
+def consent_covers_need_notification(consent: Consent, *, day, organization_ids, unit_id=None) -> str:
+    """Why `consent` does not cover sending a need notification on `day` to a unit of one of `organization_ids` (or to
+    the unit `unit_id`): "" when it does, else "kind", "not_valid", "category" or "recipient".
+
+    Pure over the consent and its recipient units (prefetch consent.recipient_units with their organization_id).
+    Named staff among the recipients do not count: a notification goes to a unit's inbox, not to one person.
+    Used by services.need_notification_send (the verdict) and selectors.need_notification_consent_choices (the form's list).
+    """
+    if consent.kind != Consent.Kind.SHARING:
+        return "kind"
+    if not consent.valid_on(day):
+        return "not_valid"
+    if NEED_NOTIFICATION_CATEGORY not in (consent.categories or []):
+        return "category"
+    org_ids = set(organization_ids)
+    if not any(u.pk == unit_id or u.organization_id in org_ids for u in consent.recipient_units.all()):
+        return "recipient"
+    return ""
 
 
 class Transfer(models.Model):

@@ -140,3 +140,26 @@ def turning_18(*, actor, within_days: int = 90, today: dt.date | None = None) ->
         a.overdue = a.turns_18_on <= today
         out.append(a)
     return out
+
+
+def need_notification_consent_choices(*, actor, person, direction: str, on: dt.date | None = None) -> list:
+    """The person's sharing consents a need notification in `direction` could name (the send form's select): valid on
+    `on` (today), covering health and function, and naming a unit on the receiving side — a unit of the person's home
+    municipality (to_municipality), or of a health trust (to_hospital: the unit is chosen on the same form).
+    services.need_notification_send decides the chosen one again for the exact receiver and date
+    (models.consent_covers_need_notification), so the form and the API give the same verdict."""
+    from helhet.consent.models import Consent, valid_consents_q
+    from helhet.organizations.models import Organization
+
+    from .models import consent_covers_need_notification
+
+    check(actor, Action.NEED_NOTIFICATION_SEND, person)
+    day = on or timezone.localdate()
+    if direction == NeedNotification.Direction.TO_HOSPITAL:
+        org_ids = list(Organization.objects.filter(kind=Organization.Kind.HEALTH_TRUST).values_list("pk", flat=True))
+    else:
+        org_ids = [person.home_municipality_id]
+    consents = (Consent.objects.filter(valid_consents_q(day), person=person, kind=Consent.Kind.SHARING,
+                                       recipient_units__organization_id__in=org_ids)
+                .distinct().prefetch_related("recipient_units__organization").order_by("-given_on", "-id"))
+    return [c for c in consents if not consent_covers_need_notification(c, day=day, organization_ids=org_ids)]

@@ -22,19 +22,22 @@ from helhet.access.queries import acting_units, check, check_object, load, may, 
 from helhet.audit.services import record
 from helhet.cases import services as case_services
 from helhet.cases.models import CoordinatorAppointment, Request
-from helhet.consent.models import Consent, valid_consents_q
+from helhet.consent.models import Consent
+from helhet.consent.services import consent_giver_check
 from helhet.core.errors import Conflict, DomainError, NotFound, validate
 from helhet.organizations.models import Level, Organization, Sector, ServiceUnit
 from helhet.organizations.services import coordinating_unit
 from helhet.people.models import Involvement, Person
 
 from .models import (
+    NEED_NOTIFICATION_CATEGORY,
     Disagreement,
     NeedNotification,
     PartnerInformation,
     PartnerInformationObjection,
     Transfer,
     TransferChecklistItem,
+    consent_covers_need_notification,
 )
 
 
@@ -72,17 +75,72 @@ def _sender_unit(actor, *, hospital: bool) -> ServiceUnit | None:
     return None
 
 
+def _records_consent(*values) -> bool:
+    """Did the sender fill in any of the consent-given-here fields?"""
+    return any(v not in (None, "") and str(v).strip() for v in values)
+
+
+def _covering_consent(person: Person, consent_id, *, sent_on: dt.date, to_org: Organization, to_unit: ServiceUnit) -> Consent:
+    """The chosen sharing consent, when it covers this notification (models.consent_covers_need_notification); else a
+    field error on `consent` that says why. Another person's consent is as unknown as a missing one."""
+    consent = (Consent.objects.filter(pk=consent_id, person=person).prefetch_related("recipient_units__organization").first()
+               if str(consent_id).isdigit() else None)
+    if consent is None:
+        raise _invalid("consent", _("Velg et samtykke som er registrert for personen."))
+    why_not = consent_covers_need_notification(consent, day=sent_on, organization_ids=[to_org.pk], unit_id=to_unit.pk)
+    if why_not == "kind":
+        raise _invalid("consent", _("Samtykket gjelder ikke deling av opplysninger. Velg et samtykke til deling, eller registrer samtykket "
+                                    "som ble gitt for denne meldingen."))
+    if why_not == "not_valid":
+        raise _invalid("consent", _("Samtykket gjelder ikke %(day)s, dagen meldingen sendes: det er trukket tilbake, utløpt eller ikke "
+                                    "begynt å gjelde.") % {"day": f"{sent_on:%d.%m.%Y}"})
+    if why_not == "category":
+        raise _invalid("consent", _("Samtykket dekker ikke opplysninger om helse og funksjon, som meldingen inneholder. Det gjelder: "
+                                    "%(categories)s.") % {"categories": ", ".join(consent.category_labels)})
+    if why_not == "recipient":
+        units = [str(u) for u in consent.recipient_units.all()]
+        raise _invalid("consent", _("Samtykket gir ikke lov til å dele opplysninger med %(to)s. Det nevner: %(recipients)s.") % {
+            "to": to_unit, "recipients": ", ".join(units) if units else _("ingen enheter, bare navngitte personer")})
+    return consent
+
+
+_GIVER_FIELDS = {"given_by": "consent_given_by", "given_by_relative": "consent_given_by_relative", "given_on": "consent_given_on"}
+
+
+def _recorded_consent(person: Person, *, sent_on: dt.date, given_by: str, given_by_relative_id, method: str,
+                      given_on: dt.date | None) -> tuple:
+    """The consent given for this notification: dated, how, and by whom — who may consent is decided by
+    helhet.consent.services.consent_giver_check (the capacity rules), for sharing health and function information.
+    Returns (relative or None, the name recorded)."""
+    if not given_on:
+        raise _invalid("consent_given_on", _("Oppgi datoen samtykket ble gitt."))
+    if given_on > sent_on:
+        raise _invalid("consent_given_on", _("Samtykket må være gitt før eller samme dag som meldingen sendes."))
+    if method not in Consent.Method.values:
+        raise _invalid("consent_method", _("Oppgi hvordan samtykket ble gitt."))
+    try:
+        return consent_giver_check(person, kind=Consent.Kind.SHARING, given_by=given_by, given_by_relative_id=given_by_relative_id,
+                                   given_on=given_on, categories=[NEED_NOTIFICATION_CATEGORY])
+    except DomainError as exc:
+        fields = {_GIVER_FIELDS.get(name, name): msgs for name, msgs in ((exc.details or {}).get("fields") or {}).items()}
+        raise DomainError(exc.code, exc.message, status=exc.status, details={**exc.details, "fields": fields}) from None
+
+
 def need_notification_send(*, actor, person: Person, direction: str, sent_on: dt.date, summary: str, contact_name: str,
                            contact_phone: str = "", needs_ip: bool = False, needs_coordinator: bool = False,
                            needs_child_coordinator: bool = False, to_unit_id=None, to_organization_id=None,
-                           consent_given_by: str = "", consent_given_by_name: str = "", consent_method: str = "",
-                           consent_given_on: dt.date | None = None) -> NeedNotification:
+                           consent_id=None, consent_given_by: str = "", consent_given_by_relative_id=None, consent_given_by_name: str = "",
+                           consent_method: str = "", consent_given_on: dt.date | None = None) -> NeedNotification:
     """Send a need notification.
 
     to_municipality: from a hospital unit to the KE of the person's HOME municipality (needs IP / coordinator /
     child coordinator). to_hospital: from the municipality (its KE or the person's coordinator) to a hospital
     unit asking for a hospital coordinator; when the unit is not known, to the hospital's KE.
-    Refused (409) without the person's consent to send it (models.py: a valid sharing consent, or recorded here).
+    The consent to send it (models.py): `consent_id`, a sharing consent of the person that covers this receiver
+    and health information, OR the consent given for this notification recorded here (consent_given_by,
+    consent_given_by_relative_id for a representative, consent_method, consent_given_on; the name recorded is the
+    person's or the relative's, consent_given_by_name is ignored). Neither, both, or a consent that does not cover
+    it: 400 with a field error on `consent` (or on the recorded consent's field), nothing written.
     """
     if direction not in NeedNotification.Direction.values:
         raise _invalid("direction", _("Ugyldig retning."))
@@ -122,20 +180,20 @@ def need_notification_send(*, actor, person: Person, direction: str, sent_on: dt
         to_org = person.home_municipality
         to_unit = coordinating_unit(to_org)
 
-    consent = (Consent.objects.filter(valid_consents_q(sent_on), person=person, kind=Consent.Kind.SHARING)
-               .order_by("-given_on", "-id").first())
-    if consent is None:
-        if not consent_given_on:
-            raise Conflict("no_consent", _("Meldingen kan ikke sendes uten personens samtykke. Registrer hvem som samtykket, hvordan og når."))
-        if consent_given_on > sent_on:
-            raise _invalid("consent_given_on", _("Samtykket må være gitt før eller samme dag som meldingen sendes."))
-        if consent_given_by not in Consent.GivenBy.values or consent_method not in Consent.Method.values or not consent_given_by_name.strip():
-            raise _invalid("consent_given_by_name", _("Oppgi hvem som samtykket, i hvilken egenskap og hvordan."))
-        if consent_given_by == Consent.GivenBy.PERSON and person.capacity_to_consent == Person.Capacity.LACKING:
-            raise _invalid("consent_given_by", _("Personen er vurdert til å mangle samtykkekompetanse. Samtykket må gis av verge, foresatte eller nærmeste pårørende."))
-    else:
+    consent, relative = None, None
+    if consent_id not in (None, ""):
+        if _records_consent(consent_given_by, consent_given_by_relative_id, consent_given_by_name, consent_method, consent_given_on):
+            raise _invalid("consent", _("Velg et registrert samtykke, eller registrer samtykket som ble gitt for denne meldingen – ikke begge."))
+        consent = _covering_consent(person, consent_id, sent_on=sent_on, to_org=to_org, to_unit=to_unit)
         consent_given_by = consent_given_by_name = consent_method = ""
         consent_given_on = None
+    elif _records_consent(consent_given_by, consent_given_by_relative_id, consent_given_by_name, consent_method, consent_given_on):
+        relative, consent_given_by_name = _recorded_consent(person, sent_on=sent_on, given_by=consent_given_by,
+                                                            given_by_relative_id=consent_given_by_relative_id, method=consent_method,
+                                                            given_on=consent_given_on)
+    else:
+        raise _invalid("consent", _("Velg samtykket som dekker å sende meldingen til %(to)s, eller registrer samtykket som ble gitt for "
+                                    "denne meldingen: hvem som samtykket, i hvilken egenskap, hvordan og når.") % {"to": to_unit})
 
     n = NeedNotification(
         person=person, direction=direction, from_organization=from_unit.organization, from_unit=from_unit, sent_by=actor,
@@ -149,7 +207,8 @@ def need_notification_send(*, actor, person: Person, direction: str, sent_on: dt
         n.save()
         record(actor=actor, action="create", obj=n, person=person, reason=why,
                summary=gettext_noop("Sendte melding om behov til %(to)s"), params={"to": to_unit},
-               detail={"to_organization": to_org.pk, "to_unit": to_unit.pk, "consent": consent.pk if consent else "recorded"})
+               detail={"to_organization": to_org.pk, "to_unit": to_unit.pk, "consent": consent.pk if consent else "recorded",
+                       **({"consent_given_by_relative": relative.pk} if relative is not None else {})})
         _notify_unit_by_email(to_unit, _("Ny melding om behov i Helhet"),
                               _("%(unit)s har fått en ny melding om behov. Logg inn i Helhet for å lese og kvittere.") % {"unit": to_unit.name})
     return n
@@ -298,12 +357,8 @@ def transfer_start(*, actor, person: Person, kind: str, effective_on: dt.date, f
 
 
 def _transfer_for(actor, transfer_id) -> tuple[Transfer, str]:
-    try:
-        t = Transfer.objects.select_related("person__home_municipality", "from_appointment", "to_organization").get(pk=transfer_id)
-    except (Transfer.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    why = check(actor, Action.TRANSFER_MANAGE, t.person)
-    return t, why
+    return load(actor, Transfer, transfer_id, Action.TRANSFER_MANAGE,
+                queryset=Transfer.objects.select_related("person__home_municipality", "from_appointment", "to_organization"))
 
 
 def transfer_item_set(*, actor, transfer_id, key: str, done: bool, not_applicable: bool = False, note: str = "",

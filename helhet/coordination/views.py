@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from helhet.access.policy import Action
 from helhet.cases.models import CoordinatorAppointment
+from helhet.consent.forms import consenter_relatives
 from helhet.core.errors import NotFound
 from helhet.organizations.models import Level, Organization, ServiceUnit
 from helhet.people import selectors as people_selectors
@@ -37,6 +38,7 @@ from .forms import (
 from .models import Disagreement, PartnerInformationObjection
 
 FORM_PAGE = "people/_form_page.html"
+SEND_FORM_PAGE = "coordination/need_notification_form.html"  # FORM_PAGE with the consent fields grouped: one of the two is required
 
 
 def _data(request):
@@ -56,7 +58,16 @@ def _trusts():
 
 
 def _consent_kwargs(cd) -> dict:
-    return {k: cd[k] for k in ("consent_given_by", "consent_given_by_name", "consent_method", "consent_given_on")}
+    return {"consent_id": cd["consent"] or None, "consent_given_by": cd["consent_given_by"],
+            "consent_given_by_relative_id": cd["consent_given_by_relative"] or None, "consent_method": cd["consent_method"],
+            "consent_given_on": cd["consent_given_on"]}
+
+
+def _consent_choices(actor, person, direction: str) -> dict:
+    """The send forms' consent choices: the sharing consents that could cover the receiving side, and the relatives who
+    could have consented. The service decides the chosen one."""
+    return {"consents": selectors.need_notification_consent_choices(actor=actor, person=person, direction=direction),
+            "relatives": consenter_relatives(person)}
 
 
 # --- lists ---------------------------------------------------------------------------------------------------------
@@ -96,7 +107,7 @@ def need_notification_create(request, pk: int):
             needs_child_coordinator=cd["needs_child_coordinator"], **_consent_kwargs(cd))
 
     return form_page(
-        request, form=NeedNotificationForm(_data(request)), template=FORM_PAGE,
+        request, form=NeedNotificationForm(_data(request), **_consent_choices(request.user, person, "to_municipality")), template=SEND_FORM_PAGE,
         context={"title": _("Melding om behov til kommunen"), "person": person, "cancel_url": _person_page(person.pk),
                  "intro": _("Meldingen går til koordinerende enhet i %(home)s, personens hjemkommune. Den sendes bare med personens samtykke.") % {
                      "home": person.home_municipality}, "submit_label": _("Send melding")},
@@ -118,7 +129,9 @@ def hospital_coordinator_request(request, pk: int):
             to_organization_id=_int(cd["to_organization"]), **_consent_kwargs(cd))
 
     return form_page(
-        request, form=HospitalCoordinatorRequestForm(_data(request), units=units, trusts=_trusts()), template=FORM_PAGE,
+        request, form=HospitalCoordinatorRequestForm(_data(request), units=units, trusts=_trusts(),
+                                                     **_consent_choices(request.user, person, "to_hospital")),
+        template=SEND_FORM_PAGE,
         context={"title": _("Be om koordinator i spesialisthelsetjenesten"), "person": person, "cancel_url": _person_page(person.pk),
                  "submit_label": _("Send forespørsel")},
         run=run, success=lambda n: reverse("need_notification_detail", args=[n.pk]), message=_("Forespørselen er sendt."),

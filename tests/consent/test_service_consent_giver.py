@@ -208,7 +208,7 @@ def test_the_who_may_consent_api(client_for, child, youth):
 
 def test_the_consent_form_offers_the_persons_consenting_relatives_and_gives_the_services_verdict(client_for, child):
     client = client_for("ke")
-    url = reverse("consent_plan_record", args=[child.pk])
+    url = reverse("consent_record", args=[child.pk])
     page = client.get(url + "?kind=plan_work").content.decode()
     assert "Eva Mor" in page and "Tante Tone" not in page
     data = {"kind": "plan_work", "given_by": "person", "method": "oral", "given_on": TODAY().isoformat()}

@@ -22,9 +22,10 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def loop(world, users, make_person, consent_for):
+def loop(world, users, make_person, consent_for, share):
     """patient: in hospital (clinician involved) with a municipal coordinator, a need notification to Fjordvik's KE, a request for a
-    hospital coordinator to the ward, and an open disagreement. other: an open transfer and an objection to partner information."""
+    hospital coordinator to the ward (both sent under a sharing consent of health and function naming the KE and the ward),
+    and an open disagreement. other: an open transfer and an objection to partner information."""
     patient = make_person(given_name="Mari", family_name="Fjellheim", involve=(("trust_ward", "clinician"), ("fjordvik_care", "coordinator")))
     other = make_person(given_name="Per", family_name="Olsen")
     for p in (patient, other):
@@ -32,15 +33,16 @@ def loop(world, users, make_person, consent_for):
         consent_for(p, kind="sharing", given_on=TODAY - dt.timedelta(days=90))
         case_services.coordinator_appoint(actor=users["ke"], person=p, kind="coordinator", coordinator_id=users["coordinator"].pk,
                                           unit_id=world.units["fjordvik_care"].pk, start=TODAY - dt.timedelta(days=60))
+    health = share(patient, ["health_function"], units=[world.units["fjordvik_ke"], world.units["trust_ward"]])
     n = services.need_notification_send(actor=users["clinician"], person=patient, direction="to_municipality", sent_on=TODAY,
-                                        summary="Trenger oppfølging.", contact_name="Jonas Lie", needs_coordinator=True)
+                                        summary="Trenger oppfølging.", contact_name="Jonas Lie", needs_coordinator=True, consent_id=health.pk)
     rev = services.need_notification_send(actor=users["ke"], person=patient, direction="to_hospital", sent_on=TODAY, summary="Innlagt.",
-                                          contact_name="Kari Nordvik", to_unit_id=world.units["trust_ward"].pk)
+                                          contact_name="Kari Nordvik", to_unit_id=world.units["trust_ward"].pk, consent_id=health.pk)
     d = services.disagreement_raise(actor=users["ke"], person=patient, kind="needs_or_rights", description="Uenige om behov.",
                                     raised_on=TODAY, health_trust_id=world.orgs["trust"].pk)
     t = services.transfer_start(actor=users["ke"], person=other, kind="coordinator_leaves", effective_on=TODAY)
     o = services.partner_objection_record(actor=users["ke"], person=other, objected_on=TODAY, given_by_name="Per Olsen", how="oral")
-    return {"patient": patient, "other": other, "n": n, "rev": rev, "d": d, "t": t, "o": o}
+    return {"patient": patient, "other": other, "n": n, "rev": rev, "d": d, "t": t, "o": o, "health": health}
 
 
 def snapshot():

@@ -83,7 +83,7 @@ def test_the_flow_through_the_api(client_for, world, make_person, consent_for, l
     r = post(client_for("clinician"), "/need-notifications", {
         "person_id": patient.pk, "direction": "to_municipality", "sent_on": ISO, "summary": "Trenger koordinator.", "contact_name": "Jonas",
         "needs_coordinator": True})
-    assert r.status_code == 409 and r.json()["code"] == "no_consent"
+    assert r.status_code == 400 and "consent" in r.json()["details"]["fields"]
     r = post(client_for("clinician"), "/need-notifications", {
         "person_id": patient.pk, "direction": "to_municipality", "sent_on": ISO, "summary": "Trenger koordinator.", "contact_name": "Jonas",
         "needs_coordinator": True, "consent_given_by": "person", "consent_given_by_name": "Pasienten", "consent_method": "oral", "consent_given_on": ISO})
@@ -112,3 +112,21 @@ def test_the_flow_through_the_api(client_for, world, make_person, consent_for, l
 
     r = post(client_for("ke"), f"/disagreements/{loop['d'].pk}/resolve", {"resolved_on": ISO, "outcome": "Enige."})
     assert r.status_code == 200 and r.json()["status"] == "resolved"
+
+
+def test_the_api_names_the_consent_and_gets_the_services_verdict(client_for, world, make_person, share):
+    patient = make_person(involve=(("trust_ward", "clinician"),))
+    body = {"person_id": patient.pk, "direction": "to_municipality", "sent_on": ISO, "summary": "Trenger koordinator.", "contact_name": "Jonas",
+            "needs_coordinator": True}
+    school = share(patient, ["school"], units=[world.units["fjordvik_school"]])
+    before = snapshot()
+    r = post(client_for("clinician"), "/need-notifications", {**body, "consent_id": school.pk})
+    assert r.status_code == 400 and "helse og funksjon" in r.json()["details"]["fields"]["consent"][0]
+    r = post(client_for("clinician"), "/need-notifications", body)
+    assert r.status_code == 400
+    assert r.json()["details"]["fields"]["consent"][0].startswith("Velg samtykket som dekker å sende meldingen til Koordinerende enhet")
+    assert snapshot() == before and not NeedNotification.objects.filter(person=patient).exists()
+    ke = share(patient, ["health_function"], units=[world.units["fjordvik_ke"]])
+    r = post(client_for("clinician"), "/need-notifications", {**body, "consent_id": ke.pk})
+    assert r.status_code == 201, r.content
+    assert r.json()["consent_id"] == ke.pk and r.json()["consent_given_on"] is None

@@ -26,7 +26,7 @@ def pages(world, c):
                                      {"sent_on": ISO, "needs_ip": "on", "summary": "Hjerneslag.", "contact_name": "Jonas Lie", **CONSENT},
                                      {"sent_on": ISO, "needs_ip": "on", "contact_name": "Jonas Lie", **CONSENT}, 400),
         "hospital_coordinator_request": ("hospital_coordinator_request", [c["patient"].pk], "ke",
-                                         {"sent_on": ISO, "to_organization": trust, "summary": "Innlagt.", "contact_name": "Kari"},
+                                         {"sent_on": ISO, "to_organization": trust, "summary": "Innlagt.", "contact_name": "Kari", "consent": c["health"].pk},
                                          {"sent_on": ISO, "summary": "Innlagt.", "contact_name": "Kari"}, 400),
         "need_notification_acknowledge": ("need_notification_acknowledge", [c["n"].pk], "ke", {"on": ISO}, {"on": "ikke-dato"}, 400),
         "need_notification_register": ("need_notification_register", [c["n"].pk], "ke", {"on": ISO}, {"on": FUTURE}, 400),
@@ -134,3 +134,47 @@ def test_person_page_links_to_coordination(client_for, loop):
     page = client_for("ke").get(reverse("person_detail", args=[loop["patient"].pk])).content.decode()
     assert reverse("person_coordination", args=[loop["patient"].pk]) in page
     assert NeedNotification.objects.filter(person=loop["patient"]).count() == 2
+
+
+def test_the_send_form_offers_the_covering_consents_and_requires_one_way(client_for, world, make_person, share):
+    patient = make_person(given_name="Mari", family_name="Fjellheim", involve=(("trust_ward", "clinician"),))
+    school = share(patient, ["school"], units=[world.units["fjordvik_school"]])
+    ke = share(patient, ["health_function"], units=[world.units["fjordvik_ke"]])
+    url = reverse("need_notification_create", args=[patient.pk])
+    client = client_for("clinician")
+    page = client.get(url).content.decode()
+    assert f'<option value="{ke.pk}">' in page and f'<option value="{school.pk}">' not in page
+    assert "Samtykke til å sende meldingen" in page and "påkrevd" in page
+    consent_part = page[page.index('id="consent-to-send"'):page.index("</fieldset>", page.index('id="consent-to-send"'))]
+    assert "valgfritt" not in consent_part
+    base = {"sent_on": ISO, "needs_ip": "on", "summary": "Hjerneslag.", "contact_name": "Jonas Lie"}
+    # No consent chosen and none recorded: 400, the field error on the consent select, nothing written.
+    r = client.post(url, base)
+    assert r.status_code == 400 and "Velg samtykket som dekker å sende meldingen til" in r.content.decode()
+    assert 'id="id_consent_error"' in r.content.decode()
+    # A school-only consent (posted by hand: it is not offered) gets the service's reason, not a form error.
+    r = client.post(url, {**base, "consent": school.pk})
+    assert r.status_code == 400 and "helse og funksjon" in r.content.decode()
+    assert not NeedNotification.objects.filter(person=patient).exists()
+    r = client.post(url, {**base, "consent": ke.pk})
+    assert r.status_code == 302
+    assert NeedNotification.objects.get(person=patient).consent == ke
+
+
+def test_the_send_form_records_the_consent_given_for_this_notification(client_for, world, make_person):
+    patient = make_person(given_name="Mari", family_name="Fjellheim", involve=(("trust_ward", "clinician"),))
+    url = reverse("need_notification_create", args=[patient.pk])
+    page = client_for("clinician").get(url).content.decode()
+    assert "Ingen registrerte samtykker dekker mottakeren" in page
+    r = client_for("clinician").post(url, {"sent_on": ISO, "needs_ip": "on", "summary": "Hjerneslag.", "contact_name": "Jonas Lie", **CONSENT})
+    assert r.status_code == 302
+    n = NeedNotification.objects.get(person=patient)
+    assert n.consent is None and n.consent_given_by == "person" and n.consent_given_by_name == "Mari Fjellheim"
+
+
+def test_the_hospital_request_form_offers_consents_naming_a_hospital_unit(client_for, world, loop, share):
+    patient = loop["patient"]
+    municipal = share(patient, ["health_function"], units=[world.units["fjordvik_care"]])
+    page = client_for("ke").get(reverse("hospital_coordinator_request", args=[patient.pk])).content.decode()
+    assert f'<option value="{loop["health"].pk}">' in page  # names the ward
+    assert f'<option value="{municipal.pk}">' not in page

@@ -39,22 +39,133 @@ def send(users, person, **kw):
     return services.need_notification_send(actor=users[args.pop("actor", "clinician")], person=person, **args)
 
 
+NO_CONSENT_HERE = {"consent_given_by": "", "consent_given_by_name": "", "consent_method": "", "consent_given_on": None}
+
+
+def _fields(exc) -> dict:
+    return exc.value.details.get("fields", {})
+
+
 def test_notification_is_refused_without_consent(users, patient):
     with pytest.raises(DomainError) as exc:
-        send(users, patient, consent_given_by="", consent_given_by_name="", consent_method="", consent_given_on=None)
-    assert exc.value.status == 409 and exc.value.code == "no_consent"
+        send(users, patient, **NO_CONSENT_HERE)
+    assert exc.value.status == 400
+    [message] = _fields(exc)["consent"]
+    assert message.startswith("Velg samtykket som dekker å sende meldingen til Koordinerende enhet (Fjordvik kommune), eller registrer samtykket")
+    assert not NeedNotification.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="neednotification").exists()
+
+
+def test_any_valid_sharing_consent_of_the_person_is_not_enough(users, world, patient, share):
+    """The person's consent to share school information with the school does not cover a notification of health and
+    function to the KE; nor does a health consent naming only units outside the receiving municipality, or only staff."""
+    school = share(patient, ["school"], units=[world.units["fjordvik_school"]], given_on=AGO)
+    with pytest.raises(DomainError) as exc:
+        send(users, patient, consent_id=school.pk, **NO_CONSENT_HERE)
+    assert exc.value.status == 400 and "helse og funksjon" in _fields(exc)["consent"][0]
+    # With health and function, but not to the receiving side: names the hospital and another municipality only.
+    elsewhere = share(patient, ["health_function"], units=[world.units["trust_ward"], world.units["havbygd_care"]], given_on=AGO)
+    with pytest.raises(DomainError) as exc:
+        send(users, patient, consent_id=elsewhere.pk, **NO_CONSENT_HERE)
+    assert "Koordinerende enhet (Fjordvik kommune)" in _fields(exc)["consent"][0]
+    assert "Helse og omsorg Havbygd" in _fields(exc)["consent"][0]
+    # Named staff only: a notification goes to the unit, not to one person.
+    to_ke_officer = share(patient, ["health_function"], to_users=["ke"], given_on=AGO)
+    with pytest.raises(DomainError) as exc:
+        send(users, patient, consent_id=to_ke_officer.pk, **NO_CONSENT_HERE)
+    assert "consent" in _fields(exc)
     assert not NeedNotification.objects.exists()
 
 
-def test_a_valid_sharing_consent_is_linked_instead(users, patient, consent_for):
-    consent = consent_for(patient, kind="sharing", given_on=AGO - dt.timedelta(days=1))
-    n = send(users, patient, consent_given_by="", consent_given_by_name="", consent_method="", consent_given_on=None)
-    assert n.consent == consent and n.consent_given_on is None
-    # A withdrawn sharing consent is no consent.
+def test_a_consent_naming_the_ke_with_health_and_function_is_linked(users, world, patient, share):
+    consent = share(patient, ["health_function", "general"], units=[world.units["fjordvik_ke"]], given_on=AGO)
+    n = send(users, patient, consent_id=consent.pk, **NO_CONSENT_HERE)
+    assert n.consent == consent and n.consent_given_on is None and n.consent_given_by == ""
+    event = AuditEvent.objects.get(object_type="neednotification", action="create")
+    assert event.detail["consent"] == consent.pk
+
+
+def test_a_consent_naming_another_unit_of_the_receiving_municipality_covers_it(users, world, patient, share):
+    consent = share(patient, ["health_function"], units=[world.units["fjordvik_care"]], given_on=AGO)
+    assert send(users, patient, consent_id=consent.pk, **NO_CONSENT_HERE).consent == consent
+
+
+def test_a_chosen_consent_that_is_not_valid_on_the_day_or_not_the_persons_is_refused(users, world, patient, person, share, consent_for):
+    consent = share(patient, ["health_function"], units=[world.units["fjordvik_ke"]], given_on=AGO)
     consent.withdrawn_on = AGO
     consent.save()
-    with pytest.raises(DomainError):
-        send(users, patient, consent_given_by="", consent_given_by_name="", consent_method="", consent_given_on=None)
+    with pytest.raises(DomainError) as exc:
+        send(users, patient, consent_id=consent.pk, **NO_CONSENT_HERE)
+    assert "trukket tilbake" in _fields(exc)["consent"][0]
+    # Given after the notification's date.
+    later = share(patient, ["health_function"], units=[world.units["fjordvik_ke"]])
+    with pytest.raises(DomainError) as exc:
+        send(users, patient, consent_id=later.pk, **NO_CONSENT_HERE)
+    assert "consent" in _fields(exc)
+    # Another person's consent is as unknown as a missing one.
+    others = share(person, ["health_function"], units=[world.units["fjordvik_ke"]], given_on=AGO)
+    for bad in (others.pk, 999_999, "abc"):
+        with pytest.raises(DomainError) as exc:
+            send(users, patient, consent_id=bad, **NO_CONSENT_HERE)
+        assert _fields(exc)["consent"] == ["Velg et samtykke som er registrert for personen."]
+    # A consent to the plan work is no consent to share.
+    plan_work = consent_for(patient, kind="plan_work", given_on=AGO)
+    with pytest.raises(DomainError) as exc:
+        send(users, patient, consent_id=plan_work.pk, **NO_CONSENT_HERE)
+    assert "deling" in _fields(exc)["consent"][0]
+    assert not NeedNotification.objects.exists()
+
+
+def test_choosing_a_consent_and_recording_one_as_well_is_refused(users, world, patient, share):
+    consent = share(patient, ["health_function"], units=[world.units["fjordvik_ke"]], given_on=AGO)
+    with pytest.raises(DomainError) as exc:
+        send(users, patient, consent_id=consent.pk)  # CONSENT_HERE too
+    assert "ikke begge" in _fields(exc)["consent"][0]
+    assert not NeedNotification.objects.exists()
+
+
+def test_the_consent_given_for_this_notification_is_recorded_under_the_capacity_rules(users, world, patient, make_person):
+    n = send(users, patient)
+    assert n.consent is None and n.consent_given_by == "person" and n.consent_given_on == AGO
+    assert n.consent_given_by_name == "Mari Fjellheim"  # the person's own name, not a typed one
+    # An adult found to lack capacity cannot consent themself: the capacity rules (consent_giver_check) decide.
+    lacking = make_person(involve=(("trust_ward", "clinician"),), capacity_to_consent=Person.Capacity.LACKING)
+    with pytest.raises(DomainError) as exc:
+        send(users, lacking)
+    assert "consent_given_by" in _fields(exc) and exc.value.status == 400
+    # A representative consents as a registered relative of the person.
+    from helhet.people.models import Relative
+
+    closest = Relative.objects.create(person=lacking, name="Ola Nærmest", relationship="sibling", is_closest_relative=True)
+    with pytest.raises(DomainError) as exc:
+        send(users, lacking, consent_given_by="closest_relative")
+    assert "consent_given_by_relative" in _fields(exc)
+    m = send(users, lacking, consent_given_by="closest_relative", consent_given_by_relative_id=closest.pk)
+    assert m.consent_given_by == "closest_relative" and m.consent_given_by_name == "Ola Nærmest"
+    # Recorded fields must be complete and dated no later than the notification.
+    with pytest.raises(DomainError) as exc:
+        send(users, patient, consent_method="")
+    assert "consent_method" in _fields(exc)
+    with pytest.raises(DomainError) as exc:
+        send(users, patient, consent_given_on=TODAY, sent_on=AGO)
+    assert "consent_given_on" in _fields(exc)
+    with pytest.raises(DomainError) as exc:
+        send(users, patient, consent_given_on=None)
+    assert "consent_given_on" in _fields(exc)
+    assert NeedNotification.objects.count() == 2
+
+
+def test_the_send_form_is_offered_only_the_consents_that_cover_the_receiving_side(users, world, patient, share):
+    school = share(patient, ["school"], units=[world.units["fjordvik_school"]], given_on=AGO)
+    ke = share(patient, ["health_function"], units=[world.units["fjordvik_ke"]], given_on=AGO)
+    ward = share(patient, ["health_function"], units=[world.units["trust_ward"]], given_on=AGO)
+    to_municipality = selectors.need_notification_consent_choices(actor=users["clinician"], person=patient, direction="to_municipality")
+    assert to_municipality == [ke]
+    to_hospital = selectors.need_notification_consent_choices(actor=users["ke"], person=patient, direction="to_hospital")
+    assert to_hospital == [ward]
+    assert school not in to_municipality + to_hospital
+    with pytest.raises(NotFound):
+        selectors.need_notification_consent_choices(actor=users["outsider"], person=patient, direction="to_municipality")
 
 
 def test_arrives_in_the_home_municipality_ke_inbox_and_no_other(users, world, patient, make_person):
@@ -99,10 +210,11 @@ def test_acknowledge_act_and_the_sender_sees_the_status(users, patient):
     assert got.status == "handled" and data["sender"] and not data["receiver"]
 
 
-def test_reverse_direction_known_unit_and_unknown_unit_goes_to_the_hospital_ke(users, world, person, consent_for):
-    consent_for(person, kind="sharing")
+def test_reverse_direction_known_unit_and_unknown_unit_goes_to_the_hospital_ke(users, world, person, consent_for, share):
+    # A consent naming the ward covers the ward, and the trust's KE when the unit is not known (a unit of the same trust).
+    ward = share(person, ["health_function"], units=[world.units["trust_ward"]])
     n = services.need_notification_send(actor=users["ke"], person=person, direction="to_hospital", sent_on=TODAY, summary="Innlagt.",
-                                        contact_name="Kari Nordvik", to_unit_id=world.units["trust_ward"].pk)
+                                        contact_name="Kari Nordvik", to_unit_id=world.units["trust_ward"].pk, consent_id=ward.pk)
     assert n.to_unit == world.units["trust_ward"] and n.unit_was_known and n.needs_hospital_coordinator
     # The unit leader now stands to the person and can answer.
     assert "unit_leader" in relationships(users["unit_leader"], person)
@@ -115,14 +227,20 @@ def test_reverse_direction_known_unit_and_unknown_unit_goes_to_the_hospital_ke(u
     consent_for(person, given_on=TODAY - dt.timedelta(days=90))
     appoint(users, world, person)
     m = services.need_notification_send(actor=users["coordinator"], person=person, direction="to_hospital", sent_on=TODAY, summary="Innlagt.",
-                                        contact_name="Ola Strand", to_organization_id=world.orgs["trust"].pk)
+                                        contact_name="Ola Strand", to_organization_id=world.orgs["trust"].pk, consent_id=ward.pk)
     assert m.to_unit == world.units["trust_ke"] and not m.unit_was_known
     assert m in selectors.inbox(actor=users["trust_ke"])["notifications"]
     assert "ke" in relationships(users["trust_ke"], person)
+    # A consent naming only the municipality's units does not cover asking the hospital.
+    municipal = share(person, ["health_function"], units=[world.units["fjordvik_ke"]])
+    with pytest.raises(DomainError) as exc:
+        services.need_notification_send(actor=users["coordinator"], person=person, direction="to_hospital", sent_on=TODAY, summary="Innlagt.",
+                                        contact_name="Ola Strand", to_unit_id=world.units["trust_ward"].pk, consent_id=municipal.pk)
+    assert "Nevrologisk avdeling" in exc.value.details["fields"]["consent"][0]
     # NAV is involved but is neither the KE nor the coordinator: may not ask.
     with pytest.raises(DomainError):
         services.need_notification_send(actor=users["nav"], person=person, direction="to_hospital", sent_on=TODAY, summary="x",
-                                        contact_name="x", to_organization_id=world.orgs["trust"].pk)
+                                        contact_name="x", to_organization_id=world.orgs["trust"].pk, consent_id=ward.pk)
 
 
 def test_need_notification_deadline_appears_and_disappears_when_acknowledged(users, world, make_person):

@@ -148,8 +148,7 @@ def test_the_coordination_loop_from_need_notification_to_a_measure_in_the_plan(w
     page.get_by_label("Behov for koordinator", exact=True).check()
     page.get_by_label("Helsetilstand og funksjon").fill("Hjerneslag, trenger oppfølging fra flere tjenester etter utskrivning.")
     page.get_by_label("Kontaktperson i sykehuset").fill("Jonas Lie")
-    page.get_by_label("Samtykke gitt av").select_option("person")
-    page.get_by_label("Navn på den som samtykket").fill("Ivar Lunde")
+    page.get_by_label("Samtykke gitt av").select_option("person")  # Ivar himself: the name recorded is his
     page.get_by_label("Hvordan ble samtykket gitt?").select_option("oral")
     page.get_by_label("Samtykke gitt dato").fill(today.isoformat())
     page.get_by_role("button", name="Send melding").click()
