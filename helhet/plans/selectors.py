@@ -35,8 +35,8 @@ from django.utils.translation import gettext_noop
 from helhet.access.policy import Action
 from helhet.access.queries import (
     PlanAccess,
-    check,
     check_with_relationships,
+    get_person,
     load,
     permitted_actions,
     plan_access,
@@ -173,11 +173,7 @@ def plan_document(*, actor, plan_id) -> dict:
 
 
 def _person(actor, person_id) -> tuple[Person, str]:
-    try:
-        person = Person.objects.get(pk=person_id)
-    except (Person.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    return person, check(actor, Action.PLAN_VIEW, person)
+    return get_person(actor, person_id, action=Action.PLAN_VIEW)
 
 
 def plan_for_person(*, actor, person_id) -> dict | None:

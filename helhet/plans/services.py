@@ -56,7 +56,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from helhet.access.policy import Action
-from helhet.access.queries import check
+from helhet.access.queries import get_person, load
 from helhet.audit.services import record
 from helhet.consent.models import Consent, valid_consents_q
 from helhet.core.errors import Conflict, DomainError, NotFound, validate
@@ -128,12 +128,7 @@ def _today() -> dt.date:
 
 
 def _load(actor, plan_id, action: Action) -> tuple[IndividualPlan, str]:
-    try:
-        plan = IndividualPlan.objects.select_related("person", "main_unit").get(pk=plan_id)
-    except (IndividualPlan.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    why = check(actor, action, plan.person)
-    return plan, why
+    return load(actor, IndividualPlan, plan_id, action, queryset=IndividualPlan.objects.select_related("person", "main_unit"))
 
 
 def _editable(actor, plan_id, action: Action = Action.PLAN_EDIT) -> tuple[IndividualPlan, str]:
@@ -231,11 +226,7 @@ def plan_create(*, actor, person_id, main_sector: str, main_unit_id, main_basis:
                 period_start: dt.date | None = None, period_end: dt.date | None = None, evaluation_interval_months: int | None = None,
                 consent_id=None, predecessor_id=None) -> IndividualPlan:
     """Start the person's one individual plan (or the successor of a closed one). Needs valid consent to the plan work."""
-    try:
-        person = Person.objects.get(pk=person_id)
-    except (Person.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    why = check(actor, Action.PLAN_CREATE, person)
+    person, why = get_person(actor, person_id, action=Action.PLAN_CREATE)
     existing = _existing_open(person)
     if existing:
         raise _open_plan_conflict(person, existing)
@@ -327,7 +318,7 @@ def main_responsibility_set(*, actor, plan_id, based_on_version, sector: str, un
 
 def plan_publish(*, actor, plan_id, based_on_version, reason: str) -> PlanVersion:
     """Freeze the working copy as an immutable, numbered version. Does not move the working version."""
-    from .selectors import build_document
+    from .documents import build_document
 
     plan, why = _editable(actor, plan_id, Action.PLAN_PUBLISH)
     based_on = _as_version(based_on_version)
@@ -485,7 +476,13 @@ def item_update(*, actor, plan_id, based_on_version, section: str, item_id, fiel
     plan, why = _editable(actor, plan_id)
     obj = _item(plan, section, item_id)
     obj.plan = plan
+    before = (obj.kind, obj.relative_id, obj.active) if isinstance(obj, Participant) else None
     goal_ids = _apply(spec, obj, dict(fields))
+    # A relative who may not take part stays out on update too: re-activating them, or pointing the row at another
+    # relative (or turning it into a relative row), is the same joining as item_add. Deactivating is always allowed
+    # (that is how such a relative leaves the plan group), so an inactive row is not checked.
+    if before is not None and before != (obj.kind, obj.relative_id, obj.active) and obj.active:
+        _participant_may_join(obj)
     if goal_ids:
         goal_ids = _check_goals(plan, goal_ids)
     with transaction.atomic():
