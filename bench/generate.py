@@ -3,7 +3,7 @@
 Built on the shared synthetic world (helhet.core.world.build_world). Rows are written with
 bulk_create in batches, never through the services: this is bulk test data, not a user's action,
 so it leaves no audit events. Published plan versions get their snapshot from the plans selector
-(helhet.plans.selectors.build_document) when it exists, else from an inline JSON of the same shape.
+(helhet.plans.documents.build_document) when it exists, else from an inline JSON of the same shape.
 
 Everything is synthetic: names from short lists, national ids valid in form only (mod-11).
 """
@@ -268,7 +268,7 @@ def _snapshot_function(mode: str):
     if mode == "inline":
         return None
     try:
-        from helhet.plans.selectors import build_document
+        from helhet.plans.documents import build_document
     except ImportError:
         if mode == "selector":
             raise
