@@ -363,6 +363,10 @@ class PlanAccess:
     def withheld(self, categories) -> list[str]:
         return sorted({c for c in categories if not self.may_see(c)})
 
+    def sees_field(self, field: Field | str) -> bool:
+        """A part of the person's own record shown with the plan (birth date, language): the record's rules."""
+        return field_visible(self.relationships, field, self.scopes)
+
 
 def plan_access(user, plan, *, rels: frozenset[str] | None = None, day: dt.date | None = None, refuse: bool = True) -> PlanAccess | None:
     """The facts for may_see_category, fetched ONCE per read (a fixed number of queries, never per item).

@@ -84,7 +84,7 @@ def build_document(plan_id, *, snapshot: bool = False) -> dict:
 
     doc = {
         "id": plan.pk,
-        "person": {"id": person.pk, "name": person.full_name, "birth_date": _d(person.birth_date),
+        "person": {"id": person.pk, "name": person.full_name, "birth_year": person.birth_date.year, "birth_date": _d(person.birth_date),
                    "preferred_language": person.preferred_language, "needs_interpreter": person.needs_interpreter},
         "status": plan.status,
         "status_label": plan.get_status_display(),

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from helhet.access.policy import Action
+from helhet.access.policy import Action, Field
 from helhet.access.queries import (
     PlanAccess,
     check_with_relationships,
@@ -91,6 +91,13 @@ def restrict_document(doc: dict, access: PlanAccess) -> tuple[dict, list[str]]:
     if access.whole_plan:
         return doc, []
     doc = dict(doc)
+    if "person" in doc:  # the person's own fields by the record's rules (policy.FIELD_RULES): identity by need
+        person = dict(doc["person"])
+        if not access.sees_field(Field.NATIONAL_ID):
+            person["birth_date"] = None
+        if not access.sees_field(Field.CONTACT):
+            person["preferred_language"], person["needs_interpreter"] = None, None
+        doc["person"] = person
     used: set[str] = set()
     hidden: dict[str, int] = {}
     withheld: set[str] = set()
