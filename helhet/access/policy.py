@@ -372,6 +372,30 @@ class Field(StrEnum):
     CONSENTS = "consents"  # every consent; others see only the consents that name them
 
 
+# What a part of the record is called where the person reads their access log ("Så personens side, uten: ...").
+FIELD_LABELS: dict[str, object] = {
+    Field.IDENTITY: _("navn og fødselsår"),
+    Field.NATIONAL_ID: _("fødselsnummer"),
+    Field.CONTACT: _("kontaktopplysninger"),
+    Field.RELATIVES: _("pårørende"),
+    Field.INVOLVEMENTS: _("involverte tjenester"),
+    Field.CASE: _("saksopplysninger"),
+    Field.CHECKLIST: _("dokumentasjon"),
+    Field.COORDINATORS: _("koordinatorer"),
+    Field.CONSENTS: _("samtykker"),
+}
+
+
+def withheld_label(code: str) -> str:
+    """An information category or a part of the record, in the reader's language (the access log)."""
+    from helhet.consent.categories import CATEGORY_VALUES, label
+
+    if code in CATEGORY_VALUES:
+        return label(code)
+    found = FIELD_LABELS.get(code)
+    return str(found) if found is not None else code
+
+
 _ALWAYS_RECORD = frozenset({R.KE, R.COORDINATOR, R.SELF, R.REPRESENTATIVE})
 _VIEWERS = frozenset(TABLE[Action.PERSON_VIEW])
 

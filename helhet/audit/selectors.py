@@ -18,9 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from helhet.access.policy import Action, action_label
+from helhet.access.policy import Action, action_label, withheld_label
 from helhet.access.queries import check_role, get_person, organizations_for
-from helhet.consent.categories import label as category_label
 
 from .models import AuditEvent
 from .services import record
@@ -98,7 +97,7 @@ def event_text(event: AuditEvent) -> str:
     withheld = event_withheld(event)
     if withheld:
         return _("%(what)s, uten: %(categories)s") % {
-            "what": text, "categories": ", ".join(category_label(c) for c in withheld),
+            "what": text, "categories": ", ".join(withheld_label(c) for c in withheld),
         }
     return text
 

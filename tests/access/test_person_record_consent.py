@@ -130,6 +130,9 @@ def test_a_read_with_withheld_parts_is_logged_as_such(record, client_for, users)
     assert {"case", "relatives", "national_id"} <= set(event.withheld)
     _page(client_for, "ke", record)
     assert AuditEvent.objects.filter(action="view", actor=users["ke"], person=record).latest("id").withheld == []
+    log = client_for("ke").get(reverse("person_access_log", args=[record.pk])).content.decode()
+    assert "Så personens side, uten:" in log and "saksopplysninger" in log and "lest (delvis skjult)" in log
+    assert "uten: case" not in log
 
 
 # ---------------------------------------------------------------- the table, row by row (pure)
