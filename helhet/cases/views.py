@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from helhet.access.policy import Action
 from helhet.access.queries import allowed_actions
+from helhet.consent import selectors as consent_selectors
 from helhet.consent import services as consent_services
 from helhet.core.errors import NotFound
 from helhet.people import selectors as people_selectors
@@ -68,7 +69,8 @@ def _filter_staff_by_unit(request, form) -> None:
 @login_required
 @require_GET
 def my_persons(request):
-    return render(request, "cases/my_persons.html", {"appointments": selectors.my_persons(actor=request.user)})
+    return render(request, "cases/my_persons.html", {"appointments": selectors.my_persons(actor=request.user),
+                                                     "consent_expiry": consent_selectors.expiring_for(actor=request.user)})
 
 
 KINDS = [("ip", gettext_lazy("Individuell plan")), ("coordinator", gettext_lazy("Koordinator")), ("child_coordinator", gettext_lazy("Barnekoordinator"))]
@@ -85,8 +87,9 @@ def ke_overview(request):
     data = selectors.ke_overview(actor=request.user, **filters)
     status_counts = [(value, label, data["counts"].get(value, 0)) for value, label in Request.Status.choices]
     template = "cases/_ke_requests.html" if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "requests-region" else "cases/ke_overview.html"
+    expiry = consent_selectors.expiring_for(actor=request.user) if template == "cases/ke_overview.html" else None
     return render(request, template, {**data, "filters": filters, "statuses": Request.Status.choices, "status_counts": status_counts,
-                                      "total": sum(data["counts"].values()), "kinds": KINDS})
+                                      "total": sum(data["counts"].values()), "kinds": KINDS, "consent_expiry": expiry})
 
 
 # --- Information, consent ---------------------------------------------------------------------------------------

@@ -193,3 +193,15 @@ def who_may_consent_of(*, actor, person_id, kind: str, day: dt.date | None = Non
     except ValueError as exc:
         raise DomainError("invalid", str(exc), details={"fields": {"categories": [str(exc)]}}) from None
     return who_may_consent_for(person, kind=kind, day=day, categories=categories)
+
+
+def expiring_for(*, actor) -> dict:
+    """Sharing consents expiring within EXPIRY_WARNING_DAYS, and expired ones, for the persons the actor records consent
+    for (the coordinator's persons; the KE's tenant's persons): the coordinator's and KE's lists. Two queries."""
+    from helhet.access.policy import Action
+    from helhet.access.queries import visible_persons_q
+    from helhet.people.models import Person
+
+    persons = Person.objects.filter(visible_persons_q(actor, action=Action.CONSENT_RECORD)).values("pk")
+    expiring, expired = expiring_consents(person_ids=persons)
+    return {"expiring": expiring, "expired": expired, "count": len(expiring) + len(expired), "days": EXPIRY_WARNING_DAYS}
