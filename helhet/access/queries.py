@@ -60,7 +60,7 @@ from .policy import (
 __all__ = [
     "PersonAccess", "PlanAccess", "RefusalAuditMiddleware",
     "acting_ke_organization", "acting_unit", "acting_units", "allowed_actions", "check", "check_object", "check_plan", "check_role",
-    "check_with_relationships", "deny", "flush_refusals", "get_person", "load", "may", "may_object", "may_role",
+    "check_with_relationships", "deny", "plan_relationships", "flush_refusals", "get_person", "load", "may", "may_object", "may_role",
     "member_organizations", "objects_q", "organizations", "organizations_for", "permitted_actions", "person_access", "plan_access",
     "primary_organization", "registering_unit", "relationships_to", "requires_two_factor", "sharing_consent_facts",
     "visible_persons_q",
@@ -379,12 +379,9 @@ def plan_access(user, plan, *, rels: frozenset[str] | None = None, day: dt.date 
     ctx = _context(user)
     day = day or facts.today()
     person = plan.person
-    rels = set(relationships_to(user, person, day=day) if rels is None else rels)
+    rels = plan_relationships(user, plan, rels=rels, day=day)
     if not refuse and not permits(ctx.roles, rels, Action.PLAN_VIEW):
         return None
-    if Rel.KE in rels and (plan.main_unit.organization_id in ctx.ke_org_ids or person.home_municipality_id in ctx.ke_org_ids):
-        rels.add(Rel.PLAN_KE)
-    rels = frozenset(rels)
     if not plan_readable(rels, facts.plan_consent_valid(plan, day)):
         if not refuse:
             return None
@@ -394,10 +391,24 @@ def plan_access(user, plan, *, rels: frozenset[str] | None = None, day: dt.date 
     return PlanAccess(relationships=rels, scopes=_scopes(user, person.pk, rels, day))
 
 
-def check_plan(user, action: Action, plan, *, day: dt.date | None = None) -> tuple[str, PlanAccess]:
-    """A plan action: the person action, then the plan's consent state. Returns (reason, PlanAccess)."""
-    why, rels = check_with_relationships(user, action, plan.person, day=day)
-    return why, plan_access(user, plan, rels=rels, day=day)
+def plan_relationships(user, plan, *, rels: frozenset[str] | None = None, day: dt.date | None = None) -> frozenset[str]:
+    """The actor's relationships to the plan's person, plus plan_ke when they are a KE officer of the plan's
+    responsible tenant (the main unit's organisation) or of the person's home municipality."""
+    ctx = _context(user)
+    person = plan.person
+    rels = set(relationships_to(user, person, day=day) if rels is None else rels)
+    if Rel.KE in rels and (plan.main_unit.organization_id in ctx.ke_org_ids or person.home_municipality_id in ctx.ke_org_ids):
+        rels.add(Rel.PLAN_KE)
+    return frozenset(rels)
+
+
+def check_plan(user, action: Action, plan, *, day: dt.date | None = None) -> str:
+    """An action on an existing plan (edit, publish, close, reopen, main responsibility, meetings): decided with the
+    plan's relationships (plan_ke). Returns the reason, or records the refusal and raises NotFound."""
+    rels = plan_relationships(user, plan, day=day)
+    if permits(_context(user).roles, rels, action):
+        return reason(rels, action)
+    raise _deny(user, action, obj=plan, person=plan.person)
 
 
 def permitted_actions(user, rels: frozenset[str], *, prefix: str = "") -> list[str]:

@@ -147,7 +147,9 @@ def minutes_send(request, meeting_id: int):
 def meeting_ics(request, meeting_id: int):
     view = selectors.meeting_detail(actor=request.user, meeting_id=meeting_id)
     method = "CANCEL" if view.meeting.status == "cancelled" else "REQUEST"
-    return HttpResponse(ical.invitation(view.meeting, view.invitees, method=method), content_type=f"text/calendar; method={method}; charset=utf-8")
+    # The reader's own copy: other invitees by name only, the reader's own address only (helhet.meetings.ical).
+    text = ical.invitation(view.meeting, view.invitees, method=method, recipient=ical.invitee_for(view.invitees, request.user))
+    return HttpResponse(text, content_type=f"text/calendar; method={method}; charset=utf-8")
 
 
 @router.get("/plans/{plan_id}/threads", response=list[dict])

@@ -97,14 +97,12 @@ def consents_of_person(*, actor, person_id) -> tuple[object, list[Consent]]:
 def renewal_for_plan(*, actor, plan_id) -> list[dict]:
     """consent_renewal_needed for a plan the actor may edit (coordinator, KE); 404 otherwise."""
     from helhet.access.policy import Action
-    from helhet.access.queries import check
-    from helhet.core.errors import NotFound
+    from helhet.access.queries import check_plan, load
     from helhet.plans.models import IndividualPlan
 
-    plan = IndividualPlan.objects.select_related("person").filter(pk=plan_id).first() if str(plan_id).isdigit() else None
-    if plan is None:
-        raise NotFound()
-    check(actor, Action.PLAN_EDIT, plan.person)
+    plan, _why = load(actor, IndividualPlan, plan_id, None, person_of=None,
+                      queryset=IndividualPlan.objects.select_related("person__home_municipality", "main_unit__organization"))
+    check_plan(actor, Action.PLAN_EDIT, plan)
     return consent_renewal_needed(plan)
 
 

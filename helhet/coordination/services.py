@@ -18,7 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from helhet.access.policy import Action
-from helhet.access.queries import acting_units, check, check_object, load, may, may_object
+from helhet.access.queries import (
+    acting_units,
+    check,
+    check_object,
+    check_plan,
+    load,
+    may,
+    may_object,
+)
 from helhet.audit.services import record
 from helhet.cases import services as case_services
 from helhet.cases.models import CoordinatorAppointment, Request
@@ -636,9 +644,10 @@ def disagreement_resolve(*, actor, disagreement_id, resolved_on: dt.date, outcom
         unit = ServiceUnit.objects.filter(pk=decided_unit_id).first() if decided_unit_id else None
         if unit is None:
             raise _invalid("decided_unit", _("Velg enheten som får hovedansvaret."))
-        plan = IndividualPlan.objects.filter(person=d.person).exclude(status=IndividualPlan.Status.CLOSED).first()
+        plan = (IndividualPlan.objects.filter(person=d.person).exclude(status=IndividualPlan.Status.CLOSED)
+                .select_related("person__home_municipality", "main_unit__organization").first())
         if plan is not None:
-            check(actor, Action.PLAN_MAIN_RESPONSIBILITY, d.person)
+            check_plan(actor, Action.PLAN_MAIN_RESPONSIBILITY, plan)
     else:
         decided_sector, unit = "", None
     with transaction.atomic():

@@ -3,14 +3,22 @@
 `invitation(meeting, invitees, method="REQUEST"|"CANCEL", now=...)` returns the .ics text: one VCALENDAR with
 METHOD, one VEVENT with UID (Meeting.uid, stable), SEQUENCE (Meeting.sequence, bumped by every update or
 cancellation sent), DTSTAMP/DTSTART/DTEND in UTC, SUMMARY, DESCRIPTION (agenda), LOCATION and/or URL,
-ORGANIZER and one ATTENDEE per invitee with an e-mail address. Lines are CRLF-terminated and folded at 75
-octets (3.1); TEXT values are escaped (3.3.11). tests/meetings/test_ical.py parses the output with the
-`icalendar` library.
+ORGANIZER and one ATTENDEE per invitee. Lines are CRLF-terminated and folded at 75 octets (3.1); TEXT values are
+escaped (3.3.11). tests/meetings/test_ical.py parses the output with the `icalendar` library.
+
+Attendees are listed by name (CN) only: an invitee's e-mail address is contact information of that invitee (the
+person's own address is CONTACT, a relative's is RELATIVES in helhet.access.policy.FIELD_RULES), which the other
+members of the plan group may not see without consent. Only the copy's `recipient` (the invitee it is sent to, or
+the reader who downloads it: `invitee_for`) gets their own address, so their calendar can match them and reply; the
+organizer's address stays (replies go there). Others get a stable `urn:uuid:` calendar address instead of mailto
+(RFC 5545 3.3.3 allows any URI). Callers: helhet.meetings.services._send_invitations (one copy per recipient),
+helhet.meetings.views.meeting_ics and helhet.api.meetings.meeting_ics (the reader's own copy).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.utils import timezone
 
@@ -48,7 +56,36 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def invitation(meeting, invitees, *, method: str = "REQUEST", now: dt.datetime | None = None) -> str:
+def invitee_for(invitees, user):
+    """The invitee that is `user` (their own staff invitation, or an invitation to the user's own e-mail address), or
+    None. Used to give the reader who downloads the .ics their own address in it; no query (Invitee.user_id, email)."""
+    user_id = getattr(user, "pk", None)
+    address = (getattr(user, "email", "") or "").strip().lower()
+    for invitee in invitees:
+        if user_id is not None and getattr(invitee, "user_id", None) == user_id:
+            return invitee
+    if address:
+        for invitee in invitees:
+            if (invitee.email or "").strip().lower() == address:
+                return invitee
+    return None
+
+
+def _same(invitee, recipient) -> bool:
+    if recipient is None:
+        return False
+    pk = getattr(invitee, "pk", None)
+    return invitee is recipient or (pk is not None and pk == getattr(recipient, "pk", None))
+
+
+def _calendar_address(meeting, invitee, index: int) -> str:
+    """A stable address for an attendee listed by name only: the same for this invitee in every copy and update."""
+    key = getattr(invitee, "pk", None) or f"n{index}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{meeting.uid}#attendee-{key}')}"
+
+
+def invitation(meeting, invitees, *, method: str = "REQUEST", now: dt.datetime | None = None, recipient=None) -> str:
+    """The .ics for `invitees`; `recipient` (one of them, or None) is the only attendee whose e-mail address is in it."""
     assert method in ("REQUEST", "CANCEL")
     now = now or timezone.now()
     organizer = meeting.organizer
@@ -75,10 +112,15 @@ def invitation(meeting, invitees, *, method: str = "REQUEST", now: dt.datetime |
         lines.append(f"URL:{meeting.video_url}")
         if not meeting.place:
             lines.append(f"LOCATION:{_escape(meeting.video_url)}")
-    lines.append(f"ORGANIZER;CN={_param(organizer_name)}:mailto:{organizer.email or 'helhet@localhost'}")
-    for invitee in invitees:
-        if not invitee.email:
-            continue
-        lines.append(f"ATTENDEE;CN={_param(invitee.name)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{invitee.email}")
+    organizer_email = organizer.email or "helhet@localhost"
+    lines.append(f"ORGANIZER;CN={_param(organizer_name)}:mailto:{organizer_email}")
+    for index, invitee in enumerate(invitees):
+        email = invitee.email or ""
+        own = email and (_same(invitee, recipient) or email.strip().lower() == organizer_email.strip().lower())
+        if own:
+            lines.append(f"ATTENDEE;CN={_param(invitee.name)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{email}")
+        else:
+            lines.append(f"ATTENDEE;CN={_param(invitee.name)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION:"
+                         f"{_calendar_address(meeting, invitee, index)}")
     lines += ["END:VEVENT", "END:VCALENDAR"]
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

@@ -77,8 +77,8 @@ def _plan(actor, plan_id) -> tuple[IndividualPlan, str, frozenset]:
 def _readable(actor, plan) -> tuple[str, frozenset]:
     """plan.view on the person and the plan's consent state (a withdrawn plan-work consent closes the group's reads)."""
     why, rels = check_with_relationships(actor, Action.PLAN_VIEW, plan.person)
-    scopes.access_for(actor, plan, rels=rels) or deny(actor, Action.PLAN_VIEW, obj=plan, person=plan.person)
-    return why, rels
+    access = scopes.access_for(actor, plan, rels=rels) or deny(actor, Action.PLAN_VIEW, obj=plan, person=plan.person)
+    return why, access.relationships  # with plan_ke: meeting management is the responsible KE's
 
 
 def _may(actor, rels, action: Action) -> bool:

@@ -39,9 +39,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from helhet.access.policy import Action
-from helhet.access.queries import check
+from helhet.access.queries import check, check_plan, deny, load
 from helhet.audit.services import record
-from helhet.core.errors import Conflict, DomainError, NotFound, validate
+from helhet.core.errors import Conflict, DomainError, validate
 from helhet.organizations.models import ServiceUnit, User
 from helhet.plans import services as plan_services
 from helhet.plans.models import Goal, IndividualPlan, Participant
@@ -55,19 +55,21 @@ def _invalid(field: str, message: str) -> DomainError:
 
 
 def _plan(actor, plan_id, action: Action) -> tuple[IndividualPlan, str]:
-    try:
-        plan = IndividualPlan.objects.select_related("person", "main_unit").get(pk=plan_id)
-    except (IndividualPlan.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    return plan, check(actor, action, plan.person)
+    plan, _why = load(actor, IndividualPlan, plan_id, None, person_of=None,
+                      queryset=IndividualPlan.objects.select_related("person__home_municipality", "main_unit__organization", "consent"))
+    return plan, _check(actor, action, plan)
+
+
+def _check(actor, action: Action, plan) -> str:
+    """Meeting management is a plan action (its responsible KE, the coordinator); posting a message a person action."""
+    return check_plan(actor, action, plan) if action == Action.MEETING_MANAGE else check(actor, action, plan.person)
 
 
 def _meeting(actor, meeting_id, action: Action = Action.MEETING_MANAGE) -> tuple[Meeting, str]:
-    try:
-        meeting = Meeting.objects.select_related("plan__person", "plan__main_unit", "organizer").get(pk=meeting_id)
-    except (Meeting.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    return meeting, check(actor, action, meeting.plan.person)
+    meeting, _why = load(actor, Meeting, meeting_id, None, person_of=None,
+                         queryset=Meeting.objects.select_related("plan__person__home_municipality", "plan__main_unit__organization",
+                                                                 "plan__consent", "organizer"))
+    return meeting, _check(actor, action, meeting.plan)
 
 
 def _open(plan: IndividualPlan) -> None:
@@ -102,6 +104,14 @@ def _may_be_invited(participant: Participant) -> bool:
     return participant.kind != Participant.Kind.RELATIVE or bool(participant.relative and participant.relative.may_take_part)
 
 
+def _invitee_may_be_invited(invitee: Invitee) -> bool:
+    """An existing invitee: by their plan participant (_may_be_invited); a relative whose participant row is gone, by the
+    relative's own registration."""
+    if invitee.participant is not None:
+        return _may_be_invited(invitee.participant)
+    return invitee.kind != Participant.Kind.RELATIVE or bool(invitee.relative and invitee.relative.may_take_part)
+
+
 def _check_times(start, end) -> None:
     if not isinstance(start, dt.datetime):
         raise _invalid("start", _("Oppgi når møtet starter."))
@@ -112,8 +122,8 @@ def _check_times(start, end) -> None:
 
 
 def _send_invitations(meeting: Meeting, invitees: list[Invitee], *, method: str) -> int:
-    """One e-mail per invitee with an address, each with the same .ics (UID, SEQUENCE) attached."""
-    ics = ical.invitation(meeting, invitees, method=method)
+    """One e-mail per invitee with an address, each with its own copy of the .ics (same UID, SEQUENCE) attached: the
+    other invitees are listed by name only, and only the recipient's own address is in it (helhet.meetings.ical)."""
     where = ", ".join(x for x in (meeting.place, meeting.video_url) if x)
     if method == "CANCEL":
         subject = _("Avlyst: %(title)s %(when)s") % {"title": meeting.title, "when": _fmt(meeting.start)}
@@ -130,7 +140,7 @@ def _send_invitations(meeting: Meeting, invitees: list[Invitee], *, method: str)
         if not invitee.email:
             continue
         message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[invitee.email])
-        part = MIMEText(ics, "calendar", "utf-8")
+        part = MIMEText(ical.invitation(meeting, invitees, method=method, recipient=invitee), "calendar", "utf-8")
         part.set_param("method", method)
         part.add_header("Content-Disposition", "attachment", filename="invitasjon.ics")
         message.attach(part)
@@ -207,7 +217,10 @@ def meeting_update(*, actor, meeting_id, title: str, agenda: str, start: dt.date
         meeting.invitations_sent_at = timezone.now()
         meeting.save()
         _audit(actor, "update", meeting, meeting.plan, why, _("Endret møte: %(title)s") % {"title": meeting.title}, sequence=meeting.sequence)
-    _send_invitations(meeting, list(meeting.invitees.all()), method="REQUEST")
+    # A relative who may no longer take part (Relative.may_take_part turned off after the first invitation) is not
+    # sent the changed invitation, and is not listed in it: the same rule as meeting_create (_may_be_invited).
+    invitees = [i for i in meeting.invitees.select_related("participant__relative", "relative") if _invitee_may_be_invited(i)]
+    _send_invitations(meeting, invitees, method="REQUEST")
     return meeting
 
 
@@ -420,13 +433,10 @@ def thread_create(*, actor, plan_id, subject: str, text: str, category: str = sc
 
 
 def post_add(*, actor, thread_id, text: str) -> Post:
-    try:
-        thread = Thread.objects.select_related("plan__person", "plan__main_unit").get(pk=thread_id)
-    except (Thread.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-    why = check(actor, Action.MESSAGE_POST, thread.plan.person)
+    thread, why = load(actor, Thread, thread_id, Action.MESSAGE_POST, person_of=lambda t: t.plan.person,
+                       queryset=Thread.objects.select_related("plan__person", "plan__main_unit__organization", "plan__consent"))
     if not scopes.may_see_category(actor, thread.plan, thread.category):
-        raise NotFound()
+        deny(actor, Action.MESSAGE_POST, obj=thread, person=thread.plan.person)
     if not (text or "").strip():
         raise _invalid("text", _("Skriv meldingen."))
     with transaction.atomic():

@@ -198,7 +198,9 @@ def minutes_send(request, meeting_id: int):
 def meeting_ics(request, meeting_id: int):
     view = selectors.meeting_detail(actor=request.user, meeting_id=meeting_id)
     method = "CANCEL" if view.meeting.status == "cancelled" else "REQUEST"
-    response = HttpResponse(ical.invitation(view.meeting, view.invitees, method=method), content_type=f"text/calendar; method={method}; charset=utf-8")
+    # The reader's own copy: other invitees by name only, the reader's own address only (helhet.meetings.ical).
+    text = ical.invitation(view.meeting, view.invitees, method=method, recipient=ical.invitee_for(view.invitees, request.user))
+    response = HttpResponse(text, content_type=f"text/calendar; method={method}; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mote.ics"'
     return response
 

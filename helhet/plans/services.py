@@ -56,7 +56,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from helhet.access.policy import Action
-from helhet.access.queries import get_person, load
+from helhet.access.queries import check_plan, get_person, load
 from helhet.audit.services import record
 from helhet.consent.models import Consent, valid_consents_q
 from helhet.core.errors import Conflict, DomainError, NotFound, validate
@@ -128,7 +128,9 @@ def _today() -> dt.date:
 
 
 def _load(actor, plan_id, action: Action) -> tuple[IndividualPlan, str]:
-    return load(actor, IndividualPlan, plan_id, action, queryset=IndividualPlan.objects.select_related("person", "main_unit"))
+    plan, _why = load(actor, IndividualPlan, plan_id, None, person_of=None,
+                      queryset=IndividualPlan.objects.select_related("person__home_municipality", "main_unit__organization"))
+    return plan, check_plan(actor, action, plan)
 
 
 def _editable(actor, plan_id, action: Action = Action.PLAN_EDIT) -> tuple[IndividualPlan, str]:

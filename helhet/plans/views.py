@@ -30,6 +30,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from helhet.access.policy import Action
+from helhet.access.queries import deny
 from helhet.core.errors import DomainError
 from helhet.people.models import Person, Relative
 
@@ -79,9 +81,15 @@ def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _doc(request, plan_id) -> dict:
-    """The plan document (access-checked, audited) with dates as objects and the actor's permissions."""
+def _doc(request, plan_id, action: Action | None = None) -> dict:
+    """The plan document (access-checked, audited) with dates as objects and the actor's permissions.
+
+    `action`: a form page for a write (edit, publish, close, reopen): shown only to those the policy allows it
+    (its `allowed` list), so a form never shows a reader what only editors see (choice lists of relatives, units).
+    """
     doc = _dates(selectors.plan_document(actor=request.user, plan_id=plan_id))
+    if action is not None and action.value not in doc.get("allowed", []):
+        deny(request.user, action, person=Person.objects.get(pk=doc["person"]["id"]))
     return _with_flags(doc, doc.get("allowed", []))
 
 
@@ -292,7 +300,7 @@ def plan_create(request, person_id: int):
 @require_http_methods(["GET", "POST"])
 def item_add(request, plan_id: int, slug: str):
     section = _section_key(slug)
-    doc = _doc(request, plan_id)
+    doc = _doc(request, plan_id, Action.PLAN_EDIT)
     form_cls = f.SECTION_FORMS[section]
     form = form_cls(_data(request), _files(request), initial={"based_on_version": doc["version"]}, auto_id=f"form-{section}-add-%s",
                     **_choices(request, doc, section))
@@ -314,7 +322,7 @@ def item_add(request, plan_id: int, slug: str):
 @require_http_methods(["GET", "POST"])
 def item_edit(request, plan_id: int, slug: str, item_id: int):
     section = _section_key(slug)
-    doc = _doc(request, plan_id)
+    doc = _doc(request, plan_id, Action.PLAN_EDIT)
     item = _item(doc, section, item_id)
     form_cls = f.EDIT_FORMS[section]
     form = form_cls(_data(request), initial={**_initial(form_cls, item), "based_on_version": doc["version"]}, auto_id=f"form-{section}-{item_id}-%s",
@@ -333,7 +341,7 @@ def item_edit(request, plan_id: int, slug: str, item_id: int):
 @require_http_methods(["GET", "POST"])
 def item_remove(request, plan_id: int, slug: str, item_id: int):
     section = _section_key(slug)
-    doc = _doc(request, plan_id)
+    doc = _doc(request, plan_id, Action.PLAN_EDIT)
     item = _item(doc, section, item_id)
     form = f.RemoveForm(_data(request), initial={"based_on_version": doc["version"]}, auto_id=f"form-{section}-{item_id}-%s")
 
@@ -349,7 +357,7 @@ def item_remove(request, plan_id: int, slug: str, item_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_status(request, plan_id: int, item_id: int):
-    doc = _doc(request, plan_id)
+    doc = _doc(request, plan_id, Action.PLAN_EDIT)
     item = _item(doc, "goals", item_id)
     form = f.GoalStatusForm(_data(request), initial={"based_on_version": doc["version"], "status": item["status"], "on": doc.get("today")},
                               auto_id=f"form-goals-{item_id}-%s")
@@ -365,7 +373,7 @@ def goal_status(request, plan_id: int, item_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_status(request, plan_id: int, item_id: int):
-    doc = _doc(request, plan_id)
+    doc = _doc(request, plan_id, Action.PLAN_EDIT)
     item = _item(doc, "measures", item_id)
     form = f.MeasureStatusForm(_data(request), initial={"based_on_version": doc["version"], "status": item["status"], "on": doc.get("today")},
                                  auto_id=f"form-measures-{item_id}-%s")
@@ -382,7 +390,7 @@ def measure_status(request, plan_id: int, item_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def evaluation_record(request, plan_id: int, item_id: int | None = None):
-    doc = _doc(request, plan_id)
+    doc = _doc(request, plan_id, Action.PLAN_EDIT)
     if item_id is not None:
         _item(doc, "evaluations", item_id)
     form = f.EvaluationRecordForm(_data(request), initial={"based_on_version": doc["version"], "held_on": doc.get("today")},
@@ -400,7 +408,7 @@ def evaluation_record(request, plan_id: int, item_id: int | None = None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_period(request, plan_id: int):
-    doc = _doc(request, plan_id)
+    doc = _doc(request, plan_id, Action.PLAN_EDIT)
     period = doc["period"]
     form = f.PlanPeriodForm(_data(request), initial={"based_on_version": doc["version"], "period_start": period["start"], "period_end": period["end"],
                                                      "evaluation_interval_months": period["evaluation_interval_months"]},
@@ -417,8 +425,8 @@ def plan_period(request, plan_id: int):
 # ---------------------------------------------------------------- whole-plan steps (always full pages)
 
 
-def _plan_step(request, plan_id, *, form_cls, title, call, message, submit_label, initial=None, danger=False, intro=""):
-    doc = _doc(request, plan_id)
+def _plan_step(request, plan_id, *, action, form_cls, title, call, message, submit_label, initial=None, danger=False, intro=""):
+    doc = _doc(request, plan_id, action)
     form = form_cls(_data(request), initial={"based_on_version": doc["version"], **(initial or {})})
     error, status = None, 200
     if request.method == "POST":
@@ -446,7 +454,7 @@ def _plan_step(request, plan_id, *, form_cls, title, call, message, submit_label
 @require_http_methods(["GET", "POST"])
 def plan_publish(request, plan_id: int):
     return _plan_step(
-        request, plan_id, form_cls=f.PublishForm, title=_("Publiser en ny versjon"), submit_label=_("Publiser versjon"),
+        request, plan_id, action=Action.PLAN_PUBLISH, form_cls=f.PublishForm, title=_("Publiser en ny versjon"), submit_label=_("Publiser versjon"),
         intro=_("En publisert versjon er et fast øyeblikksbilde av planen som alle med tilgang kan se og sammenligne."),
         call=lambda doc, cd: services.plan_publish(actor=request.user, plan_id=doc["id"], based_on_version=cd["based_on_version"], reason=cd["reason"]),
         message=_("Versjonen er publisert."),
@@ -457,7 +465,7 @@ def plan_publish(request, plan_id: int):
 @require_http_methods(["GET", "POST"])
 def plan_status(request, plan_id: int):
     return _plan_step(
-        request, plan_id, form_cls=f.PlanStatusForm, title=_("Endre status for planen"), submit_label=_("Lagre status"),
+        request, plan_id, action=Action.PLAN_EDIT, form_cls=f.PlanStatusForm, title=_("Endre status for planen"), submit_label=_("Lagre status"),
         call=lambda doc, cd: services.plan_set_status(actor=request.user, plan_id=doc["id"], based_on_version=cd["based_on_version"],
                                                       status=cd["status"], reason=cd["reason"]),
         message=_("Statusen er endret."),
@@ -468,7 +476,7 @@ def plan_status(request, plan_id: int):
 @require_http_methods(["GET", "POST"])
 def plan_close(request, plan_id: int):
     return _plan_step(
-        request, plan_id, form_cls=f.CloseForm, title=_("Avslutt planen"), submit_label=_("Avslutt planen"), danger=True,
+        request, plan_id, action=Action.PLAN_CLOSE, form_cls=f.CloseForm, title=_("Avslutt planen"), submit_label=_("Avslutt planen"), danger=True,
         initial={"on": dt.date.today()},
         intro=_("En avsluttet plan låses for endringer, men kan fortsatt leses av dem som har tilgang."),
         call=lambda doc, cd: services.plan_close(actor=request.user, plan_id=doc["id"], based_on_version=cd["based_on_version"], reason=cd["reason"],
@@ -481,7 +489,7 @@ def plan_close(request, plan_id: int):
 @require_http_methods(["GET", "POST"])
 def plan_reopen(request, plan_id: int):
     return _plan_step(
-        request, plan_id, form_cls=f.ReopenForm, title=_("Gjenåpne planen"), submit_label=_("Gjenåpne planen"),
+        request, plan_id, action=Action.PLAN_REOPEN, form_cls=f.ReopenForm, title=_("Gjenåpne planen"), submit_label=_("Gjenåpne planen"),
         call=lambda doc, cd: services.plan_reopen(actor=request.user, plan_id=doc["id"], based_on_version=cd["based_on_version"], reason=cd["reason"]),
         message=_("Planen er gjenåpnet."),
     )

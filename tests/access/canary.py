@@ -14,7 +14,6 @@ reader may see: that is the specification table in test_canary_fields.py. This m
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import re
 import time
 from collections import defaultdict
@@ -89,6 +88,12 @@ class Scenario:
     notes: list  # what could not be created, for the report
 
 
+# The parent's name: plain text, not a canary (a participant and contributor of the plan: the frame).
+GUARDIAN_NAME = "Frida Kanarifugl"
+# Plain texts looked for in every body besides the canaries (test_canary_fields requires them on the plan documents).
+FRAME_MARKERS = (GUARDIAN_NAME,)
+
+
 def _version(plan_id) -> int:
     from helhet.plans.models import IndividualPlan
 
@@ -133,7 +138,10 @@ def build_scenario(world) -> Scenario:
     me = User.objects.create(username="canary-self", first_name="Sol", last_name="Kanarifugl", email="canary-self@example.invalid", national_id=nid)
     parent = User.objects.create(username="canary-parent", first_name="Forelder", last_name="Kanarifugl", email="canary-parent@example.invalid")
     u["self"], u["representative"] = me, parent
-    guardian = people.relative_add(actor=ke, person=person, name=cn.new("RELATIVES", "person", "Relative.name (parent)"), relationship="parent",
+    # The parent takes part in the plan work (a relative participant, and a contributor below): who takes part and who
+    # contributes is the plan frame (plan item b), shown to every plan reader, so the parent's NAME is no canary; their
+    # phone and e-mail are. The sibling is in no plan group: their name is a RELATIVES canary too.
+    guardian = people.relative_add(actor=ke, person=person, name=GUARDIAN_NAME, relationship="parent",
                                    phone=cn.new("RELATIVES", "person", "Relative.phone (parent)"),
                                    email=cn.new("RELATIVES", "person", "Relative.email (parent)", email=True),
                                    is_closest_relative=True, may_take_part=True, may_consent=True, user=parent)
@@ -183,13 +191,18 @@ def build_scenario(world) -> Scenario:
                                                   start=today - dt.timedelta(days=34))
         ids["appointment"].append(a.pk)
 
-    # The plan: participants, then one item of every category in every section, published as v1 (frame only) and v2 (all).
+    # The plan: participants (the person, the parent, staff), then one item of every category in every section (the
+    # general contribution is the parent's), published as v1 (frame only) and v2 (all).
     plan = plans.plan_create(actor=coord, person_id=person.pk, main_sector="health_care", main_unit_id=units["fjordvik_care"].pk)
     ids["plan"].append(plan.pk)
+    plans.participant_add(actor=coord, plan_id=plan.pk, based_on_version=_version(plan.pk), kind="person", role="Eier av planen")
+    parent_participant = plans.participant_add(actor=coord, plan_id=plan.pk, based_on_version=_version(plan.pk), kind="relative",
+                                               relative_id=guardian.pk, role="Forelder")
     for key, unit in (("nav", "fjordvik_nav"), ("teacher", "fjordvik_school"), ("gp", "fjordvik_gp"), ("clinician", "trust_ward")):
         p = plans.participant_add(actor=coord, plan_id=plan.pk, based_on_version=_version(plan.pk), kind="staff", user_id=u[key].pk,
                                   unit_id=units[unit].pk, role="Deltaker")
         ids["participant"].append(p.pk)
+    ids["participant"].append(parent_participant.pk)  # after the staff: the walk edits the first (a staff row)
     try:
         plans.plan_publish(actor=coord, plan_id=plan.pk, based_on_version=_version(plan.pk), reason="Første versjon")
     except Exception as exc:  # noqa: BLE001 - reported, not fatal
@@ -207,7 +220,8 @@ def build_scenario(world) -> Scenario:
             "resources": {"text": t("Resource.text"), "written_by": "person"},
             "needs": {"text": t("Need.text"), "area": t("Need.area")},
             "measures": {"title": t("Measure.title"), "scope": t("Measure.scope"), "how": t("Measure.how"), "responsible_unit_id": care},
-            "contributions": {"by": "service", "unit_id": care, "text": t("Contribution.text")},
+            "contributions": ({"by": "relative", "relative_id": guardian.pk, "text": t("Contribution.text")} if cat == "general"
+                              else {"by": "service", "unit_id": care, "text": t("Contribution.text")}),
             "cooperation": {"partner": t("Cooperation.partner"), "kind": "service", "purpose": t("Cooperation.purpose")},
             "subplans": {"kind": "training", "title": t("SubPlan.title"), "responsible_unit_id": care, "text": t("SubPlan.text")},
             "evaluations": {"planned_on": today + dt.timedelta(days=90), "reviewed": t("Evaluation.reviewed")},
@@ -241,13 +255,13 @@ def build_scenario(world) -> Scenario:
     except Exception as exc:  # noqa: BLE001
         notes.append(f"thread: {exc!r}")
 
-    _coordination_objects(world, person, u, ids, notes)
+    _coordination_objects(world, person, u, ids, notes, guardian)
     outbox = list(mail.outbox)
     plan.refresh_from_db()
     return Scenario(person=person, plan=plan, users=u, canaries=cn, ids=dict(ids), items=dict(items), outbox=outbox, notes=notes)
 
 
-def _coordination_objects(world, person, u, ids, notes) -> None:
+def _coordination_objects(world, person, u, ids, notes, guardian) -> None:
     """Objects whose pages are about the person (need notification, transfer, disagreement): plain texts, so the walk
     reaches those pages too. Each is optional: a refusal is reported, not fatal."""
     from helhet.coordination import services as co
@@ -257,7 +271,7 @@ def _coordination_objects(world, person, u, ids, notes) -> None:
         "need_notification": lambda: co.need_notification_send(
             actor=u["coordinator"], person=person, direction="to_hospital", sent_on=today, summary="Behov for koordinator på sykehuset",
             contact_name="Koordinator", needs_coordinator=True, to_unit_id=world.units["trust_ward"].pk, consent_given_by="parents",
-            consent_given_by_name="Foresatt", consent_method="oral", consent_given_on=today),
+            consent_given_by_relative_id=guardian.pk, consent_given_by_name="Foresatt", consent_method="oral", consent_given_on=today),
         "transfer": lambda: co.transfer_start(actor=u["ke"], person=person, kind="coordinator_leaves", effective_on=today + dt.timedelta(days=20)),
         "disagreement": lambda: co.disagreement_raise(actor=u["ke"], person=person, kind="main_responsibility", description="Hvem har hovedansvaret",
                                                       raised_on=today),
@@ -273,28 +287,30 @@ def _coordination_objects(world, person, u, ids, notes) -> None:
 # ---------------------------------------------------------------- an objection to the health-personnel rule (hpl. § 25)
 
 
-def health_objection_recorder():
-    """The service that records the person's objection to sharing among cooperating health personnel, if the code has
-    one yet (not the objection to informing partners, helhet.coordination PartnerInformationObjection). None if not."""
-    import importlib
+def record_health_objection(*, actor, person, on: dt.date | None = None):
+    """Record the person's objection to sharing among cooperating health personnel (helhet.access.models.
+    HealthSharingObjection; not the objection to informing partners, helhet.coordination PartnerInformationObjection):
+    through the service helhet.access.services.objection_record, or with the ORM while the service does not exist."""
+    on = on or timezone.localdate()
+    try:
+        from helhet.access.services import objection_record
+    except ImportError:
+        from helhet.access.models import HealthSharingObjection
 
-    for module_name in ("helhet.consent.services", "helhet.access.services", "helhet.people.services"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        for name, fn in vars(module).items():
-            if callable(fn) and "objection" in name and "record" in name and "partner" not in name and not name.startswith("_"):
-                return fn
-    return None
+        return HealthSharingObjection.objects.create(person=person, objected_on=on, given_by_name="Foresatt", how="oral", note="",
+                                                     recorded_by=actor)
+    return objection_record(actor=actor, person=person, objected_on=on, given_by_name="Foresatt", how="oral", note="")
 
 
-def record_health_objection(fn, *, actor, person) -> None:
-    today = timezone.localdate()
-    known = {"actor": actor, "person": person, "person_id": person.pk, "objected_on": today, "on": today, "given_on": today,
-             "given_by": "parents", "given_by_name": "Foresatt", "how": "oral", "method": "oral", "note": "", "categories": ["health_function", "medication"]}
-    params = inspect.signature(fn).parameters
-    fn(**{k: v for k, v in known.items() if k in params})
+def withdraw_health_objection(*, actor, objection, on: dt.date | None = None) -> None:
+    """The person no longer objects (helhet.access.services.objection_withdraw, or the ORM while it does not exist)."""
+    on = on or timezone.localdate()
+    try:
+        from helhet.access.services import objection_withdraw
+    except ImportError:
+        type(objection).objects.filter(pk=objection.pk).update(withdrawn_on=on, withdrawn_by=actor)
+        return
+    objection_withdraw(actor=actor, objection_id=objection.pk, on=on)
 
 
 # ---------------------------------------------------------------- endpoints
@@ -502,6 +518,7 @@ class Hit:
     found: frozenset  # of Canary
     error: str = ""
     seconds: float = 0.0
+    frame: frozenset = frozenset()  # FRAME_MARKERS found (plain texts every reader of the document must see)
 
 
 def client_for(user) -> Client:
@@ -518,19 +535,30 @@ def _body(resp) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+# URLs found to be htmx partials (a full-page request redirected, the htmx request did not): later readers fetch them
+# as htmx does straight away, which halves their cost. The view decides access before it looks at the HX header, so
+# a refusal is the same 404 either way. Shared by every walk in the process (the same URL is the same view).
+HTMX_URLS: set[str] = set()
+
+
 def fetch(client: Client, endpoint: Endpoint, canaries: Canaries) -> Hit:
     began = time.perf_counter()
-    resp = client.get(endpoint.url)
-    if resp.status_code in (301, 302) and endpoint.source == "urlconf":
-        # htmx partials redirect a full-page request to their page: fetch them as htmx does.
-        htmx = client.get(endpoint.url, HTTP_HX_REQUEST="true")
-        if htmx.status_code not in (301, 302):
-            resp = htmx
+    if endpoint.url in HTMX_URLS:
+        resp = client.get(endpoint.url, HTTP_HX_REQUEST="true")
+    else:
+        resp = client.get(endpoint.url)
+        if resp.status_code in (301, 302) and endpoint.source == "urlconf":
+            # htmx partials redirect a full-page request to their page: fetch them as htmx does.
+            htmx = client.get(endpoint.url, HTTP_HX_REQUEST="true")
+            if htmx.status_code not in (301, 302):
+                resp = htmx
+                HTMX_URLS.add(endpoint.url)
     text = _body(resp)
     error = ""
     if resp.status_code >= 500:
         error = text[:200]
-    return Hit(endpoint, resp.status_code, frozenset(canaries.found(text)), error, time.perf_counter() - began)
+    frame = frozenset(m for m in FRAME_MARKERS if m.lower() in text.lower())
+    return Hit(endpoint, resp.status_code, frozenset(canaries.found(text)), error, time.perf_counter() - began, frame)
 
 
 def walk(user, items: list[Endpoint], canaries: Canaries) -> list[Hit]:

@@ -141,8 +141,9 @@ def test_period_publish_close_and_reopen(client_for, plan):
     assert IndividualPlan.objects.get(pk=plan.pk).status == "closed"
     page = client.get(reverse("plan_detail", args=[plan.pk])).content.decode()
     assert "låst for endringer" in page and "Legg til mål" not in page
-    # Reopening is the KE's step.
-    assert client.get(reverse("plan_reopen", args=[plan.pk])).status_code == 200
+    # Reopening is the KE's step: the coordinator is not even shown the form.
+    assert client.get(reverse("plan_reopen", args=[plan.pk])).status_code == 404
+    assert client_for("ke").get(reverse("plan_reopen", args=[plan.pk])).status_code == 200
     r = client.post(reverse("plan_reopen", args=[plan.pk]), {"based_on_version": _version(plan), "reason": "Nytt behov"})
     assert r.status_code == 404
     r = client_for("ke").post(reverse("plan_reopen", args=[plan.pk]), {"based_on_version": _version(plan), "reason": "Nytt behov"})
