@@ -5,7 +5,8 @@ bulk_create in batches, never through the services: this is bulk test data, not 
 so it leaves no audit events. Published plan versions get their snapshot from the plans selector
 (helhet.plans.documents.build_document) when it exists, else from an inline JSON of the same shape.
 
-Everything is synthetic: names from short lists, national ids valid in form only (mod-11).
+Everything is synthetic: names from short lists, national ids synthetic test numbers (month + 80,
+helhet.core.world.synthetic_national_id) that can never be a real person's.
 """
 
 from __future__ import annotations

@@ -4,7 +4,13 @@ Authentication: the browser session (with CSRF) for now; OIDC bearer tokens come
 Errors: every DomainError becomes {"code", "message", "details"} with its status (400/404/409).
 """
 
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -12,12 +18,34 @@ from ninja.security import SessionAuth
 
 from helhet.core.errors import DomainError, from_validation_error
 
+
+def _docs_login_required(view):
+    """The OpenAPI document and the docs page need a login unless settings.HELHET_API_DOCS_PUBLIC (development).
+
+    The document is the map of every endpoint: no reason to hand it to anyone on the internet. Anonymous
+    callers get the API's 401 for the JSON document, the login page for the docs page.
+    """
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if getattr(settings, "HELHET_API_DOCS_PUBLIC", False) or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse(
+                {"code": "unauthenticated", "message": _("Du må logge inn."), "details": {}}, status=401
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return guarded
+
+
 api = NinjaAPI(
     title="Helhet API",
     version="1",
     description="Individuell plan og koordinering. Alle kall krever innlogging; det du ikke har tilgang til, finnes ikke (404).",
     auth=SessionAuth(csrf=True),
     urls_namespace="api",
+    docs_decorator=_docs_login_required,
 )
 
 
@@ -41,8 +69,13 @@ def _schema_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    # e.g. a body that is not JSON: same shape as every other error.
-    return api.create_response(request, {"code": "bad_request", "message": str(exc), "details": {}}, status=exc.status_code)
+    # Same shape as every other error. A body that is not JSON is refused earlier, by
+    # helhet.core.middleware.InputGuardMiddleware (code "invalid_json"); this is the second net.
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        body = {"code": "invalid_json", "message": _("Innholdet i forespørselen er ikke gyldig JSON."), "details": {}}
+    else:
+        body = {"code": "bad_request", "message": str(exc), "details": {}}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

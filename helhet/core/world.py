@@ -1,7 +1,9 @@
 """The synthetic world shared by demo data, tests and benchmarks: tenants, units and one user per role.
 
-All names are made up; organisation numbers and national ids are valid in
-form only (mod-11) and generated, never taken from real people.
+All names are made up; organisation numbers are valid in form only (mod-11) and generated.
+National ids are synthetic test numbers (month + 80, Skatteetaten's Tenor convention), so they
+can never be a real person's; the validator accepts them only with HELHET_ALLOW_SYNTHETIC_IDS
+(on with HELHET_DEMO=1 and in tests; docs/decisions/0002-national-ids.md).
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ class World:
 
 
 def synthetic_national_id(birth: dt.date, seed: int, *, d_number: bool = False) -> str:
-    """A valid-format synthetic fødselsnummer; tries individual numbers from `seed` until the check digits work."""
+    """A synthetic fødselsnummer (month + 80); tries individual numbers from `seed` until the check digits work.
+
+    Used by the demo (core/demo.py), the benchmark generator (bench/generate.py) and the tests."""
     for offset in range(1000):
         individual = (seed + offset) % 500 if birth.year < 2000 else 500 + (seed + offset) % 500
-        value = make_national_id(birth, individual, d_number=d_number)
+        value = make_national_id(birth, individual, d_number=d_number, synthetic=True)
         if value:
             return value
     raise ValueError("no valid national id for this date")
