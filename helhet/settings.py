@@ -34,6 +34,45 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set when DEBUG is off: refusing to start production with the default key."
     )
+# The audit log's HMAC key (helhet/audit/keys.py, docs/operations.md "Audit log"): from HELHET_AUDIT_KEY or the
+# file HELHET_AUDIT_KEY_FILE (systemd credentials, a k8s secret), never from the database. Refused in production
+# like the default SECRET_KEY. HELHET_AUDIT_KEY_ID names it on every event and checkpoint; after a rotation the
+# old keys stay in HELHET_AUDIT_OLD_KEYS ("id:key,id:key", or HELHET_AUDIT_OLD_KEYS_FILE, one id:key a line).
+DEV_AUDIT_KEY = "dev-only-audit-key-never-use-in-production"
+
+
+def _read_secret(name: str) -> str:
+    value = os.environ.get(name, "")
+    path = os.environ.get(name + "_FILE", "")
+    if not value and path:
+        value = Path(path).read_text().strip()
+    return value
+
+
+def _audit_old_keys(text: str) -> dict[str, str]:
+    pairs = {}
+    for item in text.replace("\n", ",").split(","):
+        if item.strip():
+            key_id, sep, key = item.strip().partition(":")
+            if not sep or not key_id or not key:
+                raise ImproperlyConfigured("HELHET_AUDIT_OLD_KEYS: each entry must be id:key")
+            pairs[key_id] = key
+    return pairs
+
+
+HELHET_AUDIT_KEY = _read_secret("HELHET_AUDIT_KEY") or DEV_AUDIT_KEY
+if not DEBUG and HELHET_AUDIT_KEY == DEV_AUDIT_KEY:
+    raise ImproperlyConfigured(
+        "HELHET_AUDIT_KEY or HELHET_AUDIT_KEY_FILE must be set when DEBUG is off: "
+        "refusing to start production with the development audit key."
+    )
+HELHET_AUDIT_KEY_ID = os.environ.get("HELHET_AUDIT_KEY_ID", "dev" if HELHET_AUDIT_KEY == DEV_AUDIT_KEY else "1")
+HELHET_AUDIT_OLD_KEYS = _audit_old_keys(_read_secret("HELHET_AUDIT_OLD_KEYS"))
+# Each worker host's append-only copy of the signed checkpoints (audit_checkpoint, audit_verify); "" turns it off.
+# Off by default in development and tests: the file belongs to one database.
+HELHET_AUDIT_CHECKPOINT_FILE = os.environ.get(
+    "HELHET_AUDIT_CHECKPOINT_FILE", "" if DEBUG else str(VAR_DIR / "audit-checkpoints.jsonl")
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if not DEBUG else "*")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -47,6 +86,9 @@ HELHET_SITE_URL = os.environ.get("HELHET_SITE_URL", "http://127.0.0.1:8000")
 # Demo mode: demo users and synthetic persons exist only when this is on
 # (`make run` turns it on; see helhet/core/management/commands/seed_demo.py).
 HELHET_DEMO = env_bool("HELHET_DEMO", False)
+# Synthetic test national ids (month + 80) are accepted only when this is on: the demo and the tests
+# (tests/conftest.py) use them; production refuses them (helhet/core/validators.py, docs/decisions/0002).
+HELHET_ALLOW_SYNTHETIC_IDS = env_bool("HELHET_ALLOW_SYNTHETIC_IDS", HELHET_DEMO)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -79,6 +121,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The edge (helhet/core/middleware.py): Permissions-Policy and no-store on everything below it, then the
+    # input guard, which refuses control characters and unreadable bodies before the session (a database
+    # lookup), CSRF (request.POST) or any view reads the request.
+    "helhet.core.middleware.ResponseHeadersMiddleware",
+    "helhet.core.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -232,6 +279,16 @@ HELHET_CSP = os.environ.get(
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
 )
+# Permissions-Policy sent on every response (helhet.core.middleware.ResponseHeadersMiddleware): Helhet uses
+# no camera, microphone, location, payment or USB; neither may anything it embeds.
+HELHET_PERMISSIONS_POLICY = os.environ.get(
+    "HELHET_PERMISSIONS_POLICY",
+    # Only features every current browser knows: an unknown one is logged as an error in the console.
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+)
+# The OpenAPI document and the API docs (/api/v1/openapi.json, /api/v1/docs) are open to anyone only in
+# development (DEBUG, read when the settings load; the tests run with it); in production they need a login.
+HELHET_API_DOCS_PUBLIC = env_bool("HELHET_API_DOCS_PUBLIC", DEBUG)
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -24,6 +24,7 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Two-factor is off for the personas (client_for, the e2e login); tests/accounts turns it on per test.
     settings.HELHET_REQUIRE_2FA = False
+    settings.HELHET_ALLOW_SYNTHETIC_IDS = True  # the personas have synthetic national ids (month + 80)
 
 
 @pytest.fixture(autouse=True)

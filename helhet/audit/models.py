@@ -21,8 +21,19 @@ class AuditEvent(models.Model):
     (helhet.audit.testing, imported by tests/conftest.py). On PostgreSQL the
     flush is TRUNCATE, which row-level triggers do not see; nothing is opened.
 
-    Tamper evidence on top: `hash` chains each event to the previous one
-    (services.event_digest); `manage.py audit_verify` recomputes the chain.
+    Tamper evidence on top: each tenant has its own chain (`chain`: the
+    person's home municipality, else the actor's organisation, else 0) with a
+    sequence number `seq` (1, 2, ... without gaps); `hash` is an HMAC-SHA256
+    (key `key_id`, held outside the database: helhet.audit.keys) over every
+    stored field including `prev_hash`, the previous event of the same chain
+    (services.event_digest). AuditCheckpoint signs each chain's head
+    regularly; `manage.py audit_verify` recomputes every chain and checks that
+    it still reaches its latest checkpoint.
+
+    Events written before migration 0005 have `seq` NULL and an empty
+    `key_id`: the legacy chain, one unkeyed SHA-256 chain in id order
+    (services.legacy_digest), sealed once by 0005 with a checkpoint of chain
+    keys.LEGACY_CHAIN.
     """
 
     class Action(models.TextChoices):
@@ -56,9 +67,17 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
+    # The tenant's chain and this event's place in it (services.record); NULL seq: a legacy event (before 0005).
+    chain = models.BigIntegerField(default=0)
+    seq = models.BigIntegerField(null=True, blank=True)
+    # Which key signed `hash` (settings.HELHET_AUDIT_KEY_ID then; older keys in HELHET_AUDIT_OLD_KEYS).
+    key_id = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["id"]
+        # One event per place in a chain: a race can never fork a chain. Its index serves record()'s "head of
+        # this chain" lookup and audit_verify's walk in (chain, seq) order.
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq")]
         # The person's own access log and the KE's unusual-access report read by person and by actor.
         indexes = [
             models.Index(fields=["person", "at"], name="audit_person_at"),
@@ -89,3 +108,32 @@ class AuditEvent(models.Model):
             return str(Role(self.actor_role).label)
         except ValueError:
             return self.actor_role
+
+
+class AuditCheckpoint(models.Model):
+    """A signed note of one chain's head: "chain `chain` had `seq` events ending in `head_hash` at `at`".
+
+    Written by `manage.py audit_checkpoint` (the reminder worker runs it every loop); append-only in the
+    database like AuditEvent (migration 0005: UPDATE and DELETE refused, on SQLite also INSERT OR REPLACE).
+    `mac` is an HMAC (key `key_id`, helhet.audit.keys.checkpoint_mac) over chain, seq, head_hash, at and
+    key_id, so nobody without the key can write a checkpoint that audit_verify accepts. audit_verify
+    requires every chain to reach its latest checkpoint's seq with the same hash there: deleting the
+    newest events, a TRUNCATE or a rewritten tail is then visible. chain keys.LEGACY_CHAIN is the seal
+    over the pre-0005 events.
+    """
+
+    chain = models.BigIntegerField()
+    seq = models.BigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    key_id = models.CharField(max_length=32)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["chain", "seq"]
+        # One checkpoint per chain head (two workers at once: the second is ignored); its index serves
+        # audit_checkpoint's "latest checkpoint of this chain" lookup.
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_checkpoint_chain_seq")]
+
+    def __str__(self):
+        return f"checkpoint chain={self.chain} seq={self.seq} at={self.at:%Y-%m-%d %H:%M}"

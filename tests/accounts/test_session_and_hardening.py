@@ -72,6 +72,7 @@ def _production_env(**extra) -> dict:
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),
+        HELHET_AUDIT_KEY=secrets.token_hex(32),
         ALLOWED_HOSTS="helhet.example.no",
         DJANGO_SETTINGS_MODULE="helhet.settings",
         PYTHONDONTWRITEBYTECODE="1",

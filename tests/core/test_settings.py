@@ -20,6 +20,6 @@ def test_production_refuses_to_start_with_the_default_secret():
 
 def test_production_starts_with_a_real_secret_and_secure_cookies():
     code = "import django; django.setup(); from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.DEBUG)"
-    result = _run({"DEBUG": "0", "SECRET_KEY": "x" * 60}, code)
+    result = _run({"DEBUG": "0", "SECRET_KEY": "x" * 60, "HELHET_AUDIT_KEY": "a" * 64}, code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True", "False"]

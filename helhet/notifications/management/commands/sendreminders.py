@@ -13,19 +13,25 @@ Steps of one batch (helhet.notifications.reminders.run_once):
    in-app notification to the one who must act; mark it sent.
 6. Escalate once to the tenant's KE officers when the deadline is overdue and
    still open ESCALATE_AFTER_DAYS after the reminder was sent (claimed the same way).
-7. With --loop: sleep --interval seconds and repeat. SIGTERM / SIGINT set a
+7. Sign the audit chains' heads (helhet.audit.services.checkpoint_write, as `audit_checkpoint`);
+   a failure is logged, never raised.
+8. With --loop: sleep --interval seconds and repeat. SIGTERM / SIGINT set a
    flag; the current batch finishes and the command exits 0.
 """
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from helhet.audit.services import checkpoint_write
 from helhet.notifications import reminders
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -36,6 +42,14 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=60.0, help="seconds between batches with --loop (default 60)")
         parser.add_argument("--escalate-after", type=int, default=reminders.ESCALATE_AFTER_DAYS,
                             help="days after a reminder before an overdue deadline goes to the KE")
+
+    def _audit_checkpoint(self):
+        """Sign the audit chains' heads once per batch (helhet.audit: audit_checkpoint). Never stops the worker:
+        a failure is logged, and the next batch tries again."""
+        try:
+            checkpoint_write()
+        except Exception:
+            log.exception("sendreminders: audit checkpoint failed")
 
     def handle(self, *args, loop=False, interval=60.0, escalate_after=reminders.ESCALATE_AFTER_DAYS, **options):
         self.stopping = False
@@ -54,6 +68,7 @@ class Command(BaseCommand):
             if loop:
                 close_old_connections()  # a long-running worker drops broken or expired connections between batches
             result = reminders.run_once(worker=worker, escalate_after=escalate_after)
+            self._audit_checkpoint()
             if result.created or result.sent or result.escalated or result.resolved or result.failed or not loop:
                 self.stdout.write(f"sendreminders: {result.created} new, {result.sent} sent, {result.escalated} escalated, "
                                   f"{result.resolved} resolved, {result.failed} failed")
