@@ -57,6 +57,17 @@ def users(world):
 _seq = iter(range(10_000))
 
 
+def _unused_national_id(birth: dt.date, seed: int) -> str:
+    """A synthetic national id no person in this test has yet (several seeds can reach the same valid number)."""
+    from helhet.people.models import Person
+
+    for step in range(0, 5000, 7):
+        value = synthetic_national_id(birth, seed + step)
+        if not Person.objects.filter(national_id=value).exists():
+            return value
+    raise ValueError("no unused synthetic national id")
+
+
 @pytest.fixture
 def make_person(world):
     """Create a Fjordvik resident (or elsewhere), optionally with involvements: make_person(involve=[(unit_key, user_key)])."""
@@ -66,7 +77,7 @@ def make_person(world):
         n = next(_seq)
         person = Person(
             given_name=fields.pop("given_name", f"Test{n}"), family_name=fields.pop("family_name", "Testesen"),
-            national_id=fields.pop("national_id", synthetic_national_id(birth, 11 + n * 3)),
+            national_id=fields.pop("national_id", None) or _unused_national_id(birth, 11 + n * 3),
             home_municipality=world.orgs[home], **fields,
         )
         person.full_clean()
