@@ -198,7 +198,7 @@ def allowed_actions(user, person, *, rels: frozenset[str] | None = None) -> froz
 
 
 def load(user, model, pk, action: Action | None, *, person_of=lambda obj: obj.person, object_action: Action | None = None,
-         queryset=None, record_refusal_for_missing: bool = False):
+         queryset=None):
     """Load one object by id for an action: (object, reason), or NotFound with a 'denied' audit event.
 
     `action`: a person action checked on person_of(obj) (None: none); `object_action`: an action on the object itself
@@ -360,9 +360,6 @@ class PlanAccess:
     def reason_for(self, category: str) -> str:
         return category_reason(self.relationships, category, self.scopes)
 
-    def withheld(self, categories) -> list[str]:
-        return sorted({c for c in categories if not self.may_see(c)})
-
     def sees_field(self, field: Field | str) -> bool:
         """A part of the person's own record shown with the plan (birth date, language): the record's rules."""
         return field_visible(self.relationships, field, self.scopes)
@@ -436,10 +433,6 @@ class PersonAccess:
     def sees_consent(self, consent) -> bool:
         """Every consent for the ALWAYS relationships; others only a sharing consent that is one of their scopes."""
         return self.sees(Field.CONSENTS) or f"consent:{consent.pk}" in {s.source for s in self.scopes}
-
-    @property
-    def categories(self) -> frozenset[str]:
-        return frozenset(c for s in self.scopes for c in s.categories)
 
 
 def person_access(user, person, *, rels: frozenset[str] | None = None, day: dt.date | None = None) -> PersonAccess:
