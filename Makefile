@@ -61,8 +61,11 @@ messages: install
 BENCH_DB_URL ?= postgres://postgres@127.0.0.1:5432/helhet_bench
 BENCH_SIZES ?= 1000,10000
 
-# Synthetic data (up to each size, in plans) + p50/p95 of the plan page, plan API and KE overview; see docs/performance.md.
+# Synthetic data (up to each size, in plans) + p50/p95 of the plan page, plan API, KE overview and person list, and
+# the plan API against one JSON query; exits non-zero when any measured request is not 200, n = 0 or a read is not
+# audited; then regenerates the figures in docs/performance.md from the JSON. See docs/performance.md.
 bench: install
 	-psql "$(PG_URL)" -qc 'create database helhet_bench' 2>/dev/null
 	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python -m bench run --sizes $(BENCH_SIZES) --json bench/results/latest.json
+	$(BIN)/python -m bench report --json bench/results/latest.json --doc docs/performance.md

@@ -1,4 +1,5 @@
-"""`python -m bench generate --persons 10000` and `python -m bench run --sizes 1000,10000`."""
+"""`python -m bench generate --persons 10000`, `python -m bench run --sizes 1000,10000` (exit 1 when a figure
+is not honest) and `python -m bench report` (docs/performance.md from the run's JSON)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,17 @@ def main(argv: list[str] | None = None) -> int:
         help="passed to the generator when it has to generate",
     )
 
+    rep = sub.add_parser(
+        "report", help="regenerate the figures in docs/performance.md from a run's JSON"
+    )
+    rep.add_argument("--json", default="bench/results/latest.json")
+    rep.add_argument("--doc", default="docs/performance.md")
+
     args = parser.parse_args(argv)
+    if args.command == "report":
+        from bench.report import main as report
+
+        return report(args.json, args.doc)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhet.settings")
     import django
 

@@ -1,11 +1,16 @@
-"""The benchmark: p50/p95 latency of the plan page, the plan API document and the KE overview.
+"""The benchmark: p50/p95 latency of the plan page, the plan API document, the KE overview and the person list,
+and the plan API document against ONE PostgreSQL query that returns the same document as JSON.
 
-Method (see docs/performance.md): requests go through Django's test Client, in-process, against the
-real database named by DATABASE_URL, as the Fjordvik KE officer (force_login). No network, no web
-server, no browser: the figures are the server-side time of the whole Django stack (middleware,
-session, access policy, audit event, queries, template or JSON rendering). Each timed request picks a
-random plan the officer may see. The SQL ratio re-runs the SELECTs a plan API request captured, with
-a bare cursor, and compares the times.
+Method (see docs/performance.md): requests go through Django's test Client, in-process, against the real
+database named by DATABASE_URL, as the Fjordvik KE officer, logged in the way a user logs in: password on
+/login/, then a current TOTP code on /konto/2fa/ (two-factor is on by default; the benchmark gives the officer a
+confirmed device, as the tests do). No network, no web server, no browser: the figures are the server-side time
+of the whole Django stack (middleware, session, access policy, audit event, queries, template or JSON rendering).
+Each timed request picks a random plan the officer may see.
+
+The run is honest or it fails: any measured request that is not 200, an endpoint with n = 0, or a plan read
+without its audit event makes `run` return 1 (and `python -m bench run` exit 1). Every figure carries the
+machine's load average before and after it was measured.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from helhet.core.world import build_world
+from helhet.audit.models import AuditEvent
+from helhet.core.world import DEMO_PASSWORD, build_world
 from helhet.people.models import Person
 from helhet.plans.models import IndividualPlan
 
@@ -33,12 +39,26 @@ from .generate import expected_plans_per_person, generate
 
 WARMUP = 3
 
+# Endpoints whose every successful request must leave one 'view' audit event on the plan (helhet.plans.selectors).
+AUDITED = {"plan_page", "plan_api"}
+
+
+class BenchFailed(Exception):
+    """The benchmark could not measure what it claims to (login refused, nothing visible)."""
+
 
 def _pct(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100) of a non-empty list."""
     ordered = sorted(values)
     rank = max(1, math.ceil(q / 100 * len(ordered)))
     return ordered[rank - 1]
+
+
+def _load() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def _summary(times_ms: list[float]) -> dict:
@@ -54,11 +74,6 @@ def _summary(times_ms: list[float]) -> dict:
     }
 
 
-def _timed_get(client: Client, url: str, **headers) -> tuple[float, int, int]:
-    elapsed, _cpu, status, size = _timed_get_cpu(client, url, **headers)
-    return elapsed, status, size
-
-
 def _timed_get_cpu(client: Client, url: str, **headers) -> tuple[float, float, int, int]:
     """Wall time and this process's CPU time (ms) of one request. CPU time leaves out waiting for the
     database and for other processes: on a busy machine the gap between the two is the contention."""
@@ -69,15 +84,32 @@ def _timed_get_cpu(client: Client, url: str, **headers) -> tuple[float, float, i
     return elapsed, cpu, response.status_code, len(response.content)
 
 
-def _measure(client: Client, urls: list[str], **headers) -> dict:
-    """Warm up (and count queries) on the first WARMUP urls, then time each of the rest without capturing."""
-    queries = []
+def _last_event_id() -> int:
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _plan_views_since(actor, after_id: int) -> int:
+    return AuditEvent.objects.filter(
+        id__gt=after_id, actor=actor, action="view", object_type="individualplan"
+    ).count()
+
+
+def _measure(
+    client: Client, urls: list[str], *, actor=None, audited: bool = False, **headers
+) -> dict:
+    """Warm up (and count queries) on the first WARMUP urls, then time each of the rest without capturing.
+
+    Every status is counted, the warm-up's too; `audit_events` is the number of plan 'view' events the timed
+    requests wrote (checked against the number of 200s when `audited`)."""
+    queries, statuses = [], {}
     for url in urls[:WARMUP]:
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url, **headers)
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         if response.status_code == 200:
             queries.append(len(captured.captured_queries))
-    times, cpus, statuses, sizes = [], [], {}, []
+    times, cpus, sizes = [], [], []
+    load_before, first_event = _load(), _last_event_id()
     for url in urls[WARMUP:]:
         elapsed, cpu, status, size = _timed_get_cpu(client, url, **headers)
         statuses[status] = statuses.get(status, 0) + 1
@@ -86,6 +118,7 @@ def _measure(client: Client, urls: list[str], **headers) -> dict:
             cpus.append(cpu)
             sizes.append(size)
     out = _summary(times)
+    out["loadavg_before"], out["loadavg_after"] = load_before, _load()
     if cpus:
         out["python_cpu_p50_ms"] = round(_pct(cpus, 50), 2)
     out["statuses"] = {str(k): v for k, v in sorted(statuses.items())}
@@ -93,15 +126,33 @@ def _measure(client: Client, urls: list[str], **headers) -> dict:
         out["bytes_p50"] = int(_pct(sizes, 50))
     if queries:
         out["queries_min"], out["queries_max"] = min(queries), max(queries)
+    if actor is not None:
+        out["audit_events"] = _plan_views_since(actor, first_event)
+        out["audited"] = audited
     return out
+
+
+def _problems(name: str, m: dict) -> list[str]:
+    """What makes a measurement dishonest: not-200 answers, nothing measured, reads without their audit event."""
+    found = []
+    bad = {k: v for k, v in m.get("statuses", {}).items() if k != "200"}
+    if bad:
+        found.append(f"{name}: non-200 answers {bad}")
+    if not m.get("n"):
+        found.append(f"{name}: n = 0, nothing was measured")
+    if m.get("audited") and m.get("audit_events", 0) < m.get("n", 0):
+        found.append(f"{name}: {m.get('n', 0)} reads but {m.get('audit_events', 0)} audit events")
+    return found
 
 
 def _sql_ratio(client: Client, urls: list[str]) -> dict:
     """Request time vs. the bare time of the SELECTs it ran (re-executed with a cursor, rows fetched)."""
-    request_ms, sql_ms, writes, selects = [], [], [], []
+    request_ms, sql_ms, writes, selects, statuses = [], [], [], [], {}
+    load_before = _load()
     for url in urls:
         with CaptureQueriesContext(connection) as captured:
-            elapsed, status, _size = _timed_get(client, url)
+            elapsed, _cpu, status, _size = _timed_get_cpu(client, url)
+        statuses[status] = statuses.get(status, 0) + 1
         if status != 200:
             continue
         statements = [q["sql"] for q in captured.captured_queries]
@@ -116,10 +167,16 @@ def _sql_ratio(client: Client, urls: list[str]) -> dict:
         sql_ms.append(bare)
         selects.append(len(reads))
         writes.append(len(statements) - len(reads))
+    out = {
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "loadavg_before": load_before,
+        "loadavg_after": _load(),
+    }
     if not request_ms:
-        return {"n": 0}
+        return {**out, "n": 0}
     ratios = [r / s for r, s in zip(request_ms, sql_ms, strict=True) if s > 0]
     return {
+        **out,
         "n": len(request_ms),
         "request_p50_ms": round(_pct(request_ms, 50), 2),
         "bare_select_sql_p50_ms": round(_pct(sql_ms, 50), 2),
@@ -128,6 +185,46 @@ def _sql_ratio(client: Client, urls: list[str]) -> dict:
         "selects_per_request": max(selects),
         "writes_per_request": max(writes),
         "note": "writes (audit event, session save) are not re-run; their time is in the request, not in the bare SQL",
+    }
+
+
+def _one_query_ratio(client: Client, plan_ids: list[int]) -> dict:
+    """The plan API document vs. ONE PostgreSQL query returning the same plan's document as JSON
+    (bench.onequery), interleaved plan by plan so both see the same machine load and cache state."""
+    if connection.vendor != "postgresql":
+        return {"n": 0, "skipped": "PostgreSQL only"}
+    from .onequery import plan_document_json
+
+    api_ms, sql_ms, statuses, sql_bytes = [], [], {}, []
+    plan_document_json(plan_ids[0])  # warm the plan cache of this connection
+    load_before = _load()
+    for pk in plan_ids:
+        elapsed, _cpu, status, _size = _timed_get_cpu(client, f"/api/v1/plans/{pk}")
+        statuses[status] = statuses.get(status, 0) + 1
+        started = time.perf_counter()
+        text = plan_document_json(pk)
+        sql_ms.append((time.perf_counter() - started) * 1000)
+        sql_bytes.append(len(text or ""))
+        if status == 200:
+            api_ms.append(elapsed)
+    out = {
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "loadavg_before": load_before,
+        "loadavg_after": _load(),
+    }
+    if not api_ms:
+        return {**out, "n": 0}
+    api_p50, sql_p50 = _pct(api_ms, 50), _pct(sql_ms, 50)
+    return {
+        **out,
+        "n": len(api_ms),
+        "api_p50_ms": round(api_p50, 2),
+        "api_p95_ms": round(_pct(api_ms, 95), 2),
+        "one_query_p50_ms": round(sql_p50, 2),
+        "one_query_p95_ms": round(_pct(sql_ms, 95), 2),
+        "one_query_bytes_p50": int(_pct(sql_bytes, 50)),
+        "ratio_p50": round(api_p50 / sql_p50, 2) if sql_p50 else None,
+        "note": "one query = json_build_object/json_agg of every section (bench/onequery.py), no labels, no access, no audit",
     }
 
 
@@ -160,17 +257,54 @@ def _ensure_size(size: int, plans_ratio: float, snapshots: str) -> None:
     )
 
 
+def _totp_code(device, offset_steps: int = 0) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift + offset_steps):06d}"
+
+
+def login_verified(user, password: str = DEMO_PASSWORD) -> Client:
+    """A client logged in as `user` the way a person logs in: the password, then a current TOTP code.
+
+    Gives the user a confirmed TOTP device first if they have none (like tests/accounts/test_two_factor.py).
+    A code is accepted once per 30-second step (no replay): when the current step was used by an earlier
+    run, the next step's code (inside django-otp's tolerance) is tried, then the next step is waited for.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from helhet.accounts.twofactor import confirmed_totp
+
+    device = confirmed_totp(user) or TOTPDevice.objects.create(
+        user=user, name="bench", confirmed=True
+    )
+    # A 500 is an answer to count (and fail the run on), not an exception that hides the figures.
+    client = Client(raise_request_exception=False)
+    response = client.post("/login/", {"username": user.username, "password": password})
+    if response.status_code != 302:
+        raise BenchFailed(f"password login as {user.username} answered {response.status_code}")
+    for attempt in range(4):
+        device.refresh_from_db()
+        device.throttle_reset()
+        response = client.post(
+            "/konto/2fa/", {"token": _totp_code(device, offset_steps=attempt % 2)}
+        )
+        if response.status_code == 302:
+            return client
+        if attempt % 2:
+            time.sleep(device.step - time.time() % device.step + 0.5)
+    raise BenchFailed(f"two-factor verification as {user.username} answered {response.status_code}")
+
+
 def _machine() -> dict:
     info = {
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "database": connection.vendor,
+        "loadavg_at_start": _load(),
+        "two_factor_required": bool(getattr(settings, "HELHET_REQUIRE_2FA", False)),
+        "session_save_every_request": bool(settings.SESSION_SAVE_EVERY_REQUEST),
     }
-    try:
-        info["loadavg_at_start"] = [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        pass
     try:
         with open("/proc/cpuinfo") as f:
             info["cpu"] = next(
@@ -188,6 +322,14 @@ def _machine() -> dict:
     return info
 
 
+ENDPOINTS = (
+    ("plan_page", "plan page"),
+    ("plan_api", "plan API document"),
+    ("ke_overview", "KE overview"),
+    ("person_list", "person list (API)"),
+)
+
+
 def run(
     *,
     sizes: list[int],
@@ -198,27 +340,34 @@ def run(
     seed: int = 7,
     snapshots: str = "auto",
 ) -> int:
+    """Measure at each size; write the JSON; return 0, or 1 when any figure is not honest (see _problems)."""
     # Production-like: no query log in memory, no debug templates. Must be set before the first request.
     settings.DEBUG = False
     rng = random.Random(seed)
     w = build_world()
     ke = w.users["ke"]
-    client = Client()
-    client.force_login(ke)
     results = {
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": _machine(),
-        "method": "django.test.Client in-process, force_login as the Fjordvik KE officer, real database, DEBUG off; "
-        "one random visible plan per timed request; nearest-rank percentiles",
+        "method": "django.test.Client in-process, password + TOTP login as the Fjordvik KE officer, real database, "
+        "DEBUG off; one random visible plan per timed request; nearest-rank percentiles; load average per figure",
         "repeat": repeat,
         "sizes": [],
+        "problems": [],
     }
-    for size in sorted(sizes):
+    try:
+        client = login_verified(ke)
+    except BenchFailed as exc:
+        results["problems"].append(str(exc))
+        client = None
+    for size in sorted(sizes) if client else []:
         if generate_missing:
             _ensure_size(size, plans_ratio, snapshots)
         plan_ids = _visible_plan_ids(ke)
         if not plan_ids:
-            print(f"no plans visible to the KE officer at size {size}: nothing to measure")
+            results["problems"].append(
+                f"no plans visible to the KE officer at size {size}: nothing to measure"
+            )
             continue
         picks = [rng.choice(plan_ids) for _ in range(repeat + WARMUP)]
         row = {
@@ -226,23 +375,40 @@ def run(
             "size_persons": Person.objects.count(),
             "visible_plans": len(plan_ids),
         }
-        row["plan_page"] = _measure(client, [f"/planer/{pk}/" for pk in picks])
-        row["plan_api"] = _measure(client, [f"/api/v1/plans/{pk}" for pk in picks])
+        row["plan_page"] = _measure(
+            client, [f"/planer/{pk}/" for pk in picks], actor=ke, audited=True
+        )
+        row["plan_api"] = _measure(
+            client, [f"/api/v1/plans/{pk}" for pk in picks], actor=ke, audited=True
+        )
         row["ke_overview"] = _measure(client, ["/ke/"] * (repeat + WARMUP))
+        row["person_list"] = _measure(client, ["/api/v1/persons/"] * (repeat + WARMUP))
         row["api_vs_sql"] = _sql_ratio(client, [f"/api/v1/plans/{pk}" for pk in picks[WARMUP:]])
+        row["api_vs_one_query"] = _one_query_ratio(client, picks[WARMUP:])
+        for key, _label in ENDPOINTS:
+            results["problems"] += _problems(f"{row['size_plans']:,} plans, {key}", row[key])
+        for key in ("api_vs_sql", "api_vs_one_query"):
+            if row[key].get("skipped"):
+                continue
+            results["problems"] += _problems(f"{row['size_plans']:,} plans, {key}", row[key])
         results["sizes"].append(row)
         _print_row(row)
+    if not results["sizes"]:
+        results["problems"].append("no size was measured")
     results["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    try:
-        results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        pass
+    results["machine"]["loadavg_at_end"] = _load()
+    results["ok"] = not results["problems"]
     _print_table(results)
     if json_path:
         path = Path(json_path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
         print(f"wrote {path}")
+    if results["problems"]:
+        print("BENCHMARK FAILED: these figures would not be honest:")
+        for p in results["problems"]:
+            print(f"  - {p}")
+        return 1
     return 0
 
 
@@ -251,28 +417,35 @@ def _print_row(row: dict) -> None:
 
 
 def _print_table(results: dict) -> None:
-    head = f"{'plans':>8}  {'endpoint':<18} {'n':>4} {'p50 ms':>9} {'p95 ms':>9} {'cpu p50':>9} {'queries':>9} {'statuses':<14}"
+    head = (
+        f"{'plans':>8}  {'endpoint':<18} {'n':>4} {'p50 ms':>9} {'p95 ms':>9} {'cpu p50':>9} "
+        f"{'queries':>9} {'load':>5} {'statuses':<14}"
+    )
     print()
     print(head)
     print("-" * len(head))
     for row in results["sizes"]:
-        for key, label in (
-            ("plan_page", "plan page"),
-            ("plan_api", "plan API document"),
-            ("ke_overview", "KE overview"),
-        ):
+        for key, label in ENDPOINTS:
             m = row[key]
             queries = f"{m['queries_min']}-{m['queries_max']}" if "queries_min" in m else "-"
             p50 = f"{m['p50_ms']:9.1f}" if m.get("n") else f"{'-':>9}"
             p95 = f"{m['p95_ms']:9.1f}" if m.get("n") else f"{'-':>9}"
             cpu = f"{m['python_cpu_p50_ms']:9.1f}" if m.get("n") else f"{'-':>9}"
+            load = f"{m['loadavg_after'][0]:5.2f}" if m.get("loadavg_after") else f"{'-':>5}"
             print(
-                f"{row['size_plans']:>8,}  {label:<18} {m.get('n', 0):>4} {p50} {p95} {cpu} {queries:>9} {json.dumps(m.get('statuses', {})):<14}"
+                f"{row['size_plans']:>8,}  {label:<18} {m.get('n', 0):>4} {p50} {p95} {cpu} {queries:>9} {load} "
+                f"{json.dumps(m.get('statuses', {})):<14}"
             )
         r = row["api_vs_sql"]
         if r.get("n"):
             print(
                 f"{'':>8}  API time / bare SQL time: p50 {r['ratio_p50']}x (request p50 {r['request_p50_ms']} ms, "
                 f"bare SELECTs p50 {r['bare_select_sql_p50_ms']} ms, {r['selects_per_request']} selects + {r['writes_per_request']} writes)"
+            )
+        o = row["api_vs_one_query"]
+        if o.get("n"):
+            print(
+                f"{'':>8}  API document / one-query JSON: p50 {o['ratio_p50']}x (API p50 {o['api_p50_ms']} ms, "
+                f"one query p50 {o['one_query_p50_ms']} ms)"
             )
     print()

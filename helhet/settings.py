@@ -101,12 +101,14 @@ INSTALLED_APPS = [
     "ninja",
     "helhet.core",
     "helhet.organizations",
+    "helhet.directory",  # every municipality and its KE, tenants or not (issue 12)
     "helhet.people",
     "helhet.audit",
     "helhet.access",
     "helhet.rules",
     "helhet.consent",
     "helhet.cases",
+    "helhet.documents",  # the person's document area: letters as PDF/A (issue 11)
     "helhet.plans",
     "helhet.coordination",
     "helhet.meetings",
@@ -127,6 +129,8 @@ MIDDLEWARE = [
     "helhet.core.middleware.ResponseHeadersMiddleware",
     "helhet.core.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Moves the session's expiry on at most every few minutes (SESSION_SAVE_EVERY_REQUEST is off).
+    "helhet.core.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -136,6 +140,8 @@ MIDDLEWARE = [
     # Security hardening: request.user.is_verified(), then the 2FA gate, then the CSP header.
     "django_otp.middleware.OTPMiddleware",
     "helhet.accounts.middleware.TwoFactorRequiredMiddleware",
+    # Idempotency-Key on API POST/PUT/PATCH: the view and its stored answer in one transaction (helhet/core/idempotency.py).
+    "helhet.core.idempotency.IdempotencyMiddleware",
     "helhet.accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -176,6 +182,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Persistent connections (DB_CONN_MAX_AGE seconds, default 60; 0 = one per request), checked before reuse
+    # so a restarted or failed-over server costs one retried connection, not a 500 (docs/operations.md).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A test database per test run, so parallel runs on one server (developers, CI) never collide.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HELHET_TEST_DB", f"test_helhet_{os.getpid()}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -196,7 +205,12 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after 30 minutes without activity (health records: shared PCs on wards).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+# The session is saved only when it changed, or to move the expiry on at most every
+# HELHET_SESSION_REFRESH_SECONDS (helhet.core.middleware.SessionRefreshMiddleware): a read commits once (its
+# audit event), not twice. The idle timeout is therefore between SESSION_COOKIE_AGE minus the refresh interval
+# and SESSION_COOKIE_AGE (25-30 minutes by default), never longer.
+SESSION_SAVE_EVERY_REQUEST = False
+HELHET_SESSION_REFRESH_SECONDS = int(os.environ.get("HELHET_SESSION_REFRESH_SECONDS", "300"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "nb"

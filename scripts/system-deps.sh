@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need from Debian: chromium (browser tests) and the WeasyPrint libraries (PDF).
+# Installs what the tests need from Debian: chromium (browser tests), the WeasyPrint libraries (PDF) and gettext
+# (the catalogue test runs makemessages).
 # As root it installs them; otherwise it says what to install.
 set -euo pipefail
 need=()
@@ -8,6 +9,7 @@ for lib in libpango-1.0-0 libpangoft2-1.0-0; do
   dpkg -s "$lib" >/dev/null 2>&1 || need+=("$lib")
 done
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
+command -v xgettext >/dev/null 2>&1 || need+=(gettext)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ]; then
   echo "Installing from Debian: ${need[*]}"

@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
-from .policy import HEALTH_SECTORS, Participation, Rel, SharingConsentFacts
+from .policy import HEALTH_SECTORS, PLAN_START_SECTORS, Participation, Rel, SharingConsentFacts
 
 
 @dataclass
@@ -112,14 +113,31 @@ def branches(ctx: ActorContext, day: dt.date) -> dict[Rel, Q]:
         out[Rel.HOSPITAL_COORDINATOR] = Q(pk__in=appointed.filter(kind=hospital).values("person_id"))
         out[Rel.INVOLVED_STAFF] = Q(pk__in=Involvement.objects.filter(_active_period_q(day), staff=user).values("person_id"))
         out[Rel.SELF] = Q(national_id=user.national_id) if getattr(user, "national_id", "") else _none()
-        # A guardian or parent who may consent for the person, linked to a login (Relative.user), acts for them.
-        out[Rel.REPRESENTATIVE] = Q(pk__in=Relative.objects.filter(user=user, may_consent=True).values("person_id"))
+        # A guardian or parent who may consent for the person, linked to a login (Relative.user), acts for them; a parent
+        # of a young person past the age the rules narrow the parents' right to information only sees the frame.
+        representing = Relative.objects.filter(user=user, may_consent=True)
+        narrowed = parents_information_ages(day)
+        if narrowed is None:
+            out[Rel.REPRESENTATIVE] = Q(pk__in=representing.values("person_id"))
+        else:
+            narrowed_from, ends_at = narrowed
+            older = Q(relationship=Relative.Relationship.PARENT, person__birth_date__lte=_born_by(day, narrowed_from))
+            out[Rel.REPRESENTATIVE] = Q(pk__in=representing.exclude(older).values("person_id"))
+            limited = representing.filter(older)
+            if ends_at is not None:
+                limited = limited.filter(person__birth_date__gt=_born_by(day, ends_at))
+            out[Rel.PARENT_LIMITED] = Q(pk__in=limited.values("person_id"))
         # Plan-group membership counts only while the plan-work consent holds: a withdrawal ends it at the next request
         # (closed plans stay readable to the group while their consent was not withdrawn).
         members = Participant.objects.filter(valid_consents_q(day, prefix="plan__consent__"), user=user, active=True,
                                              kind=Participant.Kind.STAFF)
         out[Rel.PLAN_PARTICIPANT] = Q(pk__in=members.values("plan__person_id"))
         out[Rel.GRANT] = Q(pk__in=AccessGrant.objects.filter(active_grants_q(day), grantee=user).values("person_id"))
+        # A welfare service that gives the person services and has the duty to make the one plan (policy.PLAN_START_SECTORS):
+        # named on its active involvement, or leading the involved unit.
+        welfare = Involvement.objects.filter(_active_period_q(day), unit__sector__in=list(PLAN_START_SECTORS)).filter(
+            Q(staff=user) | Q(unit_id__in=list(ctx.leader_unit_ids)))
+        out[Rel.WELFARE_SERVICE] = Q(pk__in=welfare.values("person_id"))
     if ctx.leader_unit_ids:
         units = list(ctx.leader_unit_ids)
         led = Involvement.objects.filter(_active_period_q(day), unit_id__in=units).values("person_id")
@@ -128,20 +146,81 @@ def branches(ctx: ActorContext, day: dt.date) -> dict[Rel, Q]:
     return out
 
 
+def _born_by(day: dt.date, age: int) -> dt.date:
+    """The latest birth date of someone who is `age` years old on `day` (Person.age_on's rule; 29 Feb -> 28 Feb)."""
+    try:
+        return day.replace(year=day.year - age)
+    except ValueError:
+        return day.replace(year=day.year - age, day=28)
+
+
+_PARENTS_INFO_CACHE: dict[dt.date, tuple[float, tuple[int, int | None] | None]] = {}
+_PARENTS_INFO_TTL = 300.0  # seconds: a changed rule applies within five minutes without a query on every request
+
+
+def parents_information_ages(day: dt.date) -> tuple[int, int | None] | None:
+    """From the rules in force on `day` (helhet.consent.capacity.parents_information over the rule data, e.g.
+    consent.parents-information): (the age from which parents get only what the parental responsibility needs, the
+    age from which they get nothing as parents), or None when no rule narrows it. Cached per day for a few minutes."""
+    import time
+
+    from helhet.consent import capacity
+    from helhet.rules.models import Rule
+
+    hit = _PARENTS_INFO_CACHE.get(day)
+    if hit is not None and time.monotonic() - hit[0] < _PARENTS_INFO_TTL:
+        return hit[1]
+    rules = (Rule.objects.filter(organization__isnull=True, valid_from__lte=day)
+             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).only("code", "parameters"))
+    facts_ = [f for f in capacity.rule_facts(rules) if "parents_information" in f.consent]
+    found: tuple[int, int | None] | None = None
+    if facts_:
+        labels = [capacity.parents_information(age=a, rules=facts_)[0] for a in range(0, 26)]
+        narrowed = next((a for a, lab in enumerate(labels) if lab in ("parental_responsibility_only", "none")), None)
+        ends = next((a for a, lab in enumerate(labels) if lab == "none"), None)
+        if narrowed is not None:
+            found = (narrowed, ends)
+    if len(_PARENTS_INFO_CACHE) > 8:
+        _PARENTS_INFO_CACHE.clear()
+    _PARENTS_INFO_CACHE[day] = (time.monotonic(), found)
+    return found
+
+
 def relationships(user, person, *, day: dt.date | None = None) -> frozenset[str]:
     """How the actor stands to this person today, as a set of Rel values (one query)."""
     from helhet.people.models import Person
 
     ctx = actor_context(user)
-    found = branches(ctx, day or today())
-    if not found:
-        return frozenset()
-    annotations = {
-        f"rel_{rel.value}": Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
-        for rel, q in found.items()
-    }
-    row = Person.objects.filter(pk=person.pk).annotate(**annotations).values(*annotations.keys()).first() or {}
-    return frozenset(key.removeprefix("rel_") for key, value in row.items() if value)
+    day = day or today()
+    key = (connection.alias, connection.vendor, getattr(user, "pk", None), getattr(user, "national_id", ""),
+           ctx.ke_org_ids, ctx.leader_unit_ids, day)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        found = branches(ctx, day)
+        if not found:
+            return frozenset()
+        annotations = {
+            f"rel_{rel.value}": Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+            for rel, q in found.items()
+        }
+        qs = Person.objects.filter(pk=_PERSON_SENTINEL).annotate(**annotations).values(*annotations.keys())
+        sql, params = qs.query.sql_with_params()
+        compiled = (sql, tuple(params), tuple(annotations))
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        _COMPILED[key] = compiled
+    sql, params, names = compiled
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [person.pk if p == _PERSON_SENTINEL else p for p in params])
+        row = cursor.fetchone()
+    return frozenset(name.removeprefix("rel_") for name, value in zip(names, row or (), strict=False) if value)
+
+
+# The relationship query's SQL depends only on who asks and on which day, never on the data: it is compiled once per
+# (actor facts, day) and run with the person's id (compiling the ten-branch query was most of a check's cost).
+_PERSON_SENTINEL = -7_391_112_881
+_COMPILED: dict[tuple, tuple] = {}
+_COMPILED_MAX = 2048
 
 
 # ---------------------------------------------------------------- relationships to objects other than a person
@@ -158,13 +237,14 @@ def object_relationships(ctx: ActorContext, obj) -> frozenset[str]:
         if obj.organization_id in ke:
             out.add(Rel.CASE_KE)
     elif name == "neednotification":
-        if obj.to_organization_id in ke or obj.to_unit_id in leads:
+        if obj.to_organization_id in ke or obj.to_unit_id in leads or _outside_receiver(ctx, obj):
             out.add(Rel.RECEIVER)
         if obj.sent_by_id == user_id or obj.from_organization_id in ke:
             out.add(Rel.SENDER)
     elif name == "transfer":
         # A transfer to the hospital is received by its KE or by a leader of one of its units.
-        if obj.to_organization_id in ke or (obj.kind == "municipality_to_hospital" and obj.to_organization_id in _leader_org_ids(ctx)):
+        if (obj.to_organization_id in ke or (obj.kind == "municipality_to_hospital" and obj.to_organization_id in _leader_org_ids(ctx))
+                or _outside_receiver(ctx, obj)):
             out.add(Rel.RECEIVER)
         if obj.from_organization_id in ke or obj.created_by_id == user_id:
             out.add(Rel.SENDER)
@@ -183,12 +263,29 @@ def object_relationships(ctx: ActorContext, obj) -> frozenset[str]:
             out.add(Rel.ORG_KE)
         if obj.pk in leads:
             out.add(Rel.UNIT_LEADER_OF)
+    elif name == "municipality":  # a directory entry (helhet.directory): its KE is the tenant's with that number
+        if obj.number in ke_municipality_numbers(ctx):
+            out.add(Rel.ORG_KE)
     elif name == "coordinatorappointment":
         if obj.coordinator_id == user_id:
             out.add(Rel.APPOINTEE)
         if obj.unit.organization_id in ke or obj.person.home_municipality_id in ke:
             out.add(Rel.ORG_KE)
     return frozenset(r.value for r in out)
+
+
+def ke_municipality_numbers(ctx: ActorContext) -> frozenset[str]:
+    """The kommunenummer of each tenant the actor is KE officer of (from the memberships already loaded)."""
+    return frozenset(m.unit.organization.municipality_number for m in ctx.memberships
+                     if m.role == "ke_officer" and m.unit.organization.municipality_number)
+
+
+def _outside_receiver(ctx: ActorContext, obj) -> bool:
+    """An item addressed to a municipality outside Helhet (to_municipality, no tenant yet) is received by the KE of the
+    tenant that later has that kommunenummer. Load such items with select_related("to_municipality")."""
+    if obj.to_organization_id is not None or obj.to_municipality_id is None:
+        return False
+    return obj.to_municipality.number in ke_municipality_numbers(ctx)
 
 
 def _leader_org_ids(ctx: ActorContext) -> set[int]:
@@ -271,11 +368,13 @@ def object_q(ctx: ActorContext, model_name: str, rel: Rel) -> Q:
     tests/access/test_object_relationships.py checks that the two agree."""
     user_id = getattr(ctx.user, "pk", None)
     ke, leads = list(ctx.ke_org_ids), list(ctx.leader_unit_ids)
+    outside = Q(to_organization__isnull=True, to_municipality__number__in=list(ke_municipality_numbers(ctx)))
     table: dict[tuple[str, Rel], Q] = {
         ("request", Rel.CASE_KE): Q(organization_id__in=ke),
-        ("neednotification", Rel.RECEIVER): Q(to_organization_id__in=ke) | Q(to_unit_id__in=leads),
+        ("neednotification", Rel.RECEIVER): Q(to_organization_id__in=ke) | Q(to_unit_id__in=leads) | outside,
         ("neednotification", Rel.SENDER): Q(sent_by_id=user_id) | Q(from_organization_id__in=ke),
-        ("transfer", Rel.RECEIVER): Q(to_organization_id__in=ke) | Q(kind="municipality_to_hospital", to_organization_id__in=list(_leader_org_ids(ctx))),
+        ("transfer", Rel.RECEIVER): (Q(to_organization_id__in=ke) | Q(kind="municipality_to_hospital", to_organization_id__in=list(_leader_org_ids(ctx)))
+                                     | outside),
         ("transfer", Rel.SENDER): Q(from_organization_id__in=ke) | Q(created_by_id=user_id),
         ("disagreement", Rel.PARTY_KE): Q(municipality_id__in=ke) | Q(health_trust_id__in=ke),
         ("disagreement", Rel.MUNICIPALITY_KE): Q(municipality_id__in=ke),
@@ -283,6 +382,7 @@ def object_q(ctx: ActorContext, model_name: str, rel: Rel) -> Q:
         ("organization", Rel.ORG_MEMBER): Q(pk__in=list(ctx.org_ids)),
         ("serviceunit", Rel.ORG_KE): Q(organization_id__in=ke),
         ("serviceunit", Rel.UNIT_LEADER_OF): Q(pk__in=leads),
+        ("municipality", Rel.ORG_KE): Q(number__in=list(ke_municipality_numbers(ctx))),
         ("coordinatorappointment", Rel.APPOINTEE): Q(coordinator_id=user_id),
         ("coordinatorappointment", Rel.ORG_KE): Q(unit__organization_id__in=ke) | Q(person__home_municipality_id__in=ke),
     }

@@ -35,6 +35,9 @@ class Rel(StrEnum):
     PLAN_PARTICIPANT = "plan_participant"  # staff member of the plan group (read further limited by consent)
     SELF = "self"  # the person themselves (portal)
     REPRESENTATIVE = "representative"  # guardian / parent who acts for the person (portal)
+    # A parent (with a login, may_consent) of a young person past the age from which the rules narrow the parents'
+    # right to information (consent.parents-information: 16 to 18): sees the frame only, no longer acts for them.
+    PARENT_LIMITED = "parent_limited"
     GRANT = "grant"  # named staff with a personal, time-limited access grant (AccessGrant), possibly another organisation
     # Plan-scoped, not a person branch: KE officer of the plan's responsible tenant (the main unit's organisation)
     # or of the person's home municipality. Computed by queries.plan_access; sees the whole plan.
@@ -43,6 +46,10 @@ class Rel(StrEnum):
     # unit) with a care relationship to the person (involved, leading an involved unit, hospital coordinator, plan
     # group). What the rule on cooperating health personnel lets them see is in the rules data.
     HEALTH_CARER = "health_carer"
+    # Named on (or leading the unit of) an active involvement of a welfare service that has the duty to make an individual
+    # plan and may hold main responsibility: municipal health and care, NAV, child welfare, the hospital (PLAN_START_SECTORS).
+    # Forskrift om individuell plan ved ytelse av velferdstjenester (2022) § 7 *check*. facts.branches computes it.
+    WELFARE_SERVICE = "welfare_service"
     # Relationships to OBJECTS other than a person (facts.object_relationships):
     CASE_KE = "case_ke"  # KE officer of the tenant that handles the request
     RECEIVER = "receiver"  # KE of the receiving organisation / leader of the receiving unit (need notification, transfer)
@@ -89,6 +96,7 @@ class Action(StrEnum):
     DISAGREEMENT_MANAGE = "disagreement.manage"  # disagreements between services (helhet/coordination)
     NEED_NOTIFICATION_TO_HOSPITAL = "need_notification.to_hospital"  # ask the hospital for a hospital coordinator
     OBJECTION_RECORD = "objection.record"  # the person's objection to sharing with cooperating health personnel
+    DOCUMENT_VIEW = "document.view"  # the person's document area (helhet/documents); each document also by DOCUMENT_FIELDS
     # Object actions (decided by facts.object_relationships):
     CASE_HANDLE = "case.handle"  # assess, decide, handle an appeal on THIS request: the handling tenant's KE
     NEED_NOTIFICATION_VIEW = "need_notification.view"
@@ -106,6 +114,17 @@ class Action(StrEnum):
     COORDINATION_INBOX = "coordination.inbox"  # the KE's or hospital unit leader's inbox (role; rows by RECEIVER/PARTY_KE)
     KE_WORKLIST = "ke.worklist"  # the KE overview, its deadline lists and unusual-access report (role; lists scoped by ORG_KE)
     TWO_FACTOR_REQUIRED = "account.two_factor_required"  # roles that must log in with two factors
+    # The directory of municipalities and KEs (helhet/directory, issue 12):
+    DIRECTORY_VIEW = "directory.view"  # read the directory: public knowledge, any staff member (role)
+    DIRECTORY_EDIT = "directory.edit"  # a municipality's KE entry: the KE of the tenant with that kommunenummer (ORG_KE)
+    OUTSIDE_ACCEPT = "coordination.accept_outside"  # take a notification/transfer sent before the municipality joined
+    OUTSIDE_ANSWER = "coordination.outside_answer"  # the sender records the answer from a municipality outside Helhet
+    TRAINING_RECORD = "training.record"  # the KE's record of its coordinators' training and guidance (ORG_KE)
+    # The person's own pages (helhet/portal):
+    PORTAL_VIEW = "portal.view"  # "Min plan": the person, whoever acts for them, a parent with narrowed information
+    PLAN_OWN_WRITE = "plan.own_write"  # write and change their own goals (marked as written by the person / relative)
+    CONSENT_GIVE = "consent.give"  # give, narrow or withdraw a sharing consent themself (the capacity table decides who)
+    MEETING_RESPOND = "meeting.respond"  # accept or decline a plan-group meeting
 
 
 # What each action is called where a person reads it (their access log: "nektet tilgang: se planen").
@@ -143,6 +162,7 @@ ACTION_LABELS: dict[str, object] = {
     Action.DISAGREEMENT_MANAGE: _("behandle uenighet"),
     Action.NEED_NOTIFICATION_TO_HOSPITAL: _("be spesialisthelsetjenesten om koordinator"),
     Action.OBJECTION_RECORD: _("registrere at personen motsetter seg deling med helsepersonell"),
+    Action.DOCUMENT_VIEW: _("se personens dokumenter"),
     Action.CASE_HANDLE: _("behandle saken"),
     Action.NEED_NOTIFICATION_VIEW: _("se en melding om behov"),
     Action.NEED_NOTIFICATION_ACKNOWLEDGE: _("kvittere for en melding om behov"),
@@ -159,6 +179,15 @@ ACTION_LABELS: dict[str, object] = {
     Action.APPOINTMENT_FOLLOW_UP: _("følge opp oppnevnte koordinatorer"),
     Action.COORDINATION_INBOX: _("se innboksen for meldinger og overføringer"),
     Action.TWO_FACTOR_REQUIRED: _("logge inn med to faktorer"),
+    Action.DIRECTORY_VIEW: _("se kommuneregisteret"),
+    Action.DIRECTORY_EDIT: _("endre kommunens oppføring i kommuneregisteret"),
+    Action.OUTSIDE_ACCEPT: _("ta imot en melding sendt før kommunen tok i bruk Helhet"),
+    Action.OUTSIDE_ANSWER: _("registrere svar fra en kommune utenfor Helhet"),
+    Action.TRAINING_RECORD: _("registrere opplæring og veiledning av koordinatorer"),
+    Action.PORTAL_VIEW: _("se Min plan"),
+    Action.PLAN_OWN_WRITE: _("skrive egne mål i planen"),
+    Action.CONSENT_GIVE: _("gi eller endre eget samtykke"),
+    Action.MEETING_RESPOND: _("svare på en møteinnkalling"),
 }
 
 
@@ -174,7 +203,7 @@ _STAFF_WORKING = {R.KE, R.COORDINATOR, R.HOSPITAL_COORDINATOR, R.INVOLVED_STAFF,
 # action -> relationships that allow it. Actions that need no relationship
 # (creating a person) are in ROLE_ONLY below.
 TABLE: dict[Action, set[Rel]] = {
-    Action.PERSON_VIEW: _STAFF_WORKING | {R.PLAN_PARTICIPANT, R.SELF, R.REPRESENTATIVE, R.GRANT},
+    Action.PERSON_VIEW: _STAFF_WORKING | {R.PLAN_PARTICIPANT, R.SELF, R.REPRESENTATIVE, R.PARENT_LIMITED, R.GRANT},
     Action.PERSON_UPDATE: {R.KE, R.COORDINATOR},
     Action.RELATIVE_MANAGE: {R.KE, R.COORDINATOR},
     Action.INVOLVEMENT_MANAGE: {R.KE, R.UNIT_LEADER, R.COORDINATOR},
@@ -189,11 +218,12 @@ TABLE: dict[Action, set[Rel]] = {
     Action.HOSPITAL_COORDINATOR_APPOINT: {R.KE, R.UNIT_LEADER},
     Action.CAPACITY_RECORD: {R.KE, R.COORDINATOR, R.HOSPITAL_COORDINATOR, R.HEALTH_CARER},
     Action.AUDIT_VIEW_PERSON: {R.KE, R.SELF, R.REPRESENTATIVE},
-    Action.PLAN_VIEW: _STAFF_WORKING | {R.PLAN_PARTICIPANT, R.SELF, R.REPRESENTATIVE, R.GRANT},
+    Action.PLAN_VIEW: _STAFF_WORKING | {R.PLAN_PARTICIPANT, R.SELF, R.REPRESENTATIVE, R.PARENT_LIMITED, R.GRANT},
     # Actions on an existing plan belong to its responsible KE (plan_ke: the main unit's tenant or the home
     # municipality) and the municipal coordinator, not to every KE that handles the person (check_plan adds plan_ke).
     Action.PLAN_EDIT: {R.PLAN_KE, R.COORDINATOR},
-    Action.PLAN_CREATE: {R.KE, R.COORDINATOR},
+    # Every welfare service with the duty to make the one plan may start it (not only the municipal health service).
+    Action.PLAN_CREATE: {R.KE, R.COORDINATOR, R.WELFARE_SERVICE},
     Action.PLAN_PUBLISH: {R.PLAN_KE, R.COORDINATOR},
     Action.PLAN_CLOSE: {R.PLAN_KE, R.COORDINATOR},
     Action.PLAN_REOPEN: {R.PLAN_KE},
@@ -209,6 +239,9 @@ TABLE: dict[Action, set[Rel]] = {
     Action.NEED_NOTIFICATION_TO_HOSPITAL: {R.KE, R.COORDINATOR},
     Action.OBJECTION_RECORD: {R.KE, R.COORDINATOR, R.HOSPITAL_COORDINATOR, R.SELF, R.REPRESENTATIVE},
     Action.CASE_HANDLE: {R.CASE_KE},
+    # The document area: whoever may see the person; each document is then shown by the record's field rules
+    # (DOCUMENT_FIELDS, as the person record is consent-governed). Generating a decision letter is CASE_HANDLE.
+    Action.DOCUMENT_VIEW: _STAFF_WORKING | {R.PLAN_PARTICIPANT, R.SELF, R.REPRESENTATIVE, R.GRANT},
     Action.NEED_NOTIFICATION_VIEW: {R.RECEIVER, R.SENDER},
     Action.NEED_NOTIFICATION_ACKNOWLEDGE: {R.RECEIVER},
     Action.TRANSFER_RECEIVE: {R.RECEIVER},
@@ -221,6 +254,18 @@ TABLE: dict[Action, set[Rel]] = {
     Action.FIRST_CONTACT_RECORD: {R.APPOINTEE, R.ORG_KE},
     Action.NEED_NOTIFICATION_OUTBOX: {R.SENDER},
     Action.APPOINTMENT_FOLLOW_UP: {R.ORG_KE},
+    # A directory entry's ORG_KE is the KE of the tenant with its kommunenummer; an item addressed outside Helhet
+    # is RECEIVED by that KE once the municipality has joined (facts.object_relationships).
+    Action.DIRECTORY_EDIT: {R.ORG_KE},
+    Action.OUTSIDE_ACCEPT: {R.RECEIVER},
+    Action.OUTSIDE_ANSWER: {R.SENDER},
+    Action.TRAINING_RECORD: {R.ORG_KE},
+    # The portal (helhet/portal). A parent with narrowed information may still consent in the matters the young person
+    # does not decide themself: helhet.consent.capacity refuses the rest (consent_giver_check).
+    Action.PORTAL_VIEW: {R.SELF, R.REPRESENTATIVE, R.PARENT_LIMITED},
+    Action.PLAN_OWN_WRITE: {R.SELF, R.REPRESENTATIVE},
+    Action.CONSENT_GIVE: {R.SELF, R.REPRESENTATIVE, R.PARENT_LIMITED},
+    Action.MEETING_RESPOND: {R.SELF, R.REPRESENTATIVE},
 }
 
 # Actions decided by role alone (no person yet), and the roles that may do them.
@@ -229,6 +274,7 @@ ROLE_ONLY: dict[Action, set[str]] = {
     Action.KE_WORKLIST: {"ke_officer"},
     Action.COORDINATION_INBOX: {"ke_officer", "unit_leader"},
     Action.TWO_FACTOR_REQUIRED: {"ke_officer", "administrator"},
+    Action.DIRECTORY_VIEW: {"coordinator", "ke_officer", "clinician", "unit_leader", "gp", "nav_adviser", "welfare_staff", "administrator"},
 }
 
 # Units in these sectors are health services: their staff are health personnel (helsepersonelloven § 3), who may
@@ -237,6 +283,10 @@ ROLE_ONLY: dict[Action, set[str]] = {
 HEALTH_SECTORS = frozenset({"health_care", "specialist", "mental_health", "gp"})
 # Relationships that are a care relationship for HEALTH_CARER (queries adds HEALTH_CARER when the actor is health personnel).
 CARE_RELATIONSHIPS = frozenset({R.INVOLVED_STAFF, R.UNIT_LEADER, R.HOSPITAL_COORDINATOR, R.PLAN_PARTICIPANT})
+# The welfare services that must make an individual plan and may hold main responsibility for it (Rel.WELFARE_SERVICE):
+# municipal health and care (incl. mental health and addiction), NAV, child welfare; the hospital only leads when only
+# hospital services are involved over time (plans.services.plan_create checks that as a domain rule).
+PLAN_START_SECTORS = frozenset({"health_care", "mental_health", "nav", "child_welfare", "specialist"})
 
 
 def permits(roles: frozenset[str] | set[str], relationships: frozenset[str] | set[str], action: Action | str) -> bool:
@@ -251,9 +301,9 @@ def permits(roles: frozenset[str] | set[str], relationships: frozenset[str] | se
 def reason(relationships: frozenset[str] | set[str], action: Action | str) -> str:
     """The relationship that allowed an action, for the audit log's "why" (strongest first)."""
     action = Action(action)
-    order = [R.SELF, R.REPRESENTATIVE, R.COORDINATOR, R.HOSPITAL_COORDINATOR, R.CASE_KE, R.KE, R.MUNICIPALITY_KE, R.PARTY_KE,
+    order = [R.SELF, R.REPRESENTATIVE, R.PARENT_LIMITED, R.COORDINATOR, R.HOSPITAL_COORDINATOR, R.CASE_KE, R.KE, R.MUNICIPALITY_KE, R.PARTY_KE,
              R.RECEIVER, R.SENDER, R.ORG_KE, R.UNIT_LEADER_OF, R.APPOINTEE, R.UNIT_LEADER, R.INVOLVED_STAFF, R.HEALTH_CARER,
-             R.PLAN_PARTICIPANT, R.ORG_MEMBER, R.GRANT]
+             R.PLAN_PARTICIPANT, R.ORG_MEMBER, R.GRANT, R.WELFARE_SERVICE]
     allowed = TABLE.get(action, set())
     for rel in order:
         if rel in relationships and rel in allowed:
@@ -420,6 +470,15 @@ FIELD_RULES: dict[Field, FieldRule] = {
     Field.RELATIVES: FieldRule(_ALWAYS_RECORD, "social_family"),
     Field.INVOLVEMENTS: FieldRule(_ALWAYS_RECORD, None),  # per row: SECTOR_CATEGORY of the unit (involvement_visible)
 }
+
+# Which part of the person's record each kind of document in the document area belongs to (helhet/documents): it is
+# shown to exactly those who see that part (field_visible). A decision letter is the case record (staff-only by rule).
+DOCUMENT_FIELDS: dict[str, Field] = {
+    "decision_letter": Field.CASE,
+    "partner_information": Field.CASE,
+    "need_notification_receipt": Field.CASE,
+}
+
 
 # The information category of what a unit's involvement says about the person (what service they receive).
 SECTOR_CATEGORY: dict[str, str] = {

@@ -22,7 +22,8 @@ from django.utils.translation import gettext_noop
 from helhet.audit.services import record
 from helhet.consent.categories import clean_categories
 from helhet.consent.models import Consent
-from helhet.core.errors import Conflict, DomainError, validate
+from helhet.core.errors import Conflict, validate
+from helhet.core.errors import invalid as _invalid
 
 from .models import AccessGrant
 from .policy import Action
@@ -30,9 +31,6 @@ from .queries import check, load
 
 MAX_GRANT_DAYS = 366
 
-
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError("invalid", message, details={"fields": {field: [message]}})
 
 
 def grant_create(*, actor, person, grantee_id, consent_id, valid_from: dt.date, valid_to: dt.date, categories, reason: str) -> AccessGrant:

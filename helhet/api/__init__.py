@@ -9,6 +9,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -16,7 +17,12 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
-from helhet.core.errors import DomainError, from_validation_error
+from helhet.core.errors import (
+    DomainError,
+    constraint_conflict,
+    constraint_name,
+    from_validation_error,
+)
 
 
 def _docs_login_required(view):
@@ -60,6 +66,13 @@ def _validation_error(request, exc: ValidationError):
     return api.create_response(request, err.as_dict(), status=400)
 
 
+@api.exception_handler(IntegrityError)
+def _integrity_error(request, exc: IntegrityError):
+    # A constraint the service did not foresee (a race): a 409 with a domain code, never the database's text.
+    err = constraint_conflict(constraint_name(exc))
+    return api.create_response(request, err.as_dict(), status=err.status)
+
+
 @api.exception_handler(NinjaValidationError)
 def _schema_error(request, exc: NinjaValidationError):
     return api.create_response(
@@ -83,17 +96,36 @@ def _auth_error(request, exc):
     return api.create_response(request, {"code": "unauthenticated", "message": "Du må logge inn.", "details": {}}, status=401)
 
 
+def _document_errors(router) -> None:
+    """Every operation documents every status it can answer, with the one error body (helhet/api/schemas.py).
+
+    Done here, once, instead of on each decorator: the input guard, the login, the two-factor gate and the
+    idempotency keys answer before any handler runs, so every operation can return them."""
+    from .schemas import COMMON_ERRORS, WRITE_ERRORS, ErrorOut
+
+    for path_view in router.path_operations.values():
+        for operation in path_view.operations:
+            statuses = COMMON_ERRORS + (WRITE_ERRORS if set(operation.methods) - {"GET", "HEAD", "OPTIONS"} else ())
+            models = operation.response_models  # a raw HttpResponse (a file, .ics) keeps {200: NOT_SET}
+            for status in statuses:
+                if status not in models:
+                    models[status] = operation._create_response_model(ErrorOut)
+    for child in getattr(router, "_routers", []):
+        _document_errors(child[1])
+
+
 def _register_routers():
     # Each app's router lives in its own module here (PREFIX + router) so parallel work never touches one file.
     import importlib
 
-    for name in ("people", "cases", "plans", "consent", "coordination", "meetings", "notifications", "access"):
+    for name in ("people", "cases", "plans", "consent", "coordination", "meetings", "notifications", "access", "documents"):
         try:
             module = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:
             if exc.name != f"{__name__}.{name}":
                 raise
             continue
+        _document_errors(module.router)
         api.add_router(module.PREFIX, module.router)
 
 

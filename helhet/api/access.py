@@ -10,17 +10,14 @@ from helhet.access import selectors, services
 from helhet.core.errors import NotFound
 from helhet.people.models import Person
 
+from .schemas import ERRORS
+
 PREFIX = "/access-grants"
 router = Router(tags=["access"])
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: dict
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 class GrantOut(Schema):

@@ -55,6 +55,11 @@ class AppealOut(Schema):
     status: str
     is_open: bool
     events: list[AppealEventOut]
+    follow_up_request_id: int | None = None  # the KE's new decision after an appeal decided for the person or sent back
+
+    @staticmethod
+    def resolve_follow_up_request_id(obj):
+        return Request.objects.filter(follows_appeal_id=obj.pk).values_list("pk", flat=True).first()
 
 
 class AssessmentOut(Schema):
@@ -84,8 +89,17 @@ class DecisionOut(Schema):
     outcome: str
     reasons: str
     appeal_route: str
+    law: str = "patients_rights"
+    appeal_deadline: dt.date | None = None
     rules_applied: list[RuleOut]
     appeals: list[AppealOut]
+
+    @staticmethod
+    def resolve_appeal_deadline(obj):
+        from helhet.cases.rules import appeal_deadline
+
+        found = appeal_deadline(obj, obj.request.organization)
+        return found[0] if found else None
 
 
 class RequestOut(Schema):
@@ -213,6 +227,7 @@ class DecisionIn(Schema):
     grants_coordinator: bool = False
     grants_child_coordinator: bool = False
     reasons: str
+    law: str = "patients_rights"  # patients_rights | public_administration: decides the appeal deadline (rules data)
 
 
 class AppealIn(Schema):

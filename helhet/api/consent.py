@@ -14,17 +14,14 @@ from helhet.consent.categories import Category
 from helhet.core.errors import NotFound
 from helhet.people.models import Person
 
+from .schemas import ERRORS
+
 PREFIX = "/consents"
 router = Router(tags=["consent"])
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: dict
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 class ConsentOut(Schema):
@@ -94,7 +91,7 @@ class ConsenterOut(Schema):
     rule_codes: list[str]
 
 
-class WithdrawIn(Schema):
+class ConsentWithdrawIn(Schema):
     on: dt.date | None = None
     note: str = ""
 
@@ -151,7 +148,7 @@ def who_may_consent(request, person_id: int, kind: str, on: dt.date | None = Non
 
 
 @router.post("/{consent_id}/withdraw", response={200: ConsentOut, **ERRORS})
-def consent_withdraw(request, consent_id: int, payload: WithdrawIn):
+def consent_withdraw(request, consent_id: int, payload: ConsentWithdrawIn):
     """Withdraw (from today unless `on` says otherwise): access resting on it stops at the next request."""
     return services.consent_withdraw(actor=request.user, consent_id=consent_id, **payload.dict())
 

@@ -124,7 +124,7 @@ class TransferIn(Schema):
     note: str = ""
 
 
-class ItemIn(Schema):
+class TransferItemIn(Schema):
     state: Literal["done", "not_applicable", "undone"]
     note: str = ""
 
@@ -137,7 +137,7 @@ class CompleteIn(Schema):
     person_wish: str = ""
 
 
-class CancelIn(Schema):
+class TransferCancelIn(Schema):
     reason: str
 
 
@@ -194,7 +194,7 @@ class ObjectionOut(Schema):
     withdrawn_on: dt.date | None
 
 
-class WithdrawIn(Schema):
+class ObjectionWithdrawIn(Schema):
     on: dt.date
 
 
@@ -296,7 +296,7 @@ def get_transfer(request, transfer_id: int):
 
 
 @router.post("/transfers/{transfer_id}/items/{key}", response={200: ChecklistItemOut, **ERRORS})
-def set_item(request, transfer_id: int, key: str, payload: ItemIn):
+def set_item(request, transfer_id: int, key: str, payload: TransferItemIn):
     return services.transfer_item_set(actor=request.user, transfer_id=transfer_id, key=key, done=payload.state == "done",
                                       not_applicable=payload.state == "not_applicable", note=payload.note)
 
@@ -307,7 +307,7 @@ def complete_transfer(request, transfer_id: int, payload: CompleteIn):
 
 
 @router.post("/transfers/{transfer_id}/cancel", response={200: TransferOut, **ERRORS})
-def cancel_transfer(request, transfer_id: int, payload: CancelIn):
+def cancel_transfer(request, transfer_id: int, payload: TransferCancelIn):
     return services.transfer_cancel(actor=request.user, transfer_id=transfer_id, **payload.dict())
 
 
@@ -336,7 +336,7 @@ def record_objection(request, payload: ObjectionIn):
 
 
 @router.post("/partner-objections/{objection_id}/withdraw", response={200: ObjectionOut, **ERRORS})
-def withdraw_objection(request, objection_id: int, payload: WithdrawIn):
+def withdraw_objection(request, objection_id: int, payload: ObjectionWithdrawIn):
     return services.partner_objection_withdraw(actor=request.user, objection_id=objection_id, **payload.dict())
 
 

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from ninja import Router, Schema
 from pydantic import Field
 
+from helhet.core.times import AwareDateTime
 from helhet.meetings import ical, selectors, services
 
 PREFIX = "/plan-group"
@@ -22,8 +23,8 @@ router = Router(tags=["plan group"])
 class MeetingIn(Schema):
     title: str = Field(max_length=200)
     agenda: str
-    start: dt.datetime
-    end: dt.datetime
+    start: AwareDateTime
+    end: AwareDateTime
     place: str = ""
     video_url: str = ""
     participant_ids: list[int] | None = None
@@ -33,13 +34,13 @@ class MeetingIn(Schema):
 class MeetingUpdateIn(Schema):
     title: str = Field(max_length=200)
     agenda: str
-    start: dt.datetime
-    end: dt.datetime
+    start: AwareDateTime
+    end: AwareDateTime
     place: str = ""
     video_url: str = ""
 
 
-class CancelIn(Schema):
+class MeetingCancelIn(Schema):
     reason: str
 
 
@@ -120,7 +121,7 @@ def meeting_update(request, meeting_id: int, body: MeetingUpdateIn):
 
 
 @router.post("/meetings/{meeting_id}/cancel", response=dict)
-def meeting_cancel(request, meeting_id: int, body: CancelIn):
+def meeting_cancel(request, meeting_id: int, body: MeetingCancelIn):
     return _meeting(services.meeting_cancel(actor=request.user, meeting_id=meeting_id, reason=body.reason))
 
 

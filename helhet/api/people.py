@@ -18,21 +18,16 @@ from helhet.core.errors import NotFound
 from helhet.people import selectors, services
 from helhet.people.models import Person
 
+from .schemas import ERRORS
+
 PREFIX = "/persons"
 router = Router(tags=["persons"])
 
 
 # --- shared --------------------------------------------------------------------------------------------------------
+# The error body and ERRORS live in helhet/api/schemas.py (one ErrorOut for every router).
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: dict
-
-
-# Documented on every operation so the OpenAPI spec (and schemathesis) knows the error shapes.
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _person(person_id: int) -> Person:
@@ -53,7 +48,7 @@ class PersonOut(Schema):
     given_name: str
     family_name: str
     birth_year: int
-    home_municipality_id: int
+    home_municipality_id: int | None = None  # None: the home municipality does not use Helhet (issue 12, directory)
 
     @staticmethod
     def resolve_birth_year(obj) -> int:
@@ -113,7 +108,7 @@ class InformationRecordOut(Schema):
     note: str
 
 
-class ConsentOut(Schema):
+class PersonConsentOut(Schema):
     id: int
     person_id: int
     kind: str
@@ -127,7 +122,7 @@ class ConsentOut(Schema):
     note: str
 
 
-class ObjectionOut(Schema):
+class HealthObjectionOut(Schema):
     id: int
     person_id: int
     objected_on: dt.date
@@ -137,14 +132,14 @@ class ObjectionOut(Schema):
     withdrawn_on: dt.date | None
 
 
-class ObjectionIn(Schema):
+class HealthObjectionIn(Schema):
     objected_on: dt.date
     given_by_name: str
     how: str
     note: str = ""
 
 
-class ObjectionWithdrawIn(Schema):
+class HealthObjectionWithdrawIn(Schema):
     on: dt.date | None = None
 
 
@@ -185,10 +180,10 @@ class PersonDetailOut(PersonOut):
     involvements: list[InvolvementOut]
     capacity_findings: list[CapacityFindingOut]
     information: list[InformationRecordOut]
-    consents: list[ConsentOut]
+    consents: list[PersonConsentOut]
     requests: list[RequestBrief]
     appointments: list[AppointmentBrief]
-    objections: list[ObjectionOut]
+    objections: list[HealthObjectionOut]
 
 
 class PersonCreateIn(Schema):
@@ -248,7 +243,7 @@ class InformationRecordIn(Schema):
     note: str = ""
 
 
-class ConsentIn(Schema):
+class PersonConsentIn(Schema):
     kind: str
     given_by: str
     method: str
@@ -259,7 +254,7 @@ class ConsentIn(Schema):
     note: str = ""
 
 
-class ConsentWithdrawIn(Schema):
+class PersonConsentWithdrawIn(Schema):
     on: dt.date
     note: str = ""
 
@@ -350,15 +345,15 @@ def record_information(request, person_id: int, payload: InformationRecordIn):
     )
 
 
-@router.post("/{person_id}/consents", response={201: ConsentOut, **ERRORS})
-def record_consent(request, person_id: int, payload: ConsentIn):
+@router.post("/{person_id}/consents", response={201: PersonConsentOut, **ERRORS})
+def record_consent(request, person_id: int, payload: PersonConsentIn):
     return 201, consent_services.consent_record(
         actor=request.user, person=_person(person_id), **payload.dict()
     )
 
 
-@router.post("/{person_id}/consents/{consent_id}/withdraw", response={200: ConsentOut, **ERRORS})
-def withdraw_consent(request, person_id: int, consent_id: int, payload: ConsentWithdrawIn):
+@router.post("/{person_id}/consents/{consent_id}/withdraw", response={200: PersonConsentOut, **ERRORS})
+def withdraw_consent(request, person_id: int, consent_id: int, payload: PersonConsentWithdrawIn):
     # The consent must belong to the person in the path; the service decides access to that person.
     if not Consent.objects.filter(pk=consent_id, person_id=person_id).exists():
         raise NotFound()
@@ -367,16 +362,16 @@ def withdraw_consent(request, person_id: int, consent_id: int, payload: ConsentW
     )
 
 
-@router.post("/{person_id}/health-sharing-objections", response={201: ObjectionOut, **ERRORS})
-def record_objection(request, person_id: int, payload: ObjectionIn):
+@router.post("/{person_id}/health-sharing-objections", response={201: HealthObjectionOut, **ERRORS})
+def record_objection(request, person_id: int, payload: HealthObjectionIn):
     """The person objects to cooperating health personnel receiving their health information without consent."""
     from helhet.access.services import objection_record
 
     return 201, objection_record(actor=request.user, person=_person(person_id), **payload.dict())
 
 
-@router.post("/health-sharing-objections/{objection_id}/withdraw", response={200: ObjectionOut, **ERRORS})
-def withdraw_objection(request, objection_id: int, payload: ObjectionWithdrawIn):
+@router.post("/health-sharing-objections/{objection_id}/withdraw", response={200: HealthObjectionOut, **ERRORS})
+def withdraw_objection(request, objection_id: int, payload: HealthObjectionWithdrawIn):
     from helhet.access.services import objection_withdraw
 
     return objection_withdraw(actor=request.user, objection_id=objection_id, on=payload.on)

@@ -51,7 +51,7 @@ class PlanUpdateIn(Versioned):
     evaluation_interval_months: int | None = None
 
 
-class ItemIn(Versioned):
+class PlanItemIn(Versioned):
     """based_on_version plus the section's fields (see helhet.plans.services.SECTIONS), e.g. {"text": ..., "written_by": "person"}."""
 
     model_config = ConfigDict(extra="allow")
@@ -100,7 +100,7 @@ class ReopenIn(Versioned):
 
 
 def _fields(request) -> dict:
-    # ItemIn validates based_on_version; the section's own fields are checked by the service (unknown -> 400).
+    # PlanItemIn validates based_on_version; the section's own fields are checked by the service (unknown -> 400).
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:
@@ -246,7 +246,7 @@ def evaluation_record(request, plan_id: int, payload: EvaluationRecordIn):
 
 
 @router.post("/{plan_id}/{section}", response={201: WriteOut})
-def item_add(request, plan_id: int, section: str, payload: ItemIn):
+def item_add(request, plan_id: int, section: str, payload: PlanItemIn):
     """Add an item to a section: goals, resources, needs, participants, contributions, measures, evaluations, cooperation."""
     item = services.item_add(actor=request.user, plan_id=plan_id, based_on_version=payload.based_on_version, section=section,
                              fields=_fields(request))
@@ -254,7 +254,7 @@ def item_add(request, plan_id: int, section: str, payload: ItemIn):
 
 
 @router.patch("/{plan_id}/{section}/{item_id}", response=WriteOut)
-def item_update(request, plan_id: int, section: str, item_id: int, payload: ItemIn):
+def item_update(request, plan_id: int, section: str, item_id: int, payload: PlanItemIn):
     item = services.item_update(actor=request.user, plan_id=plan_id, based_on_version=payload.based_on_version, section=section,
                                 item_id=item_id, fields=_fields(request))
     return _out(item, item.plan)

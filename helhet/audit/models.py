@@ -90,14 +90,9 @@ class AuditEvent(models.Model):
     @property
     def text(self) -> str:
         """What happened, in the current (reader's) language; events from before `code` existed show `summary`."""
-        from django.utils.translation import gettext
-
         if not self.code:
             return self.summary
-        try:
-            return gettext(self.code) % self.params if self.params else gettext(self.code)
-        except (KeyError, TypeError, ValueError):
-            return self.summary
+        return render(self.code, self.params, fallback=self.summary)
 
     @property
     def actor_role_label(self) -> str:
@@ -108,6 +103,23 @@ class AuditEvent(models.Model):
             return str(Role(self.actor_role).label)
         except ValueError:
             return self.actor_role
+
+
+TRANSLATED_PARAMS = "_translated"  # params key: the parameters that are message ids (labels), comma-separated
+
+
+def render(code: str, params: dict | None, *, fallback: str) -> str:
+    """An event's message in the current language: the message id translated, its label parameters too."""
+    from django.utils.translation import gettext
+
+    params = dict(params or {})
+    for key in filter(None, params.pop(TRANSLATED_PARAMS, "").split(",")):
+        if key in params:
+            params[key] = gettext(params[key])
+    try:
+        return gettext(code) % params if params else gettext(code)
+    except (KeyError, TypeError, ValueError):  # a text with a stray "%": shown as written, never fails
+        return fallback
 
 
 class AuditCheckpoint(models.Model):

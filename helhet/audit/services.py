@@ -9,10 +9,11 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from . import keys
 from .keys import GENESIS
-from .models import AuditCheckpoint, AuditEvent
+from .models import TRANSLATED_PARAMS, AuditCheckpoint, AuditEvent, render
 
 __all__ = ["GENESIS", "chain_for", "checkpoint_write", "event_digest", "legacy_digest", "record"]
 
@@ -100,6 +101,28 @@ def _role_and_organization(actor, role, organization):
     return role or first.role, organization or first.unit.organization
 
 
+def label(obj, field: str):
+    """A choice field's label as a lazy text, for `params`: the event stores its message id and shows it in the
+    reader's language (get_<field>_display() would freeze the writer's language into the log)."""
+    value = getattr(obj, field)
+    return dict(obj._meta.get_field(field).flatchoices).get(value, value)
+
+
+def _stored_params(params: dict | None) -> dict:
+    """Parameters as stored: text as written; a lazy translation (a label) by its message id, its key listed under
+    TRANSLATED_PARAMS so that AuditEvent.text translates it when read."""
+    out, translated = {}, []
+    for key, value in (params or {}).items():
+        if isinstance(value, Promise) and getattr(value, "_args", None):
+            out[str(key)] = str(value._args[0])
+            translated.append(str(key))
+        else:
+            out[str(key)] = str(value)
+    if translated:
+        out[TRANSLATED_PARAMS] = ",".join(translated)
+    return out
+
+
 def record(
     *,
     actor,
@@ -127,15 +150,12 @@ def record(
     passes the codes; this module does not check them against the category list (it is a leaf).
     """
     code = str(summary or "")
-    params = {str(k): str(v) for k, v in (params or {}).items()}
+    params = _stored_params(params)
     if isinstance(withheld, str):
         withheld = [withheld]
     withheld = list(dict.fromkeys(str(c) for c in (withheld or []) if c))
     with translation.override(settings.LANGUAGE_CODE):
-        try:
-            summary = translation.gettext(code) % params if params else translation.gettext(code)
-        except (KeyError, TypeError, ValueError):  # a text with a stray "%": keep it as written, never fail the write
-            summary = code
+        summary = render(code, params, fallback=code)
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_id = obj.pk if object_id is None else object_id

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helhet.people.forms import DateInput, HelhetForm, today
 
-from .models import Appeal, CoordinatorAppointment, InformationRecord, Request
+from .models import Appeal, CoordinatorAppointment, Decision, InformationRecord, Request
 
 
 class InformationForm(HelhetForm):
@@ -58,6 +58,12 @@ class DecisionForm(HelhetForm):
     grants_coordinator = forms.BooleanField(label=_("Innvilger koordinator"), required=False)
     grants_child_coordinator = forms.BooleanField(label=_("Innvilger barnekoordinator"), required=False)
     reasons = forms.CharField(label=_("Begrunnelse"), widget=forms.Textarea)
+    law = forms.ChoiceField(label=_("Avgjørelsen treffes etter"), choices=Decision.Law.choices, initial=Decision.Law.PATIENTS_RIGHTS,
+                            required=False,
+                            help_text=_("Loven avgjør klagefristen: pasient- og brukerrettighetsloven (helse og omsorg) eller forvaltningsloven."))
+
+    def clean_law(self):
+        return self.cleaned_data.get("law") or Decision.Law.PATIENTS_RIGHTS
 
     def __init__(self, *args, request_obj=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -43,6 +43,7 @@ class Request(models.Model):
         ORAL = "oral", _("Muntlig")
         ELECTRONIC = "electronic", _("Elektronisk")
         NEED_NOTIFICATION = "need_notification", _("Melding om behov")
+        APPEAL_OUTCOME = "appeal_outcome", _("Ny behandling etter klage")
 
     class RequesterKind(models.TextChoices):
         PERSON = "person", _("Personen selv")
@@ -54,6 +55,8 @@ class Request(models.Model):
         ASSESSED = "assessed", _("Vurdert")
         DECIDED = "decided", _("Avgjort")
         APPEALED = "appealed", _("Påklaget")
+        # The appeal was decided for the person (or sent back): the follow-up request (follows_appeal) holds the new decision.
+        NEW_DECISION = "new_decision", _("Til ny avgjørelse etter klage")
         CLOSED = "closed", _("Avsluttet")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="requests")
@@ -67,6 +70,10 @@ class Request(models.Model):
     wants_child_coordinator = models.BooleanField(_("barnekoordinator"), default=False)
     description = models.TextField(_("beskrivelse"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
+    # Set on the request cases.services.appeal_advance opens when an appeal is decided for the person or sent back:
+    # the KE's task to decide again (deadline: rule appeal.new-decision, helhet.cases.deadlines).
+    follows_appeal = models.OneToOneField("cases.Appeal", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_up",
+                                          verbose_name=_("ny behandling etter klage"))
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -134,7 +141,14 @@ class Decision(models.Model):
         PARTLY = "partly", _("Delvis innvilget")
         REFUSED = "refused", _("Avslått")
 
+    class Law(models.TextChoices):
+        """The law the decision is made under: it decides the appeal deadline (rules appeal.deadline.*)."""
+
+        PATIENTS_RIGHTS = "patients_rights", _("Pasient- og brukerrettighetsloven")
+        PUBLIC_ADMINISTRATION = "public_administration", _("Forvaltningsloven")
+
     request = models.OneToOneField(Request, on_delete=models.PROTECT, related_name="decision")
+    law = models.CharField(_("avgjort etter"), max_length=30, choices=Law.choices, default=Law.PATIENTS_RIGHTS)
     decided_on = models.DateField(_("vedtaksdato"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     grants_ip = models.BooleanField(_("individuell plan innvilget"), default=False)
@@ -154,6 +168,16 @@ class Decision(models.Model):
     def __str__(self):
         return f"{self.get_outcome_display()} {self.decided_on:%d.%m.%Y} – {self.request}"
 
+    def standing_label(self, appeals=None) -> str:
+        """The outcome as it stands after any appeal: a refusal the appeal reversed is not shown as just "Avslått"."""
+        appeals = list(self.appeals.all()) if appeals is None else appeals
+        for appeal in appeals:
+            if appeal.status in Appeal.GIVES_RIGHT:
+                return str(_("%(outcome)s – omgjort etter klage") % {"outcome": self.get_outcome_display()})
+            if appeal.status == Appeal.Status.SENT_BACK_BY_SF:
+                return str(_("%(outcome)s – opphevet av Statsforvalteren") % {"outcome": self.get_outcome_display()})
+        return self.get_outcome_display()
+
 
 class Appeal(models.Model):
     class Status(models.TextChoices):
@@ -163,14 +187,19 @@ class Appeal(models.Model):
         FORWARDED = "forwarded", _("Sendt til Statsforvalteren")
         UPHELD_BY_SF = "upheld_by_sf", _("Statsforvalteren ga klageren medhold")
         REJECTED_BY_SF = "rejected_by_sf", _("Statsforvalteren opprettholdt avgjørelsen")
+        SENT_BACK_BY_SF = "sent_back_by_sf", _("Statsforvalteren opphevet avgjørelsen og sendte saken tilbake")
         WITHDRAWN = "withdrawn", _("Trukket")
 
     # Which status may follow which: cases.services.appeal_advance() refuses anything else.
     TRANSITIONS = {
         Status.RECEIVED: {Status.UNDER_REVIEW, Status.WITHDRAWN},
         Status.UNDER_REVIEW: {Status.REVERSED, Status.FORWARDED, Status.WITHDRAWN},
-        Status.FORWARDED: {Status.UPHELD_BY_SF, Status.REJECTED_BY_SF, Status.WITHDRAWN},
+        Status.FORWARDED: {Status.UPHELD_BY_SF, Status.REJECTED_BY_SF, Status.SENT_BACK_BY_SF, Status.WITHDRAWN},
     }
+    # Outcomes that give the person the right they asked for: the KE must decide again (a follow-up request).
+    GIVES_RIGHT = frozenset({Status.REVERSED, Status.UPHELD_BY_SF})
+    # Outcomes after which the KE decides again: given right, or sent back for a new handling.
+    NEEDS_NEW_DECISION = GIVES_RIGHT | {Status.SENT_BACK_BY_SF}
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
     received_on = models.DateField(_("mottatt dato"))

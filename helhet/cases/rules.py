@@ -67,3 +67,29 @@ def appeal_route(day: dt.date, organization) -> str:
         "Du kan klage på avgjørelsen. Send klagen til %(org)s, som vurderer saken på nytt. "
         "Blir avgjørelsen ikke endret, sendes klagen videre til %(governor)s for endelig avgjørelse."
     ) % {"org": organization.name, "governor": governor}
+
+
+# The appeal deadline rule for each law a decision can be made under (Decision.Law): the weeks are the rule's data.
+APPEAL_DEADLINE_RULES = {"patients_rights": "appeal.deadline.patients-rights",
+                         "public_administration": "appeal.deadline.public-administration"}
+
+
+def appeal_deadline(decision, organization=None):
+    """(last day to appeal, the rule) for a decision with an appealable refusal, by the rule in force on its date;
+    None when nothing in it can be appealed or no rule is in force. Counted from the decision date (the earliest day
+    the person can have received it; the law counts from when they received it)."""
+    if not decision.appeal_route:
+        return None
+    rule = rule_in_force(APPEAL_DEADLINE_RULES.get(decision.law, APPEAL_DEADLINE_RULES["patients_rights"]), decision.decided_on,
+                         organization=organization)
+    if rule is None:
+        return None
+    return decision.decided_on + dt.timedelta(weeks=int((rule.parameters or {}).get("weeks", 0))), rule
+
+
+def new_decision_due(on: dt.date, organization=None):
+    """(due, rule) for the KE's new decision after an appeal decided on `on` (rule appeal.new-decision)."""
+    rule = rule_in_force("appeal.new-decision", on, organization=organization)
+    if rule is None:
+        return on, None
+    return on + dt.timedelta(days=int((rule.parameters or {}).get("days", 0))), rule

@@ -109,13 +109,20 @@ def request_detail(*, actor, request_id) -> tuple[Request, dict]:
     if may_object(actor, Action.CASE_HANDLE, req):
         allowed |= {Action.ASSESSMENT_CREATE.value, Action.DECISION_CREATE.value, Action.APPEAL_MANAGE.value}
     appealable = []
+    deadline = None
+    appeals = list(decision.appeals.all()) if decision else []
     if decision is not None:
-        from .rules import appealable_refusals
+        from .rules import appeal_deadline, appealable_refusals
 
         appealable = appealable_refusals(decision, req)
+        deadline = appeal_deadline(decision, req.organization)
+        decision.standing = decision.standing_label(appeals)
+    # The follow-up request after an appeal decided for the person (the KE's new decision), and the appealed request.
+    follow_ups = list(Request.objects.filter(follows_appeal__decision__request=req).only("pk", "status", "received_on"))
+    appealed = (Request.objects.filter(pk=req.follows_appeal.decision.request_id).only("pk").first() if req.follows_appeal_id else None)
     record(actor=actor, action="view", obj=req, person=req.person, reason=why, summary=gettext_noop("Så henvendelse"))
     return req, {"assessment": assessment, "decision": decision, "allowed": allowed, "appealable": appealable,
-                 "appeals": list(decision.appeals.all()) if decision else []}
+                 "appeals": appeals, "appeal_deadline": deadline, "follow_ups": follow_ups, "appealed_request": appealed}
 
 
 def criteria_rules(req: Request) -> list:

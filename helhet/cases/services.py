@@ -16,10 +16,11 @@ from django.utils.translation import gettext_noop
 
 from helhet.access.policy import Action
 from helhet.access.queries import acting_ke_organization, acting_unit, check, load, may_object
-from helhet.audit.services import record
+from helhet.audit.services import label, record
 from helhet.consent.models import Consent
 from helhet.consent.selectors import has_valid_consent
-from helhet.core.errors import Conflict, DomainError, validate
+from helhet.core.errors import Conflict, validate
+from helhet.core.errors import invalid as _invalid
 from helhet.organizations.models import Level, ServiceUnit
 from helhet.people.models import Person
 from helhet.rules.selectors import rule_first_in_force, rule_in_force, rules_in_force
@@ -33,11 +34,13 @@ from .models import (
     InformationRecord,
     Request,
 )
-from .rules import appeal_route, appealable_refusals, assess_criteria
-
-
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError("invalid", message, details={"fields": {field: [message]}})
+from .rules import (
+    appeal_deadline,
+    appeal_route,
+    appealable_refusals,
+    assess_criteria,
+    new_decision_due,
+)
 
 
 def information_record(*, actor, person: Person, informed_on: dt.date, about_ip: bool = True, about_coordinator: bool = True,
@@ -73,7 +76,7 @@ def request_create(*, actor, person: Person, received_on: dt.date, channel: str,
     with transaction.atomic():
         req.save()
         record(actor=actor, action="create", obj=req, person=person, reason=why,
-               summary=gettext_noop("Registrerte henvendelse (%(channel)s)"), params={"channel": req.get_channel_display()})
+               summary=gettext_noop("Registrerte henvendelse (%(channel)s)"), params={"channel": label(req, "channel")})
     return req
 
 
@@ -119,16 +122,24 @@ def assessment_create(*, actor, request_id, assessed_on: dt.date, long_term: boo
 
 
 def decision_create(*, actor, request_id, decided_on: dt.date, grants_ip: bool = False, grants_coordinator: bool = False,
-                    grants_child_coordinator: bool = False, reasons: str) -> Decision:
+                    grants_child_coordinator: bool = False, reasons: str, law: str = Decision.Law.PATIENTS_RIGHTS) -> Decision:
+    """A written, reasoned decision. `law`: the law it is made under, which decides the appeal deadline (rules data).
+    A follow-up request after an appeal decided for the person needs no new assessment (the appeal body found the
+    right); once it is decided, the appealed request is closed."""
     req, why = _request_for(actor, request_id, Action.DECISION_CREATE)
-    if not hasattr(req, "assessment"):
+    if law not in Decision.Law.values:
+        raise _invalid("law", _("Velg loven avgjørelsen treffes etter."))
+    given_right = req.follows_appeal_id is not None and req.follows_appeal.status in Appeal.GIVES_RIGHT
+    if not hasattr(req, "assessment") and not given_right:
         raise Conflict("not_assessed", _("Henvendelsen må vurderes før det kan treffes en avgjørelse."))
     if hasattr(req, "decision"):
         raise Conflict("already_decided", _("Henvendelsen har allerede en avgjørelse."))
     if not (reasons or "").strip():
         raise _invalid("reasons", _("Avgjørelsen må begrunnes skriftlig."))
-    if decided_on < req.assessment.assessed_on:
+    if hasattr(req, "assessment") and decided_on < req.assessment.assessed_on:
         raise _invalid("decided_on", _("Avgjørelsen kan ikke være datert før vurderingen."))
+    if decided_on < req.received_on:
+        raise _invalid("decided_on", _("Avgjørelsen kan ikke være datert før henvendelsen ble mottatt."))
     if decided_on > timezone.localdate():
         raise _invalid("decided_on", _("Datoen kan ikke være fram i tid."))
     if (grants_ip and not req.wants_ip) or (grants_coordinator and not req.wants_coordinator) or (
@@ -144,19 +155,24 @@ def decision_create(*, actor, request_id, decided_on: dt.date, grants_ip: bool =
     else:
         outcome = Decision.Outcome.PARTLY
     decision = Decision(request=req, decided_on=decided_on, decided_by=actor, grants_ip=granted[0], grants_coordinator=granted[1],
-                        grants_child_coordinator=granted[2], outcome=outcome, reasons=reasons)
+                        grants_child_coordinator=granted[2], outcome=outcome, reasons=reasons, law=law)
     refusals = appealable_refusals(decision, req)
     decision.appeal_route = appeal_route(decided_on, req.organization) if refusals else ""
     codes = ["ip.right", "covid-2020.no-new-ip", "coordinator.duty", "coordinator.right", "child-coordinator.right", "appeal.route"]
     rules = list(rules_in_force(decided_on, organization=req.organization, codes=codes))
+    deadline = appeal_deadline(decision, req.organization)
+    if deadline is not None:
+        rules.append(deadline[1])  # the deadline the refusal names is one of the rules the decision applied
     validate(decision)
     with transaction.atomic():
         decision.save()
         decision.rules_applied.set(rules)
         req.status = Request.Status.DECIDED
         req.save(update_fields=["status"])
+        if req.follows_appeal_id:
+            Request.objects.filter(pk=req.follows_appeal.decision.request_id, status=Request.Status.NEW_DECISION).update(status=Request.Status.CLOSED)
         record(actor=actor, action="create", obj=decision, person=req.person, reason=why,
-               summary=gettext_noop("Traff avgjørelse: %(outcome)s"), params={"outcome": decision.get_outcome_display()},
+               summary=gettext_noop("Traff avgjørelse: %(outcome)s"), params={"outcome": label(decision, "outcome")},
                detail={"rules": [r.code for r in rules]})
     return decision
 
@@ -175,6 +191,8 @@ def appeal_create(*, actor, decision_id, received_on: dt.date, grounds: str) -> 
         raise _invalid("received_on", _("Datoen kan ikke være fram i tid."))
     if decision.appeals.exclude(status__in=[Appeal.Status.REVERSED, Appeal.Status.UPHELD_BY_SF, Appeal.Status.REJECTED_BY_SF, Appeal.Status.WITHDRAWN]).exists():
         raise Conflict("appeal_open", _("Det er allerede en åpen klage på denne avgjørelsen."))
+    if decision.appeals.filter(status__in=list(Appeal.NEEDS_NEW_DECISION)).exists():
+        raise Conflict("new_decision_pending", _("Klagen er allerede avgjort for personen eller sendt tilbake; det treffes en ny avgjørelse."))
     appeal = Appeal(decision=decision, received_on=received_on, grounds=grounds, registered_by=actor)
     validate(appeal)
     with transaction.atomic():
@@ -202,12 +220,38 @@ def appeal_advance(*, actor, appeal_id, status: str, on: dt.date, note: str = ""
             raise Conflict("stale", _("Klagen ble endret av en annen i mellomtiden. Last siden på nytt."))
         appeal.status = status
         AppealEvent.objects.create(appeal=appeal, status=status, on=on, note=note, by=actor)
-        if not appeal.is_open:
+        follow_up = None
+        if status in Appeal.NEEDS_NEW_DECISION:
+            # Given right (or sent back): the case is not over. The KE must decide again; the follow-up request is that
+            # task, due by the rule appeal.new-decision, on the KE's worklist (helhet.cases.deadlines).
+            follow_up = _follow_up_request(actor, appeal, req, on, why)
+            req.status = Request.Status.NEW_DECISION
+            req.save(update_fields=["status"])
+        elif not appeal.is_open:
             req.status = Request.Status.CLOSED
             req.save(update_fields=["status"])
         record(actor=actor, action="update", obj=appeal, person=req.person, reason=why,
-               summary=gettext_noop("Klage: %(status)s"), params={"status": appeal.get_status_display()})
+               summary=gettext_noop("Klage: %(status)s"), params={"status": label(appeal, "status")},
+               detail={"follow_up_request": follow_up.pk} if follow_up else None)
+    appeal.follow_up_request = follow_up
     return appeal
+
+
+def _follow_up_request(actor, appeal: Appeal, req: Request, on: dt.date, why: str) -> Request:
+    """The new request the KE decides after an appeal decided for the person or sent back: it asks for what was refused."""
+    refused = set(appealable_refusals(appeal.decision, req))
+    due, _rule = new_decision_due(on, req.organization)
+    follow_up = Request(person=req.person, organization=req.organization, received_on=on, channel=Request.Channel.APPEAL_OUTCOME,
+                        requester_kind=req.requester_kind, requester_name=req.requester_name, wants_ip="ip" in refused,
+                        wants_coordinator="coordinator" in refused, wants_child_coordinator="child_coordinator" in refused,
+                        description=_("Ny avgjørelse etter klage: %(status)s (%(on)s). Frist for ny avgjørelse: %(due)s.") % {
+                            "status": appeal.get_status_display(), "on": on.strftime("%d.%m.%Y"), "due": due.strftime("%d.%m.%Y")},
+                        follows_appeal=appeal, registered_by=actor)
+    validate(follow_up)
+    follow_up.save()
+    record(actor=actor, action="create", obj=follow_up, person=req.person, reason=why,
+           summary=gettext_noop("Opprettet ny behandling etter klage"), detail={"appeal": appeal.pk})
+    return follow_up
 
 
 def _appointment_action(kind: str) -> Action:
@@ -267,7 +311,7 @@ def coordinator_appoint(*, actor, person: Person, kind: str, coordinator_id, uni
         with transaction.atomic():
             appointment.save()
             record(actor=actor, action="create", obj=appointment, person=person, reason=why,
-                   summary=gettext_noop("Oppnevnte %(kind)s: %(name)s"), params={"kind": appointment.get_kind_display().lower(), "name": coordinator})
+                   summary=gettext_noop("Oppnevnte %(kind)s: %(name)s"), params={"kind": label(appointment, "kind"), "name": coordinator})
     except IntegrityError:
         raise Conflict("coordinator_exists", _("En annen oppnevnte nettopp en koordinator for denne personen. Last siden på nytt.")) from None
     return appointment

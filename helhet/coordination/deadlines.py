@@ -27,21 +27,28 @@ def _days(org_id: int, on: dt.date, cache: dict) -> int:
 
 
 def need_notification_deadlines(*, organization_ids=None, user_id=None, today: dt.date):
+    """Open (unanswered) notifications. To a tenant: the receiving tenant is responsible. To a municipality outside
+    Helhet (issue 12): nobody there can act in Helhet, so the SENDING tenant and the sender follow it up, by the
+    sender's guideline, until the sender records the answer (directory.services.outside_answer_record)."""
+    from django.db.models import Q
+
     from .models import NeedNotification
 
-    if organization_ids is None and user_id is not None:
-        return []
     rows = NeedNotification.objects.filter(status=NeedNotification.Status.SENT).select_related("person")
     if organization_ids is not None:
-        rows = rows.filter(to_organization_id__in=list(organization_ids))
+        ids = list(organization_ids)
+        rows = rows.filter(Q(to_organization_id__in=ids) | Q(to_organization__isnull=True, from_organization_id__in=ids))
+    elif user_id is not None:
+        rows = rows.filter(to_organization__isnull=True, sent_by_id=user_id)
     cache: dict = {}
     out = []
     for n in rows:
-        due = n.sent_on + dt.timedelta(days=_days(n.to_organization_id, n.sent_on, cache))
+        org_id = n.to_organization_id or n.from_organization_id
+        due = n.sent_on + dt.timedelta(days=_days(org_id, n.sent_on, cache))
         out.append(Deadline(
             kind="need_notification_response", due=due,
             title=_("Svar på melding om behov for %(name)s") % {"name": n.person.full_name},
-            rule_code=KEY, organization_id=n.to_organization_id, responsible_user_id=None, person_id=n.person_id,
-            object_type="neednotification", object_id=n.pk, url=reverse("need_notification_detail", args=[n.pk]),
+            rule_code=KEY, organization_id=org_id, responsible_user_id=n.sent_by_id if n.to_organization_id is None else None,
+            person_id=n.person_id, object_type="neednotification", object_id=n.pk, url=reverse("need_notification_detail", args=[n.pk]),
         ))
     return out

@@ -50,8 +50,17 @@ class NeedNotification(models.Model):
     from_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("fra"))
     from_unit = models.ForeignKey(ServiceUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    to_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("til"))
-    to_unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("mottakende enhet"))
+    # Empty while addressed to a municipality outside Helhet (to_municipality); set when it joins and its KE accepts.
+    to_organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("til"))
+    to_unit = models.ForeignKey(ServiceUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("mottakende enhet"))
+    # Outside Helhet (issue 12): the directory entry it was sent to, the reference the e-mail carried (no personal
+    # data), the KE address it went to; accepted_* when the municipality joined and took it into its inbox.
+    to_municipality = models.ForeignKey("directory.Municipality", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                        verbose_name=_("til kommune utenfor Helhet"))
+    outside_reference = models.CharField(_("referanse"), max_length=20, blank=True)
+    outside_email = models.EmailField(_("sendt til e-post"), blank=True)
+    accepted_on = models.DateField(_("tatt inn i Helhet"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     unit_was_known = models.BooleanField(_("mottakende enhet var kjent"), default=True)
     needs_ip = models.BooleanField(_("individuell plan"), default=False)
     needs_coordinator = models.BooleanField(_("koordinator"), default=False)
@@ -91,6 +100,7 @@ class NeedNotification(models.Model):
                 name="neednotif_names_a_need",
             ),
             models.CheckConstraint(condition=Q(consent__isnull=False) | Q(consent_given_on__isnull=False), name="neednotif_has_consent"),
+            models.CheckConstraint(condition=Q(to_organization__isnull=False) | Q(to_municipality__isnull=False), name="neednotif_has_receiver"),
         ]
 
     def __str__(self):
@@ -99,6 +109,11 @@ class NeedNotification(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+    @property
+    def is_outside(self) -> bool:
+        """Addressed to a municipality that does not (yet) use Helhet: the sender records the answer."""
+        return self.to_organization_id is None
 
     def needs_list(self) -> list[str]:
         out = []
@@ -156,7 +171,14 @@ class Transfer(models.Model):
     to_appointment = models.ForeignKey(CoordinatorAppointment, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                        verbose_name=_("ny koordinator"))
     from_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("fra"))
-    to_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("til"))
+    to_organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("til"))
+    # Outside Helhet (issue 12), as on NeedNotification.
+    to_municipality = models.ForeignKey("directory.Municipality", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                        verbose_name=_("til kommune utenfor Helhet"))
+    outside_reference = models.CharField(_("referanse"), max_length=20, blank=True)
+    outside_email = models.EmailField(_("sendt til e-post"), blank=True)
+    accepted_on = models.DateField(_("tatt inn i Helhet"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     effective_on = models.DateField(_("gjelder fra"))
     note = models.TextField(_("merknad"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
@@ -175,6 +197,7 @@ class Transfer(models.Model):
         constraints = [
             # One open transfer per person at a time: two would race for the same coordinator.
             models.UniqueConstraint(fields=["person"], condition=Q(status="open"), name="transfer_one_open_per_person"),
+            models.CheckConstraint(condition=Q(to_organization__isnull=False) | Q(to_municipality__isnull=False), name="transfer_has_receiver"),
         ]
 
     def __str__(self):
@@ -183,6 +206,10 @@ class Transfer(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def is_outside(self) -> bool:
+        return self.to_organization_id is None
 
 
 class TransferChecklistItem(models.Model):

@@ -43,10 +43,13 @@ def inbox(*, actor, limit: int = 200) -> dict:
     """The KE's (or a hospital unit leader's) inbox: incoming need notifications, transfers, disagreements, children turning 18."""
     check_role(actor, Action.COORDINATION_INBOX)
     is_ke = may_role(actor, Action.KE_WORKLIST)
-    notifications = (NeedNotification.objects.filter(objects_q(actor, Action.NEED_NOTIFICATION_ACKNOWLEDGE, NeedNotification))
+    # Items addressed outside Helhet reach the inbox when the joining KE accepts them (directory.views.outside_list).
+    notifications = (NeedNotification.objects.filter(objects_q(actor, Action.NEED_NOTIFICATION_ACKNOWLEDGE, NeedNotification),
+                                                     to_organization__isnull=False)
                      .select_related("person", "from_organization", "from_unit", "to_unit", "request")
                      .order_by("status", "-sent_on", "-id"))
-    transfers = (Transfer.objects.filter(objects_q(actor, Action.TRANSFER_RECEIVE, Transfer), status=Transfer.Status.OPEN)
+    transfers = (Transfer.objects.filter(objects_q(actor, Action.TRANSFER_RECEIVE, Transfer), status=Transfer.Status.OPEN,
+                                         to_organization__isnull=False)
                  .select_related("person", "from_organization", "from_appointment__coordinator").order_by("effective_on", "id"))
     disagreements = (Disagreement.objects.filter(objects_q(actor, Action.DISAGREEMENT_VIEW, Disagreement))
                      .select_related("person", "municipality", "health_trust").order_by("status", "-raised_on", "-id"))
@@ -63,14 +66,14 @@ def inbox(*, actor, limit: int = 200) -> dict:
 def outbox(*, actor, limit: int = 200) -> list[NeedNotification]:
     """Notifications the actor sent (and, for a KE officer, those their tenant sent), with their status."""
     return list(NeedNotification.objects.filter(objects_q(actor, Action.NEED_NOTIFICATION_OUTBOX, NeedNotification))
-                .select_related("person", "to_organization", "to_unit", "acknowledged_by").order_by("-sent_on", "-id")[:limit])
+                .select_related("person", "to_organization", "to_unit", "to_municipality", "acknowledged_by").order_by("-sent_on", "-id")[:limit])
 
 
 def notification_detail(*, actor, notification_id) -> tuple[NeedNotification, dict]:
     """One notification: for its sender (status of what they sent) or its receiver (who sees and acts on the person)."""
     n, why = load(actor, NeedNotification, notification_id, None, object_action=Action.NEED_NOTIFICATION_VIEW,
                   queryset=NeedNotification.objects.select_related("person__home_municipality", "from_organization", "from_unit", "to_organization",
-                                                     "to_unit", "sent_by", "acknowledged_by", "handled_by", "request", "appointment__coordinator", "consent"))
+                                                     "to_unit", "to_municipality", "sent_by", "acknowledged_by", "handled_by", "request", "appointment__coordinator", "consent"))
     receiver = may_object(actor, Action.NEED_NOTIFICATION_ACKNOWLEDGE, n)
     sender = may_object(actor, Action.NEED_NOTIFICATION_OUTBOX, n)
     if receiver:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -27,12 +26,16 @@ from helhet.access.queries import (
     may,
     may_object,
 )
-from helhet.audit.services import record
+from helhet.audit.services import label, record
 from helhet.cases import services as case_services
 from helhet.cases.models import CoordinatorAppointment, Request
 from helhet.consent.models import Consent
 from helhet.consent.services import consent_giver_check
+from helhet.core import outbox
 from helhet.core.errors import Conflict, DomainError, NotFound, validate
+from helhet.core.errors import invalid as _invalid
+from helhet.directory import services as directory_services
+from helhet.directory.selectors import resolve_municipality
 from helhet.organizations.models import Level, Organization, Sector, ServiceUnit
 from helhet.organizations.services import coordinating_unit
 from helhet.people.models import Involvement, Person
@@ -49,10 +52,6 @@ from .models import (
 )
 
 
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError("invalid", message, details={"fields": {field: [message]}})
-
-
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -66,9 +65,9 @@ def _not_future(field: str, day: dt.date | None) -> dt.date:
 
 
 def _notify_unit_by_email(unit: ServiceUnit, subject: str, body: str) -> None:
-    """A short notice to a unit's e-mail address, after commit. Names no person: the details are in Helhet."""
+    """A short notice to a unit's e-mail address, after commit (the outbox retries a failure). Names no person."""
     if unit.email:
-        transaction.on_commit(lambda: send_mail(subject, body, None, [unit.email], fail_silently=True))
+        outbox.enqueue(to=unit.email, subject=subject, body=body, purpose="coordination.unit_notice")
 
 
 # --- Need notifications (melding om behov) ---------------------------------------------------------------------
@@ -167,7 +166,7 @@ def need_notification_send(*, actor, person: Person, direction: str, sent_on: dt
     if not (contact_name or "").strip():
         raise _invalid("contact_name", _("Oppgi en kontaktperson."))
 
-    unit_was_known = True
+    unit_was_known, outside = True, None
     if to_hospital:
         needs_ip = needs_coordinator = needs_child_coordinator = False
         if to_unit_id:
@@ -185,10 +184,15 @@ def need_notification_send(*, actor, person: Person, direction: str, sent_on: dt
             raise _invalid("needs_ip", _("Kryss av for hva personen har behov for: individuell plan, koordinator eller barnekoordinator."))
         if needs_child_coordinator and person.age_on(sent_on) >= 18:
             raise _invalid("needs_child_coordinator", _("Barnekoordinator gjelder barn under 18 år."))
-        to_org = person.home_municipality
-        to_unit = coordinating_unit(to_org)
+        to_org, outside = _home_receiver(person, sent_on)
+        to_unit = coordinating_unit(to_org) if to_org is not None else None
+    to_label = to_unit if to_unit is not None else _("koordinerende enhet i %(name)s") % {"name": outside}
 
     consent, relative = None, None
+    if consent_id not in (None, "") and outside is not None:
+        # A registered consent names units in Helhet; the KE of a municipality outside it is none of them.
+        raise _invalid("consent", _("%(name)s bruker ikke Helhet. Registrer samtykket som ble gitt for denne meldingen: hvem som "
+                                    "samtykket, i hvilken egenskap, hvordan og når.") % {"name": outside})
     if consent_id not in (None, ""):
         if _records_consent(consent_given_by, consent_given_by_relative_id, consent_given_by_name, consent_method, consent_given_on):
             raise _invalid("consent", _("Velg et registrert samtykke, eller registrer samtykket som ble gitt for denne meldingen – ikke begge."))
@@ -201,11 +205,11 @@ def need_notification_send(*, actor, person: Person, direction: str, sent_on: dt
                                                             given_on=consent_given_on)
     else:
         raise _invalid("consent", _("Velg samtykket som dekker å sende meldingen til %(to)s, eller registrer samtykket som ble gitt for "
-                                    "denne meldingen: hvem som samtykket, i hvilken egenskap, hvordan og når.") % {"to": to_unit})
+                                    "denne meldingen: hvem som samtykket, i hvilken egenskap, hvordan og når.") % {"to": to_label})
 
     n = NeedNotification(
         person=person, direction=direction, from_organization=from_unit.organization, from_unit=from_unit, sent_by=actor,
-        to_organization=to_org, to_unit=to_unit, unit_was_known=unit_was_known, needs_ip=needs_ip, needs_coordinator=needs_coordinator,
+        to_organization=to_org, to_unit=to_unit, to_municipality=outside, unit_was_known=unit_was_known, needs_ip=needs_ip, needs_coordinator=needs_coordinator,
         needs_child_coordinator=needs_child_coordinator, needs_hospital_coordinator=to_hospital, summary=summary.strip(),
         contact_name=contact_name.strip(), contact_phone=contact_phone, consent=consent, consent_given_by=consent_given_by,
         consent_given_by_name=consent_given_by_name, consent_method=consent_method, consent_given_on=consent_given_on, sent_on=sent_on,
@@ -214,17 +218,37 @@ def need_notification_send(*, actor, person: Person, direction: str, sent_on: dt
     with transaction.atomic():
         n.save()
         record(actor=actor, action="create", obj=n, person=person, reason=why,
-               summary=gettext_noop("Sendte melding om behov til %(to)s"), params={"to": to_unit},
-               detail={"to_organization": to_org.pk, "to_unit": to_unit.pk, "consent": consent.pk if consent else "recorded",
+               summary=gettext_noop("Sendte melding om behov til %(to)s"), params={"to": to_label},
+               detail={"to_organization": to_org.pk if to_org else None, "to_unit": to_unit.pk if to_unit else None,
+                       "to_municipality": outside.number if outside else None, "consent": consent.pk if consent else "recorded",
                        **({"consent_given_by_relative": relative.pk} if relative is not None else {})})
-        _notify_unit_by_email(to_unit, _("Ny melding om behov i Helhet"),
-                              _("%(unit)s har fått en ny melding om behov. Logg inn i Helhet for å lese og kvittere.") % {"unit": to_unit.name})
+        if outside is not None:
+            directory_services.outside_send(n, entry=outside, sender=actor, from_unit=from_unit, kind_label=_("melding om behov"))
+        else:
+            _notify_unit_by_email(to_unit, _("Ny melding om behov i Helhet"),
+                                  _("%(unit)s har fått en ny melding om behov. Logg inn i Helhet for å lese og kvittere.") % {"unit": to_unit.name})
     return n
 
 
+def _home_receiver(person: Person, day: dt.date):
+    """(tenant, None) when the person's home municipality uses Helhet; (None, directory entry) when it does not yet —
+    the item is then sent to the entry's KE address (issue 12). A merged home municipality resolves to its successor."""
+    if person.home_municipality_id is not None:
+        return person.home_municipality, None
+    entry = person.home_municipality_entry
+    resolution = resolve_municipality(entry.number if entry else "", day, field="home_municipality")
+    if resolution.tenant is not None:
+        return resolution.tenant, None
+    return None, resolution.municipality
+
+
 def _notification_for_receiver(actor, notification_id, action=Action.NEED_NOTIFICATION_RECEIVE) -> tuple[NeedNotification, str]:
-    return load(actor, NeedNotification, notification_id, action, object_action=Action.NEED_NOTIFICATION_ACKNOWLEDGE,
-                queryset=NeedNotification.objects.select_related("person__home_municipality", "to_unit", "from_organization", "sent_by"))
+    n, why = load(actor, NeedNotification, notification_id, action, object_action=Action.NEED_NOTIFICATION_ACKNOWLEDGE,
+                  queryset=NeedNotification.objects.select_related("person__home_municipality", "to_unit", "to_municipality",
+                                                                   "from_organization", "sent_by"))
+    if n.is_outside:
+        raise Conflict("not_accepted", _("Meldingen ble sendt før kommunen tok i bruk Helhet. Ta den inn i innboksen først."))
+    return n, why
 
 
 def need_notification_acknowledge(*, actor, notification_id, on: dt.date, note: str = "") -> NeedNotification:
@@ -311,8 +335,12 @@ FROM_KINDS = {
 
 
 def transfer_start(*, actor, person: Person, kind: str, effective_on: dt.date, from_appointment_id=None, to_organization_id=None,
-                   note: str = "") -> Transfer:
-    """Start a transfer with its handover checklist. The receiving KE sees it in its inbox; nobody is ended yet."""
+                   note: str = "", to_municipality_number: str | None = None) -> Transfer:
+    """Start a transfer with its handover checklist. The receiving KE sees it in its inbox; nobody is ended yet.
+
+    To a municipality outside Helhet (issue 12): a move with `to_municipality_number` (a kommunenummer from the
+    directory) or hospital -> municipality for a person whose home municipality is not a tenant. It is recorded,
+    the KE's address gets an e-mail with a reference only, and the KE accepts it when the municipality joins."""
     if kind not in Transfer.Kind.values:
         raise _invalid("kind", _("Ugyldig type overføring."))
     why = check(actor, Action.TRANSFER_MANAGE, person)
@@ -331,7 +359,13 @@ def transfer_start(*, actor, person: Person, kind: str, effective_on: dt.date, f
     if appointment is None and kind != Transfer.Kind.MUNICIPALITY_TO_HOSPITAL:
         raise _invalid("from_appointment", _("Personen har ingen aktiv koordinator av riktig type å overføre fra."))
     from_org = appointment.unit.organization if appointment else person.home_municipality
-    if kind == Transfer.Kind.MOVE:
+    outside = None
+    if kind == Transfer.Kind.MOVE and to_municipality_number not in (None, "") and not to_organization_id:
+        resolution = resolve_municipality(to_municipality_number, effective_on, field="to_organization")
+        to_org, outside = resolution.tenant, (None if resolution.tenant else resolution.municipality)
+        if to_org is not None and to_org.pk == person.home_municipality_id:
+            raise _invalid("to_organization", _("Velg kommunen personen flytter til."))
+    elif kind == Transfer.Kind.MOVE:
         to_org = Organization.objects.filter(pk=to_organization_id, kind=Organization.Kind.MUNICIPALITY).first() if to_organization_id else None
         if to_org is None or to_org.pk == person.home_municipality_id:
             raise _invalid("to_organization", _("Velg kommunen personen flytter til."))
@@ -340,13 +374,13 @@ def transfer_start(*, actor, person: Person, kind: str, effective_on: dt.date, f
         if to_org is None:
             raise _invalid("to_organization", _("Velg helseforetaket."))
     elif kind == Transfer.Kind.HOSPITAL_TO_MUNICIPALITY:
-        to_org = person.home_municipality
+        to_org, outside = _home_receiver(person, effective_on)
     else:
         to_org = from_org
     if kind == Transfer.Kind.CHILD_TURNS_18 and person.age_on(effective_on) < 17:
         raise _invalid("effective_on", _("Overføring ved 18 år kan tidligst planlegges året før."))
     transfer = Transfer(person=person, kind=kind, from_appointment=appointment, from_organization=from_org, to_organization=to_org,
-                        effective_on=effective_on, note=note, created_by=actor, old_coordinator_continues=appointment is not None)
+                        to_municipality=outside, effective_on=effective_on, note=note, created_by=actor, old_coordinator_continues=appointment is not None)
     validate(transfer, constraints=False)
     try:
         with transaction.atomic():
@@ -354,11 +388,16 @@ def transfer_start(*, actor, person: Person, kind: str, effective_on: dt.date, f
             TransferChecklistItem.objects.bulk_create(
                 [TransferChecklistItem(transfer=transfer, key=key, position=i) for i, (key, _label) in enumerate(TransferChecklistItem.KEYS)])
             record(actor=actor, action="create", obj=transfer, person=person, reason=why,
-                   summary=gettext_noop("Startet overføring: %(kind)s"), params={"kind": transfer.get_kind_display()},
-                   detail={"to_organization": to_org.pk, "from_appointment": appointment.pk if appointment else None})
-            ke = coordinating_unit(to_org)
-            _notify_unit_by_email(ke, _("Ny overføring i Helhet"),
-                                  _("%(unit)s har fått en ny overføring. Logg inn i Helhet for å se den.") % {"unit": ke.name})
+                   summary=gettext_noop("Startet overføring: %(kind)s"), params={"kind": label(transfer, "kind")},
+                   detail={"to_organization": to_org.pk if to_org else None, "to_municipality": outside.number if outside else None,
+                           "from_appointment": appointment.pk if appointment else None})
+            if outside is not None:
+                directory_services.outside_send(transfer, entry=outside, sender=actor,
+                                                from_unit=appointment.unit if appointment else None, kind_label=_("overføring"))
+            else:
+                ke = coordinating_unit(to_org)
+                _notify_unit_by_email(ke, _("Ny overføring i Helhet"),
+                                      _("%(unit)s har fått en ny overføring. Logg inn i Helhet for å se den.") % {"unit": ke.name})
     except IntegrityError:
         raise Conflict("transfer_open", _("Det pågår allerede en overføring for denne personen.")) from None
     return transfer
@@ -402,6 +441,9 @@ def transfer_complete(*, actor, transfer_id, coordinator_id, unit_id, on: dt.dat
     t, why = _transfer_for(actor, transfer_id)
     if not t.is_open:
         raise Conflict("transfer_closed", _("Overføringen er allerede avsluttet."))
+    if t.is_outside:
+        raise Conflict("not_accepted", _("Kommunen bruker ikke Helhet ennå. Overføringen fullføres når kommunens koordinerende enhet har tatt "
+                                         "den inn i Helhet; til da fortsetter nåværende koordinator."))
     if t.items.filter(done_on__isnull=True, not_applicable=False).exists():
         raise Conflict("checklist_incomplete", _("Alle punktene i sjekklisten må være utført eller merket «ikke aktuelt» før overføringen fullføres."))
     if on is None:
@@ -448,7 +490,7 @@ def transfer_complete(*, actor, transfer_id, coordinator_id, unit_id, on: dt.dat
             raise Conflict("stale", _("Overføringen ble fullført av en annen i mellomtiden."))
         t.status, t.to_appointment, t.completed_on, t.completed_by = Transfer.Status.COMPLETED, new, on, actor
         record(actor=actor, action="update", obj=t, person=t.person, reason=why,
-               summary=gettext_noop("Fullførte overføring: %(kind)s"), params={"kind": t.get_kind_display()}, detail={"new_appointment": new.pk})
+               summary=gettext_noop("Fullførte overføring: %(kind)s"), params={"kind": label(t, "kind")}, detail={"new_appointment": new.pk})
     return t
 
 
@@ -580,9 +622,10 @@ def partners_inform(*, actor, person: Person, event: str, unit_ids=None, method:
             sent.append(info)
             if how == PartnerInformation.Method.EMAIL:
                 subject = str(dict(PartnerInformation.Event.choices)[event])
-                transaction.on_commit(lambda s=subject, b=body, to=unit.email: send_mail(s, b, None, [to]))
+                # Sent after commit; a failure is recorded and retried by the worker (helhet.core.outbox).
+                outbox.enqueue(to=unit.email, subject=subject, body=body, purpose="coordination.partner_information")
         record(actor=actor, action="create", object_type="partnerinformation", object_id=sent[0].pk, person=person, reason=why,
-               summary=gettext_noop("Informerte fastlege/samarbeidspartnere: %(event)s"), params={"event": sent[0].get_event_display()},
+               summary=gettext_noop("Informerte fastlege/samarbeidspartnere: %(event)s"), params={"event": label(sent[0], "event")},
                detail={"recipients": [{"unit": i.recipient_unit_id, "method": i.method} for i in sent]})
     return sent
 
@@ -606,6 +649,9 @@ def disagreement_raise(*, actor, person: Person, kind: str, description: str, ra
             raise _invalid("health_trust", _("Velg helseforetaket kommunen er uenig med."))
     elif not (parties or "").strip():
         raise _invalid("parties", _("Oppgi hvilke tjenester som er uenige om hovedansvaret."))
+    if person.home_municipality_id is None:  # the municipality does not use Helhet: no KE here to take part (issue 12)
+        raise Conflict("outside_helhet", _("Personens hjemkommune bruker ikke Helhet. Ta kontakt med kommunens koordinerende enhet "
+                                           "(se kommuneregisteret)."))
     d = Disagreement(person=person, kind=kind, municipality=person.home_municipality, health_trust=trust, parties=parties.strip(),
                      description=description.strip(), raised_on=raised_on, raised_by=actor)
     if trust is not None:
@@ -613,7 +659,7 @@ def disagreement_raise(*, actor, person: Person, kind: str, description: str, ra
     validate(d)
     with transaction.atomic():
         d.save()
-        record(actor=actor, action="create", obj=d, person=person, reason=why, summary=gettext_noop("Registrerte uenighet: %(kind)s"), params={"kind": d.get_kind_display()})
+        record(actor=actor, action="create", obj=d, person=person, reason=why, summary=gettext_noop("Registrerte uenighet: %(kind)s"), params={"kind": label(d, "kind")})
         for org in filter(None, [d.municipality, trust]):
             ke = coordinating_unit(org)
             _notify_unit_by_email(ke, _("Ny uenighet i Helhet"), _("%(unit)s er part i en registrert uenighet. Logg inn i Helhet for å se den.") % {"unit": ke.name})

@@ -35,7 +35,7 @@ from .forms import (
     TransferItemForm,
     TransferStartForm,
 )
-from .models import Disagreement, PartnerInformationObjection
+from .models import Disagreement, PartnerInformation, PartnerInformationObjection
 
 FORM_PAGE = "people/_form_page.html"
 SEND_FORM_PAGE = "coordination/need_notification_form.html"  # FORM_PAGE with the consent fields grouped: one of the two is required
@@ -110,7 +110,7 @@ def need_notification_create(request, pk: int):
         request, form=NeedNotificationForm(_data(request), **_consent_choices(request.user, person, "to_municipality")), template=SEND_FORM_PAGE,
         context={"title": _("Melding om behov til kommunen"), "person": person, "cancel_url": _person_page(person.pk),
                  "intro": _("Meldingen går til koordinerende enhet i %(home)s, personens hjemkommune. Den sendes bare med personens samtykke.") % {
-                     "home": person.home_municipality}, "submit_label": _("Send melding")},
+                     "home": person.home_municipality or person.home_municipality_label}, "submit_label": _("Send melding")},
         run=run, success=lambda n: reverse("need_notification_detail", args=[n.pk]), message=_("Meldingen er sendt."),
     )
 
@@ -295,7 +295,10 @@ def partners_inform(request, pk: int):
     def run(cd):
         return services.partners_inform(actor=request.user, person=person, event=cd["event"], unit_ids=[int(u) for u in cd["units"]], method=cd["method"])
 
-    return form_page(request, form=PartnersInformForm(_data(request), recipients=recipients), template=FORM_PAGE,
+    # The task on the coordinator's deadline list links here with the event (helhet.cases.deadlines.partners_inform_deadlines).
+    event = request.GET.get("event", "")
+    initial = {"event": event} if event in PartnerInformation.Event.values else {}
+    return form_page(request, form=PartnersInformForm(_data(request), recipients=recipients, initial=initial), template=FORM_PAGE,
                      context={"title": _("Informer fastlege og samarbeidspartnere"), "person": person, "intro": intro,
                               "cancel_url": _person_page(person.pk), "submit_label": _("Send informasjon")},
                      run=run, success=lambda _obj: _person_page(person.pk), message=_("Informasjonen er sendt og registrert."))

@@ -47,7 +47,125 @@ def seed_demo(n_persons: int = 30) -> World:
                                    needs_interpreter=(i % 9 == 4), preferred_language="arabisk" if i % 9 == 4 else "norsk")
             _seed_person(w, person, state, i, child, today)
         seed_plans(w)
+        seed_portal(w)
     return w
+
+
+# ---------------------------------------------------------------- the person's own logins (helhet/portal)
+#
+# Three citizen logins, listed in README: a young adult with their own plan ("ung"), a parent of two children
+# ("forelder": a 10-year-old, and a 17-year-old whose parent sees only the frame under the rules), and the guardian
+# of an adult without consent capacity ("verge"). Each plan has goals, a measure, NAV in the plan group with a sharing
+# consent the person can narrow, an upcoming meeting and a message thread.
+PORTAL_USERS = {"ung": ("Amalie", "Lund"), "forelder": ("Kristin", "Aasen"), "verge": ("Geir", "Holm")}
+
+
+def _citizen(username: str, national_id: str, password: str):
+    from helhet.organizations.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        first, last = PORTAL_USERS[username]
+        user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.invalid", national_id=national_id)
+        user.set_password(password)
+        user.save()
+    return user
+
+
+def _portal_person(w: World, *, given: str, family: str, birth: dt.date, seed: int, today: dt.date, child: bool = False,
+                   relative: tuple[str, str] | None = None, lacking: bool = False, consent_by: str = "person",
+                   sharing: tuple[str, ...] = ("economy_work", "general")):
+    """A person with a coordinator, a plan and a plan group, through the services (so the audit log is real)."""
+    from helhet.consent.services import sharing_consent_record
+    from helhet.meetings import services as meetings
+    from helhet.people.services import capacity_finding_record
+    from helhet.plans import services as plans
+
+    ke, coord = w.users["ke"], w.users["coordinator"]
+    person = person_create(actor=ke, national_id=synthetic_national_id(birth, seed), given_name=given, family_name=family,
+                           home_municipality_id=w.orgs["fjordvik"].pk, phone="40012345")
+    start = today - dt.timedelta(days=50)
+    Involvement.objects.create(person=person, unit=w.units["fjordvik_care"], staff=coord, start=start, description="Oppfølging i hjemmet")
+    Involvement.objects.create(person=person, unit=w.units["fjordvik_nav"], staff=w.users["nav"], start=start, description="Arbeidsavklaring")
+    rel = None
+    if relative:
+        rel = relative_add(actor=ke, person=person, name=relative[0], relationship=relative[1], may_take_part=True, may_consent=True,
+                           is_closest_relative=True, phone="41234567")
+    if lacking:
+        capacity_finding_record(actor=ke, person=person, capacity="lacking", reasons="Vurdert av fastlege og koordinerende enhet.",
+                                found_on=start)
+    giver = {"given_by": consent_by, "given_by_relative_id": rel.pk if rel and consent_by != "person" else None}
+    cases.information_record(actor=ke, person=person, informed_on=start, wants_ip="wants", wants_coordinator="wants")
+    req = cases.request_create(actor=ke, person=person, received_on=start, channel="written", requester_kind="relative" if rel else "person",
+                               wants_ip=True, wants_coordinator=True, description="Ønsker én kontaktperson og en felles plan.")
+    cases.assessment_create(actor=ke, request_id=req.pk, assessed_on=start + dt.timedelta(days=3), long_term=True, services_involved=3,
+                            complex_needs=True, child_serious_condition=child, child_needs_complex_services=child,
+                            reasons="Vurdert i samtale med personen og tjenestene.")
+    cases.decision_create(actor=ke, request_id=req.pk, decided_on=start + dt.timedelta(days=6), grants_ip=True, grants_coordinator=True,
+                          reasons="Vilkårene er oppfylt.")
+    consent_record(actor=ke, person=person, kind="coordinator", method="oral", given_on=start + dt.timedelta(days=7), **giver)
+    cases.coordinator_appoint(actor=ke, person=person, kind="coordinator", coordinator_id=coord.pk, unit_id=w.units["fjordvik_care"].pk,
+                              start=start + dt.timedelta(days=8), request_id=req.pk)
+    consent_record(actor=ke, person=person, kind="plan_work", method="oral", given_on=start + dt.timedelta(days=9), **giver)
+    plan = plans.plan_create(actor=coord, person_id=person.pk, main_sector="health_care", main_unit_id=w.units["fjordvik_care"].pk,
+                             period_start=start + dt.timedelta(days=10))
+
+    def v():
+        plan.refresh_from_db(fields=["version"])
+        return plan.version
+
+    goal = plans.goal_add(actor=coord, plan_id=plan.pk, based_on_version=v(), text="Jeg vil klare meg mer selv hjemme.",
+                          written_by="relative" if rel and consent_by != "person" else "person")
+    plans.participant_add(actor=coord, plan_id=plan.pk, based_on_version=v(), kind="staff", user_id=w.users["nav"].pk,
+                          unit_id=w.units["fjordvik_nav"].pk, role="NAV-veileder")
+    plans.measure_add(actor=coord, plan_id=plan.pk, based_on_version=v(), title="Hjemmetjeneste to ganger i uka", scope="2 besøk per uke",
+                      how="Hjelp med innkjøp og matlaging", goal_ids=[goal.pk], responsible_unit_id=w.units["fjordvik_care"].pk,
+                      responsible_person_id=coord.pk, start=start + dt.timedelta(days=12), deadline=today + dt.timedelta(days=60))
+    plans.measure_add(actor=coord, plan_id=plan.pk, based_on_version=v(), title="Avklaring av arbeid og aktivitet", scope="Samtale hver 14. dag",
+                      how="NAV-veileder kartlegger muligheter", responsible_unit_id=w.units["fjordvik_nav"].pk, category="economy_work",
+                      start=start + dt.timedelta(days=12), deadline=today + dt.timedelta(days=90))
+    sharing_consent_record(actor=ke, person=person, method="oral", given_on=start + dt.timedelta(days=11), categories=list(sharing),
+                           purpose="Samarbeid i plangruppen", valid_to=today + dt.timedelta(days=300), recipient_user_ids=[w.users["nav"].pk],
+                           **giver)
+    from django.utils import timezone as tz
+
+    at = tz.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=14)
+    meetings.meeting_create(actor=coord, plan_id=plan.pk, title="Ansvarsgruppemøte", agenda="Gjennomgang av planen og målene.",
+                            start=at, end=at + dt.timedelta(hours=1), place="Fjordvik helsehus")
+    meetings.thread_create(actor=coord, plan_id=plan.pk, subject="Velkommen til plangruppen",
+                           text="Her kan du skrive til oss som jobber med planen din.")
+    return person, rel
+
+
+def seed_portal(w: World, password: str | None = None) -> None:
+    """The portal's demo logins (idempotent: nothing when the young adult's login exists)."""
+    from helhet.organizations.models import User
+
+    from .world import DEMO_PASSWORD
+
+    if User.objects.filter(username="ung").exists():
+        return
+    password = password or DEMO_PASSWORD
+    today = timezone.localdate()
+
+    young_birth = dt.date(today.year - 19, 1, 10) if today >= dt.date(today.year, 1, 10) else dt.date(today.year - 20, 1, 10)
+    young, _rel = _portal_person(w, given="Amalie", family="Lund", birth=young_birth, seed=401, today=today)
+    _citizen("ung", young.national_id, password)
+
+    parent_nid = synthetic_national_id(dt.date(today.year - 44, 6, 2), 411)
+    parent = _citizen("forelder", parent_nid, password)
+    child, rel = _portal_person(w, given="Theo", family="Aasen", birth=dt.date(today.year - 10, 2, 3), seed=421, today=today, child=True,
+                                relative=("Kristin Aasen", Relative.Relationship.PARENT), consent_by="parents")
+    Relative.objects.filter(pk=rel.pk).update(user=parent)
+    teen, rel2 = _portal_person(w, given="Ida", family="Aasen", birth=dt.date(today.year - 17, 1, 5), seed=431, today=today, child=True,
+                                relative=("Kristin Aasen", Relative.Relationship.PARENT), consent_by="person",
+                                sharing=("general",))
+    Relative.objects.filter(pk=rel2.pk).update(user=parent)
+
+    guardian = _citizen("verge", synthetic_national_id(dt.date(today.year - 60, 9, 9), 441), password)
+    adult, rel3 = _portal_person(w, given="Henrik", family="Holm", birth=dt.date(today.year - 45, 4, 4), seed=451, today=today,
+                                 relative=("Geir Holm", Relative.Relationship.GUARDIAN), lacking=True, consent_by="guardian")
+    Relative.objects.filter(pk=rel3.pk).update(user=guardian)
 
 
 def _seed_person(w: World, person: Person, state: str, i: int, child: bool, today: dt.date):

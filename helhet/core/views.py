@@ -28,11 +28,14 @@ def healthz(request):
 
 @login_required
 def home(request):
-    """Send each user to the page they work from: the KE overview, or the coordinator's list."""
+    """Send each user to the page they work from: the KE overview, the coordinator's list, or "Min plan"."""
     if may_role(request.user, Action.KE_WORKLIST):
         return redirect("ke_overview")
     if request.user.is_staff and not acting_units(request.user):
         return redirect("admin:index")
+    if not acting_units(request.user):
+        # A citizen login (the person, a parent or guardian): their own pages, never the staff lists (helhet/portal).
+        return redirect("portal_home")
     return redirect("my_persons")
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helhet.core.times import LocalDateTimeField
 from helhet.people.forms import DateInput, HelhetForm
 
 from .models import Invitee
@@ -22,7 +23,8 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 def _dt_field(label):
-    return forms.DateTimeField(label=label, widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    # datetime-local has no zone: read as Oslo time (helhet.core.times), whatever zone is active.
+    return LocalDateTimeField(label=label, widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
 
 class MeetingForm(HelhetForm):

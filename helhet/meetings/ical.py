@@ -1,10 +1,10 @@
-"""iCalendar (RFC 5545) invitations for plan-group meetings, written by hand (no dependency at run time).
+"""iCalendar (RFC 5545) invitations for plan-group meetings, built with the `icalendar` library.
 
 `invitation(meeting, invitees, method="REQUEST"|"CANCEL", now=...)` returns the .ics text: one VCALENDAR with
 METHOD, one VEVENT with UID (Meeting.uid, stable), SEQUENCE (Meeting.sequence, bumped by every update or
 cancellation sent), DTSTAMP/DTSTART/DTEND in UTC, SUMMARY, DESCRIPTION (agenda), LOCATION and/or URL,
-ORGANIZER and one ATTENDEE per invitee. Lines are CRLF-terminated and folded at 75 octets (3.1); TEXT values are
-escaped (3.3.11). tests/meetings/test_ical.py parses the output with the `icalendar` library.
+ORGANIZER and one ATTENDEE per invitee. `icalendar` does the CRLF line ends, folding at 75 octets (3.1), TEXT
+escaping (3.3.11) and parameter quoting; tests/meetings/test_ical.py parses the output back with it.
 
 Attendees are listed by name (CN) only: an invitee's e-mail address is contact information of that invitee (the
 person's own address is CONTACT, a relative's is RELATIVES in helhet.access.policy.FIELD_RULES), which the other
@@ -20,40 +20,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import icalendar
 from django.utils import timezone
 
 PRODID = "-//Helhet//Individuell plan//NB"
 
 
-def _escape(value: str) -> str:
-    return (str(value or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+def _cn(value: str) -> str:
+    # DQUOTE is not allowed inside a parameter value (3.2); icalendar quotes values with : ; , itself.
+    return str(value or "").replace('"', "'")
 
 
-def _param(value: str) -> str:
-    # Parameter values with : ; , must be quoted; DQUOTE itself is not allowed (3.2).
-    value = str(value or "").replace('"', "'")
-    return f'"{value}"' if any(c in value for c in ':;,') else value
-
-
-def _utc(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character (3.1)."""
-    raw = line.encode("utf-8")
-    if len(raw) <= 75:
-        return line
-    parts, current, limit = [], b"", 75
-    for ch in line:
-        b = ch.encode("utf-8")
-        if len(current) + len(b) > limit:
-            parts.append(current.decode("utf-8"))
-            current, limit = b"", 74  # continuation lines start with a space
-        current += b
-    parts.append(current.decode("utf-8"))
-    return "\r\n ".join(parts)
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
 
 
 def invitee_for(invitees, user):
@@ -90,37 +69,37 @@ def invitation(meeting, invitees, *, method: str = "REQUEST", now: dt.datetime |
     now = now or timezone.now()
     organizer = meeting.organizer
     organizer_name = organizer.get_full_name() or organizer.username
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        f"METHOD:{method}",
-        "BEGIN:VEVENT",
-        f"UID:{meeting.uid}",
-        f"SEQUENCE:{meeting.sequence}",
-        f"DTSTAMP:{_utc(now)}",
-        f"DTSTART:{_utc(meeting.start)}",
-        f"DTEND:{_utc(meeting.end)}",
-        f"SUMMARY:{_escape(meeting.title)}",
-        f"DESCRIPTION:{_escape(meeting.agenda)}",
-        f"STATUS:{'CANCELLED' if method == 'CANCEL' else 'CONFIRMED'}",
-    ]
+    cal = icalendar.Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", PRODID)
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    event = icalendar.Event()
+    event.add("uid", meeting.uid)
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", _utc(now))
+    event.add("dtstart", _utc(meeting.start))
+    event.add("dtend", _utc(meeting.end))
+    event.add("summary", meeting.title or "")
+    event.add("description", meeting.agenda or "")
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     if meeting.place:
-        lines.append(f"LOCATION:{_escape(meeting.place)}")
+        event.add("location", meeting.place)
     if meeting.video_url:
-        lines.append(f"URL:{meeting.video_url}")
+        event.add("url", meeting.video_url)
         if not meeting.place:
-            lines.append(f"LOCATION:{_escape(meeting.video_url)}")
+            event.add("location", meeting.video_url)
     organizer_email = organizer.email or "helhet@localhost"
-    lines.append(f"ORGANIZER;CN={_param(organizer_name)}:mailto:{organizer_email}")
+    event.add("organizer", icalendar.vCalAddress(f"mailto:{organizer_email}"), parameters={"CN": _cn(organizer_name)})
     for index, invitee in enumerate(invitees):
         email = invitee.email or ""
         own = email and (_same(invitee, recipient) or email.strip().lower() == organizer_email.strip().lower())
+        params = {"CN": _cn(invitee.name), "ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION"}
         if own:
-            lines.append(f"ATTENDEE;CN={_param(invitee.name)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{email}")
+            address = f"mailto:{email}"
+            params["RSVP"] = "TRUE"
         else:
-            lines.append(f"ATTENDEE;CN={_param(invitee.name)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION:"
-                         f"{_calendar_address(meeting, invitee, index)}")
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+            address = _calendar_address(meeting, invitee, index)
+        event.add("attendee", icalendar.vCalAddress(address), parameters=params)
+    cal.add_component(event)
+    return cal.to_ical().decode("utf-8")

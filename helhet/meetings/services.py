@@ -2,8 +2,9 @@
 
 Each service is keyword-only with `actor` first, checks access through helhet.access.queries.check BEFORE
 its transaction (a refusal's 'denied' audit event survives; anything not the actor's is NotFound/404),
-validates, saves and writes its audit event in the same transaction. E-mails are sent after the
-transaction, so a failed write never sends anything.
+validates, saves and writes its audit event in the same transaction. E-mails are written to the outbox in that
+transaction and sent after commit (helhet.core.outbox): a failed write sends nothing, and a failed e-mail is retried
+by the worker, never a 500 for a write that committed.
 
 Interface:
     meeting_create(*, actor, plan_id, title, agenda, start, end, place="", video_url="", participant_ids=None,
@@ -29,10 +30,7 @@ Interface:
 from __future__ import annotations
 
 import datetime as dt
-from email.mime.text import MIMEText
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,17 +39,18 @@ from django.utils.translation import gettext_noop
 from helhet.access.policy import Action
 from helhet.access.queries import check, check_plan, deny, load
 from helhet.audit.services import record
-from helhet.core.errors import Conflict, DomainError, validate
+from helhet.core import limits, outbox
+from helhet.core.errors import Conflict, validate
+from helhet.core.errors import (
+    invalid as _invalid,  # the one 400 helper (helhet.core.errors.invalid)
+)
+from helhet.core.times import require_aware
 from helhet.organizations.models import ServiceUnit, User
 from helhet.plans import services as plan_services
 from helhet.plans.models import Goal, IndividualPlan, Participant
 
 from . import ical, scopes
 from .models import ActionItem, Invitee, Meeting, Minutes, MinutesDelivery, Post, ReadMarker, Thread
-
-
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError("invalid", message, details={"fields": {field: [message]}})
 
 
 def _plan(actor, plan_id, action: Action) -> tuple[IndividualPlan, str]:
@@ -117,13 +116,20 @@ def _check_times(start, end) -> None:
         raise _invalid("start", _("Oppgi når møtet starter."))
     if not isinstance(end, dt.datetime):
         raise _invalid("end", _("Oppgi når møtet slutter."))
+    # A time without a UTC offset is refused before anything is written (it was a 500 after the write): the API
+    # refuses it in its schema already (helhet.core.times.AwareDateTime), the forms read Oslo time.
+    require_aware("start", start)
+    require_aware("end", end)
     if end <= start:
         raise _invalid("end", _("Møtet må slutte etter at det starter."))
 
 
 def _send_invitations(meeting: Meeting, invitees: list[Invitee], *, method: str) -> int:
     """One e-mail per invitee with an address, each with its own copy of the .ics (same UID, SEQUENCE) attached: the
-    other invitees are listed by name only, and only the recipient's own address is in it (helhet.meetings.ical)."""
+    other invitees are listed by name only, and only the recipient's own address is in it (helhet.meetings.ical).
+
+    Called INSIDE the write's transaction: the e-mails go to the outbox (helhet.core.outbox) and are sent after
+    commit; a failure (SMTP, a title with CR/LF in the subject) is retried by the worker, never raised."""
     where = ", ".join(x for x in (meeting.place, meeting.video_url) if x)
     if method == "CANCEL":
         subject = _("Avlyst: %(title)s %(when)s") % {"title": meeting.title, "when": _fmt(meeting.start)}
@@ -139,12 +145,10 @@ def _send_invitations(meeting: Meeting, invitees: list[Invitee], *, method: str)
     for invitee in invitees:
         if not invitee.email:
             continue
-        message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[invitee.email])
-        part = MIMEText(ical.invitation(meeting, invitees, method=method, recipient=invitee), "calendar", "utf-8")
-        part.set_param("method", method)
-        part.add_header("Content-Disposition", "attachment", filename="invitasjon.ics")
-        message.attach(part)
-        message.send()
+        ics = ical.invitation(meeting, invitees, method=method, recipient=invitee)
+        outbox.enqueue(to=invitee.email, subject=subject, body=body, purpose=f"meeting.{method.lower()}",
+                       attachments=[{"filename": "invitasjon.ics", "content": ics, "mimetype": "text/calendar",
+                                     "params": {"method": method}}])
         sent += 1
     return sent
 
@@ -195,8 +199,7 @@ def meeting_create(*, actor, plan_id, title: str, agenda: str, start: dt.datetim
         record(actor=actor, action="export", obj=meeting, person=plan.person, reason=why,
                summary=gettext_noop("Sendte innkalling til %(n)s deltakere"), params={"n": len(invitees)},
                detail={"plan": plan.pk, "to": [i.email for i in invitees if i.email]})
-    invitees = list(meeting.invitees.all())
-    _send_invitations(meeting, invitees, method="REQUEST")
+        _send_invitations(meeting, list(meeting.invitees.all()), method="REQUEST")
     return meeting
 
 
@@ -217,10 +220,10 @@ def meeting_update(*, actor, meeting_id, title: str, agenda: str, start: dt.date
         meeting.invitations_sent_at = timezone.now()
         meeting.save()
         _audit(actor, "update", meeting, meeting.plan, why, _("Endret møte: %(title)s") % {"title": meeting.title}, sequence=meeting.sequence)
-    # A relative who may no longer take part (Relative.may_take_part turned off after the first invitation) is not
-    # sent the changed invitation, and is not listed in it: the same rule as meeting_create (_may_be_invited).
-    invitees = [i for i in meeting.invitees.select_related("participant__relative", "relative") if _invitee_may_be_invited(i)]
-    _send_invitations(meeting, invitees, method="REQUEST")
+        # A relative who may no longer take part (Relative.may_take_part turned off after the first invitation) is not
+        # sent the changed invitation, and is not listed in it: the same rule as meeting_create (_may_be_invited).
+        invitees = [i for i in meeting.invitees.select_related("participant__relative", "relative") if _invitee_may_be_invited(i)]
+        _send_invitations(meeting, invitees, method="REQUEST")
     return meeting
 
 
@@ -230,6 +233,8 @@ def meeting_cancel(*, actor, meeting_id, reason: str) -> Meeting:
         raise Conflict("not_planned", _("Bare planlagte møter kan avlyses."))
     if not (reason or "").strip():
         raise _invalid("reason", _("Skriv hvorfor møtet avlyses."))
+    if len(reason.strip()) > limits.limit_for(Meeting, "cancelled_reason"):
+        raise _invalid("reason", _("Årsaken kan være høyst %(max)s tegn.") % {"max": limits.limit_for(Meeting, "cancelled_reason")})
     with transaction.atomic():
         updated = Meeting.objects.filter(pk=meeting.pk, status=Meeting.Status.PLANNED).update(
             status=Meeting.Status.CANCELLED, cancelled_reason=reason.strip(), sequence=meeting.sequence + 1, updated_at=timezone.now())
@@ -237,7 +242,7 @@ def meeting_cancel(*, actor, meeting_id, reason: str) -> Meeting:
             raise Conflict("not_planned", _("Møtet er allerede avlyst eller gjennomført."))
         meeting.status, meeting.cancelled_reason, meeting.sequence = Meeting.Status.CANCELLED, reason.strip(), meeting.sequence + 1
         _audit(actor, "update", meeting, meeting.plan, why, _("Avlyste møte: %(title)s") % {"title": meeting.title})
-    _send_invitations(meeting, list(meeting.invitees.all()), method="CANCEL")
+        _send_invitations(meeting, list(meeting.invitees.all()), method="CANCEL")
     return meeting
 
 
@@ -330,6 +335,7 @@ def minutes_write(*, actor, meeting_id, based_on_version, text: str, category: s
     items = [_action_item(meeting.plan, raw or {}, n) for n, raw in enumerate(action_items or [], start=1)]
     based_on_version = plan_services._as_version(based_on_version)  # 400 when missing, before anything is written
     minutes = Minutes(meeting=meeting, text=text.strip(), category=category, written_by=actor)
+    limits.enforce(minutes)
     when = timezone.localtime(meeting.start).strftime("%d.%m.%Y")
     with transaction.atomic():
         minutes.save()
@@ -383,7 +389,7 @@ def minutes_send(*, actor, meeting_id) -> Minutes:
                detail={"plan": meeting.plan_id, "meeting": meeting.pk, "category": minutes.category,
                        "with_content": [d.invitee.name for d in deliveries if d.with_content],
                        "notice_only": [d.invitee.name for d in deliveries if not d.with_content]})
-    _mail_minutes(meeting, minutes, deliveries)
+        _mail_minutes(meeting, minutes, deliveries)  # to the outbox: sent after commit, retried by the worker
     return minutes
 
 
@@ -406,7 +412,7 @@ def _mail_minutes(meeting: Meeting, minutes: Minutes, deliveries: list[MinutesDe
         if not delivery.email:
             continue
         body = full if delivery.with_content else notice
-        EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[delivery.email]).send()
+        outbox.enqueue(to=delivery.email, subject=subject, body=body, purpose="meeting.minutes")
 
 
 # ---------------------------------------------------------------- messages
@@ -424,6 +430,7 @@ def thread_create(*, actor, plan_id, subject: str, text: str, category: str = sc
         raise _invalid("category", _("Velg en gyldig opplysningskategori."))
     if not scopes.may_see_category(actor, plan, category):
         raise _invalid("category", _("Du kan ikke skrive i en kategori du selv ikke har tilgang til."))
+    limits.enforce(Post(text=text.strip()))
     with transaction.atomic():
         thread = Thread.objects.create(plan=plan, subject=subject.strip(), category=category, created_by=actor, last_post_at=timezone.now())
         post = Post.objects.create(thread=thread, author=actor, text=text.strip())
@@ -439,6 +446,7 @@ def post_add(*, actor, thread_id, text: str) -> Post:
         deny(actor, Action.MESSAGE_POST, obj=thread, person=thread.plan.person)
     if not (text or "").strip():
         raise _invalid("text", _("Skriv meldingen."))
+    limits.enforce(Post(text=text.strip()))
     with transaction.atomic():
         post = Post.objects.create(thread=thread, author=actor, text=text.strip())
         Thread.objects.filter(pk=thread.pk).update(last_post_at=post.created_at)

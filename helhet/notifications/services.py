@@ -15,13 +15,10 @@ from django.utils.translation import gettext_noop
 from helhet.access.policy import Action
 from helhet.access.queries import load
 from helhet.audit.services import record
-from helhet.core.errors import Conflict, DomainError, validate
+from helhet.core.errors import Conflict, validate
+from helhet.core.errors import invalid as _invalid
 
 from .models import DeadlineExtension, FirstContact, Notification
-
-
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError("invalid", message, status=400, details={"fields": {field: [message]}})
 
 
 def appointment_for_deadline(*, actor, appointment_id):

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helhet.core.validators import validate_national_id
-from helhet.organizations.models import Organization
 
 from .models import Person, Relative
 
@@ -73,7 +72,9 @@ class PersonCreateForm(HelhetForm):
                                   help_text=_("11 siffer."), widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     given_name = forms.CharField(label=_("Fornavn"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     family_name = forms.CharField(label=_("Etternavn"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    home_municipality = forms.ModelChoiceField(label=_("Hjemkommune"), queryset=Organization.objects.none(), empty_label=None)
+    # From the directory (every municipality in force today, tenant or not); the value is the kommunenummer.
+    home_municipality = forms.ChoiceField(label=_("Hjemkommune"), choices=[],
+                                          help_text=_("Velg fra kommuneregisteret. Kommuner som ikke bruker Helhet, kan også velges."))
     address = forms.CharField(label=_("Adresse"), max_length=200, required=False)
     phone = forms.CharField(label=_("Telefon"), max_length=30, required=False)
     email = forms.EmailField(label=_("E-post"), required=False)
@@ -82,7 +83,9 @@ class PersonCreateForm(HelhetForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["home_municipality"].queryset = Organization.objects.filter(kind=Organization.Kind.MUNICIPALITY).order_by("name")
+        from helhet.directory.selectors import municipality_choices
+
+        self.fields["home_municipality"].choices = municipality_choices(today())
 
     def clean_national_id(self):
         return self.cleaned_data["national_id"].replace(" ", "")

@@ -24,9 +24,17 @@ class Person(models.Model):
     national_id = models.CharField(_("fødselsnummer / D-nummer"), max_length=11, unique=True, validators=[validate_national_id])
     birth_date = models.DateField(_("fødselsdato"), editable=False)
     is_d_number = models.BooleanField(_("D-nummer"), default=False, editable=False)
+    # The home municipality as a TENANT (the access policy's "KE of the home municipality" reads this). Empty when the
+    # person's home municipality does not use Helhet; set from home_municipality_entry when it has a tenant
+    # (people.services.person_create; directory.services.tenant_joined when the municipality joins).
     home_municipality = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="residents", verbose_name=_("hjemkommune"),
-        limit_choices_to={"kind": Organization.Kind.MUNICIPALITY},
+        limit_choices_to={"kind": Organization.Kind.MUNICIPALITY}, null=True, blank=True,
+    )
+    # The home municipality as chosen from the directory (every municipality, tenant or not; issue 12).
+    home_municipality_entry = models.ForeignKey(
+        "directory.Municipality", on_delete=models.PROTECT, related_name="residents", null=True, blank=True,
+        verbose_name=_("hjemkommune i kommuneregisteret"),
     )
     address = models.CharField(_("adresse"), max_length=200, blank=True)
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
@@ -43,10 +51,25 @@ class Person(models.Model):
         verbose_name_plural = _("tjenestemottakere")
         ordering = ["family_name", "given_name"]
         # The KE overview and the person search filter by home municipality and sort by name.
-        indexes = [models.Index(fields=["home_municipality", "family_name"], name="person_home_name")]
+        indexes = [
+            models.Index(fields=["home_municipality", "family_name"], name="person_home_name"),
+            # people.selectors person list: ORDER BY family_name, given_name, id LIMIT n (issue 14).
+            models.Index(fields=["family_name", "given_name", "id"], name="person_list_order"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(home_municipality__isnull=False) | Q(home_municipality_entry__isnull=False),
+                                   name="person_has_home_municipality"),
+        ]
 
     def __str__(self):
         return self.full_name
+
+    @property
+    def home_municipality_label(self) -> str:
+        """The home municipality as the pages show it: the directory entry, else the tenant."""
+        if self.home_municipality_entry_id:
+            return str(self.home_municipality_entry)
+        return str(self.home_municipality) if self.home_municipality_id else ""
 
     @property
     def full_name(self) -> str:

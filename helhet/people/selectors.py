@@ -26,7 +26,7 @@ from .models import Person
 
 def person_list(*, actor, search: str = "", limit: int | None = 200) -> QuerySet[Person]:
     """Persons the actor may see, optionally filtered by name or national id. Listing names is not a read of their data."""
-    qs = Person.objects.filter(visible_persons_q(actor)).select_related("home_municipality")
+    qs = Person.objects.filter(visible_persons_q(actor)).select_related("home_municipality", "home_municipality_entry")
     search = (search or "").strip()
     if search:
         if search.replace(" ", "").isdigit():
@@ -68,7 +68,7 @@ def person_detail(*, actor, person_id) -> tuple[Person, dict]:
     from helhet.cases.models import Appeal, CoordinatorAppointment, InformationRecord, Request
     from helhet.consent.models import Consent
 
-    person, _why = load(actor, Person, person_id, None, person_of=None, queryset=Person.objects.select_related("home_municipality"))
+    person, _why = load(actor, Person, person_id, None, person_of=None, queryset=Person.objects.select_related("home_municipality", "home_municipality_entry"))
     why, rels = check_with_relationships(actor, Action.PERSON_VIEW, person)
     access = person_access(actor, person, rels=rels)
     shows = {f.value: access.sees(f) for f in Field}

@@ -24,17 +24,33 @@ from .models import CapacityFinding, Involvement, Person, Relative
 PERSON_FIELDS = ("given_name", "family_name", "address", "phone", "email", "preferred_language", "needs_interpreter")
 
 
-def person_create(*, actor, national_id: str, given_name: str, family_name: str, home_municipality_id: int, **fields) -> Person:
+def person_create(*, actor, national_id: str, given_name: str, family_name: str, home_municipality_id: int | None = None,
+                  home_municipality_number: str | None = None, **fields) -> Person:
+    """Register a person. The home municipality is a kommunenummer from the directory (home_municipality_number,
+    resolved on today's date: a merged or renumbered one becomes its successor, and `person.home_municipality_note`
+    says so), or, as before, a tenant's id (home_municipality_id). The tenant is set when the municipality uses Helhet."""
+    from helhet.directory.selectors import resolve_municipality
+
     check_role(actor, Action.PERSON_CREATE)
-    try:
-        home = Organization.objects.get(pk=home_municipality_id, kind=Organization.Kind.MUNICIPALITY)
-    except (Organization.DoesNotExist, ValueError, TypeError):
-        raise DomainError("invalid", _("Velg en gyldig hjemkommune."), details={"fields": {"home_municipality": [_("Ugyldig kommune.")]}}) from None
+    if home_municipality_number not in (None, ""):
+        resolution = resolve_municipality(home_municipality_number, timezone.localdate())
+        home, entry, note = resolution.tenant, resolution.municipality, resolution.note
+    else:
+        try:
+            home = Organization.objects.get(pk=home_municipality_id, kind=Organization.Kind.MUNICIPALITY)
+        except (Organization.DoesNotExist, ValueError, TypeError):
+            raise DomainError("invalid", _("Velg en gyldig hjemkommune."), details={"fields": {"home_municipality": [_("Ugyldig kommune.")]}}) from None
+        try:
+            entry = resolve_municipality(home.municipality_number, timezone.localdate()).municipality
+        except DomainError:
+            entry = None
+        note = ""
     national_id = (national_id or "").replace(" ", "")
     if Person.objects.filter(national_id=national_id).exists():
         raise Conflict("person_exists", _("Det finnes allerede en person med dette fødselsnummeret. Søk opp personen i stedet."))
     person = Person(national_id=national_id, given_name=given_name, family_name=family_name, home_municipality=home,
-                    **{k: v for k, v in fields.items() if k in PERSON_FIELDS})
+                    home_municipality_entry=entry, **{k: v for k, v in fields.items() if k in PERSON_FIELDS})
+    person.home_municipality_note = note
     validate(person)
     with transaction.atomic():
         try:
@@ -45,7 +61,9 @@ def person_create(*, actor, national_id: str, given_name: str, family_name: str,
         unit = registering_unit(actor)
         if unit is not None:
             Involvement.objects.create(person=person, unit=unit, staff=actor, start=timezone.localdate(), description=_("Registrerte personen"))
-        record(actor=actor, action="create", obj=person, person=person, reason="role", summary=gettext_noop("Registrerte person"))
+        record(actor=actor, action="create", obj=person, person=person, reason="role", summary=gettext_noop("Registrerte person"),
+               detail={"home_municipality": entry.number if entry else None, "tenant": home.pk if home else None,
+                       **({"resolved_from": home_municipality_number} if note else {})})
     return person
 
 

@@ -70,13 +70,16 @@ def person_create(request):
     initial = {}
     home = primary_organization(request.user)
     if home is not None and home.kind == "municipality":
-        initial["home_municipality"] = home.pk
+        initial["home_municipality"] = home.municipality_number
     form = PersonCreateForm(_data(request), initial=initial)
 
     def run(cd):
         fields = {k: v for k, v in cd.items() if k not in ("national_id", "given_name", "family_name", "home_municipality")}
-        return services.person_create(actor=request.user, national_id=cd["national_id"], given_name=cd["given_name"],
-                                      family_name=cd["family_name"], home_municipality_id=cd["home_municipality"].pk, **fields)
+        person = services.person_create(actor=request.user, national_id=cd["national_id"], given_name=cd["given_name"],
+                                        family_name=cd["family_name"], home_municipality_number=cd["home_municipality"], **fields)
+        if person.home_municipality_note:  # a merged municipality became its successor: say so
+            messages.info(request, person.home_municipality_note)
+        return person
 
     return form_page(request, form=form, template="people/person_form.html",
                      context={"title": _("Registrer person"), "submit_label": _("Registrer person"), "cancel_url": reverse("person_list")},

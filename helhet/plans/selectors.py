@@ -149,7 +149,7 @@ def _allowed(actor, rels) -> list[str]:
 
 def _restricted_document(actor, plan_id):
     plan, why, access = _access(actor, plan_id)
-    doc, used = restrict_document(build_document(plan.pk), access)
+    doc, used = restrict_document(build_document(plan.pk, plan=plan), access)  # the plan row is loaded once
     doc["allowed"] = _allowed(actor, access.relationships)
     if access.whole_plan and "plan.edit" in doc["allowed"]:
         from helhet.consent.selectors import consent_renewal_needed

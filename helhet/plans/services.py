@@ -53,13 +53,22 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from helhet.access.policy import Action
-from helhet.access.queries import check_plan, get_person, load
-from helhet.audit.services import record
+from helhet.access.queries import (
+    check,
+    check_plan,
+    get_person,
+    load,
+    may,
+    permitted_actions,
+    plan_relationships,
+)
+from helhet.audit.services import label, record
 from helhet.consent.models import Consent, valid_consents_q
 from helhet.core.errors import Conflict, DomainError, NotFound, validate
+from helhet.core.errors import invalid as _invalid
 from helhet.organizations.models import ServiceUnit
 from helhet.people.models import Person
 
@@ -115,9 +124,6 @@ def section_label(section: str) -> str:
         return str(SECTIONS[section].label)
     return str(OTHER_SECTION_LABELS.get(section, section))
 
-
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError("invalid", message, details={"fields": {field: [message]}})
 
 
 def _today() -> dt.date:
@@ -179,8 +185,10 @@ def _bump(actor, plan: IndividualPlan, based_on_version, *, section: str, op: st
     PlanChange.objects.create(plan=plan, version=plan.version, section=section, op=op, item_id=item_id, summary=summary[:300], by=actor)
 
 
-def _audit(actor, action: str, obj, plan: IndividualPlan, why: str, summary: str, **detail) -> None:
-    record(actor=actor, action=action, obj=obj, person=plan.person, reason=why, summary=summary,
+def _audit(actor, action: str, obj, plan: IndividualPlan, why: str, summary: str, params: dict | None = None, **detail) -> None:
+    """`summary` is a message id (gettext_noop) and `params` its parameters: the log renders them in the reader's
+    language (labels passed lazily, see audit.services.label)."""
+    record(actor=actor, action=action, obj=obj, person=plan.person, reason=why, summary=summary, params=params,
            detail={"plan": plan.pk, "version": plan.version, **detail})
 
 
@@ -191,7 +199,7 @@ def _unit(unit_id, field: str = "unit") -> ServiceUnit:
         raise _invalid(field, _("Velg en gyldig enhet.")) from None
 
 
-def _valid_plan_consent(person: Person, consent_id=None) -> Consent:
+def _valid_plan_consent(person: Person, consent_id=None, actor=None) -> Consent:
     qs = Consent.objects.filter(valid_consents_q(_today()), person=person, kind=Consent.Kind.PLAN_WORK)
     if consent_id:
         consent = qs.filter(pk=consent_id).first()
@@ -200,9 +208,62 @@ def _valid_plan_consent(person: Person, consent_id=None) -> Consent:
         return consent
     consent = qs.order_by("-given_on", "-id").first()
     if consent is None:
-        raise Conflict("no_consent", _("Individuell plan kan ikke opprettes uten samtykke til planarbeidet fra personen eller den som "
-                                       "samtykker på vegne av personen. Registrer samtykket først."))
+        raise _no_consent(person, actor)
     return consent
+
+
+def _contacts(person: Person) -> dict:
+    """Whom to contact about the person's plan: the KE of the home municipality and the municipal coordinator(s).
+    Both are part of the frame everyone who may see the person sees (policy.FIELD_RULES: IDENTITY, COORDINATORS)."""
+    from helhet.cases.models import CoordinatorAppointment
+
+    day = _today()
+    names = [str(a.coordinator.get_full_name() or a.coordinator.username) for a in CoordinatorAppointment.objects.filter(
+        person=person, start__lte=day).filter(models.Q(end__isnull=True) | models.Q(end__gt=day)).exclude(
+        kind=CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR).select_related("coordinator").order_by("start", "id")]
+    return {"coordinating_unit": _("Koordinerende enhet i %(municipality)s") % {"municipality": person.home_municipality.name if person.home_municipality_id else person.home_municipality_label},
+            "coordinators": names}
+
+
+def _contact_sentence(contacts: dict) -> str:
+    if contacts["coordinators"]:
+        return _("Ta kontakt med %(ke)s eller koordinatoren (%(names)s).") % {"ke": contacts["coordinating_unit"],
+                                                                             "names": ", ".join(contacts["coordinators"])}
+    return _("Ta kontakt med %(ke)s.") % {"ke": contacts["coordinating_unit"]}
+
+
+def _no_consent(person: Person, actor=None) -> Conflict:
+
+    contacts = _contacts(person)
+    if actor is not None and may(actor, Action.CONSENT_RECORD, person):
+        tail = _("Registrer samtykket først.")
+    else:
+        tail = _("Samtykket registreres av koordinerende enhet eller koordinatoren.") + " " + _contact_sentence(contacts)
+    return Conflict("no_consent", _("Individuell plan kan ikke opprettes uten samtykke til planarbeidet fra personen eller den som "
+                                    "samtykker på vegne av personen.") + " " + tail, details={"contact": contacts})
+
+
+def _not_allowed(person: Person) -> DomainError:
+    contacts = _contacts(person)
+    return DomainError("plan_start_not_allowed", _(
+        "Du kan ikke starte individuell plan for %(name)s. Planen startes av koordinerende enhet, koordinatoren eller en "
+        "velferdstjeneste som gir personen tjenester og har plikt til å utarbeide individuell plan (helse og omsorg, NAV, "
+        "barnevern).") % {"name": person.full_name} + " " + _contact_sentence(contacts), status=403, details={"contact": contacts})
+
+
+def plan_start_refusal(*, actor, person: Person) -> DomainError | None:
+    """Why the actor cannot start a plan for this person they may see, or None: a plan is open (409, naming its main
+    responsibility), they may not (403, naming whom to contact), or there is no valid plan-work consent (409).
+    For the page that offers the start (no audit event: nothing was attempted); plan_create raises the same errors."""
+
+    existing = _existing_open(person)
+    if existing:
+        return _open_plan_conflict(person, existing)
+    if not may(actor, Action.PLAN_CREATE, person):
+        return _not_allowed(person)
+    if not Consent.objects.filter(valid_consents_q(_today()), person=person, kind=Consent.Kind.PLAN_WORK).exists():
+        return _no_consent(person, actor)
+    return None
 
 
 def _open_plan_conflict(person: Person, existing: IndividualPlan) -> Conflict:
@@ -221,18 +282,46 @@ def _existing_open(person: Person, exclude_pk=None) -> IndividualPlan | None:
     return qs.first()
 
 
+def _hospital_may_lead(person: Person, main_sector: str) -> None:
+    """DOMAIN rule 5 (rule ip.one-plan-main-responsibility, data): when both the municipality and the hospital are
+    involved the municipality leads; the hospital leads only when only hospital services are involved."""
+    from helhet.organizations.models import Level
+    from helhet.people.models import Involvement
+    from helhet.rules.selectors import rule_in_force
+
+    if main_sector != "specialist":
+        return
+    rule = rule_in_force("ip.one-plan-main-responsibility", _today())
+    if rule is None:
+        return
+    day = _today()
+    municipal = Involvement.objects.filter(person=person, unit__level=Level.MUNICIPAL, start__lte=day).filter(
+        models.Q(end__isnull=True) | models.Q(end__gte=day))
+    if municipal.exists():
+        raise _invalid("main_sector", _("Når både kommunen og spesialisthelsetjenesten gir tjenester, har kommunen hovedansvaret "
+                                        "for planen (%(source)s). Velg en kommunal tjeneste.") % {"source": rule.source})
+
+
 # ---------------------------------------------------------------- the plan
 
 
 def plan_create(*, actor, person_id, main_sector: str, main_unit_id, main_basis: str = IndividualPlan.Basis.AGREEMENT, main_reason: str = "",
                 period_start: dt.date | None = None, period_end: dt.date | None = None, evaluation_interval_months: int | None = None,
                 consent_id=None, predecessor_id=None) -> IndividualPlan:
-    """Start the person's one individual plan (or the successor of a closed one). Needs valid consent to the plan work."""
-    person, why = get_person(actor, person_id, action=Action.PLAN_CREATE)
+    """Start the person's one individual plan (or the successor of a closed one). Needs valid consent to the plan work.
+
+    Any welfare service with the duty may start it (policy: Action.PLAN_CREATE). Whoever may not see the person gets 404;
+    whoever sees them but may not start gets a reason and whom to contact: plan_exists (409), plan_start_not_allowed
+    (403; the refusal is a 'denied' audit event), no_consent (409)."""
+    person, _seen = get_person(actor, person_id, action=Action.PERSON_VIEW)
     existing = _existing_open(person)
     if existing:
         raise _open_plan_conflict(person, existing)
-    consent = _valid_plan_consent(person, consent_id)
+    try:
+        why = check(actor, Action.PLAN_CREATE, person)
+    except NotFound:
+        raise _not_allowed(person) from None
+    consent = _valid_plan_consent(person, consent_id, actor)
     predecessor = None
     if predecessor_id:
         predecessor = IndividualPlan.objects.filter(pk=predecessor_id, person=person).first()
@@ -241,6 +330,7 @@ def plan_create(*, actor, person_id, main_sector: str, main_unit_id, main_basis:
         if not predecessor.is_closed:
             raise _invalid("predecessor", _("En ny plan kan bare følge etter en avsluttet plan."))
     unit = _unit(main_unit_id, "main_unit")
+    _hospital_may_lead(person, main_sector)
     plan = IndividualPlan(person=person, main_sector=main_sector, main_unit=unit, main_basis=main_basis, main_reason=main_reason,
                           period_start=period_start, period_end=period_end, evaluation_interval_months=evaluation_interval_months,
                           consent=consent, predecessor=predecessor, created_by=actor)
@@ -254,7 +344,7 @@ def plan_create(*, actor, person_id, main_sector: str, main_unit_id, main_basis:
             MainResponsibilityChange.objects.create(plan=plan, sector=main_sector, unit=unit, basis=main_basis, reason=main_reason,
                                                     on=today, by=actor)
             PlanChange.objects.create(plan=plan, version=plan.version, section="plan", op="create", summary=_("Planen ble opprettet"), by=actor)
-            _audit(actor, "create", plan, plan, why, _("Opprettet individuell plan"), predecessor=predecessor.pk if predecessor else None)
+            _audit(actor, "create", plan, plan, why, gettext_noop("Opprettet individuell plan"), predecessor=predecessor.pk if predecessor else None)
     except IntegrityError:
         existing = _existing_open(person)
         if existing:
@@ -278,7 +368,7 @@ def plan_update(*, actor, plan_id, based_on_version, **fields) -> IndividualPlan
     with transaction.atomic():
         _bump(actor, plan, based_on_version, section="plan", op="update", summary=_("Endret planperiode / evalueringsintervall"))
         IndividualPlan.objects.filter(pk=plan.pk).update(**{k: getattr(plan, k) for k in fields})
-        _audit(actor, "update", plan, plan, why, _("Endret planperiode"), fields=sorted(fields))
+        _audit(actor, "update", plan, plan, why, gettext_noop("Endret planperiode"), fields=sorted(fields))
     return plan
 
 
@@ -296,7 +386,7 @@ def plan_set_status(*, actor, plan_id, based_on_version, status: str, reason: st
         IndividualPlan.objects.filter(pk=plan.pk).update(status=status)
         plan.status = status
         PlanStatusChange.objects.create(plan=plan, from_status=old, to_status=status, on=_today(), reason=reason, by=actor)
-        _audit(actor, "update", plan, plan, why, _("Planstatus: %(status)s") % {"status": plan.get_status_display()})
+        _audit(actor, "update", plan, plan, why, gettext_noop("Planstatus: %(status)s"), {"status": label(plan, "status")})
     return plan
 
 
@@ -314,7 +404,7 @@ def main_responsibility_set(*, actor, plan_id, based_on_version, sector: str, un
               summary=_("Hovedansvar: %(sector)s – %(unit)s") % {"sector": plan.get_main_sector_display(), "unit": unit.name})
         IndividualPlan.objects.filter(pk=plan.pk).update(main_sector=sector, main_unit=unit, main_basis=basis, main_reason=reason)
         change.save()
-        _audit(actor, "update", plan, plan, why, _("Endret hovedansvar til %(sector)s") % {"sector": plan.get_main_sector_display()})
+        _audit(actor, "update", plan, plan, why, gettext_noop("Endret hovedansvar til %(sector)s"), {"sector": label(plan, "main_sector")})
     return plan
 
 
@@ -343,7 +433,7 @@ def plan_publish(*, actor, plan_id, based_on_version, reason: str) -> PlanVersio
                                              author=actor)
         PlanChange.objects.create(plan=plan, version=plan.version, section="plan", op="publish",
                                   summary=_("Publiserte versjon %(n)s") % {"n": number}, by=actor)
-        _audit(actor, "create", version, plan, why, _("Publiserte versjon %(n)s av planen") % {"n": number}, number=number)
+        _audit(actor, "create", version, plan, why, gettext_noop("Publiserte versjon %(n)s av planen"), {"n": number}, number=number)
     return version
 
 
@@ -356,13 +446,13 @@ def plan_close(*, actor, plan_id, based_on_version, reason: str, on: dt.date | N
     if on > _today():
         raise _invalid("on", _("Datoen kan ikke være fram i tid."))
     old = plan.status
-    label = dict(IndividualPlan.CloseReason.choices)[reason]
+    reason_label = dict(IndividualPlan.CloseReason.choices)[reason]
     with transaction.atomic():
-        _bump(actor, plan, based_on_version, section="plan", op="close", summary=_("Planen ble avsluttet: %(r)s") % {"r": label})
+        _bump(actor, plan, based_on_version, section="plan", op="close", summary=_("Planen ble avsluttet: %(r)s") % {"r": reason_label})
         IndividualPlan.objects.filter(pk=plan.pk).update(status=IndividualPlan.Status.CLOSED, closed_on=on, close_reason=reason, close_note=note)
         plan.status, plan.closed_on, plan.close_reason, plan.close_note = IndividualPlan.Status.CLOSED, on, reason, note
-        PlanStatusChange.objects.create(plan=plan, from_status=old, to_status=plan.status, on=on, reason=f"{label}. {note}".strip(), by=actor)
-        _audit(actor, "update", plan, plan, why, _("Avsluttet planen: %(r)s") % {"r": label}, close_reason=reason)
+        PlanStatusChange.objects.create(plan=plan, from_status=old, to_status=plan.status, on=on, reason=f"{reason_label}. {note}".strip(), by=actor)
+        _audit(actor, "update", plan, plan, why, gettext_noop("Avsluttet planen: %(r)s"), {"r": reason_label}, close_reason=reason)
     return plan
 
 
@@ -385,7 +475,7 @@ def plan_reopen(*, actor, plan_id, based_on_version, reason: str, on: dt.date | 
             PlanStatusChange.objects.create(plan=plan, from_status=plan.status, to_status=IndividualPlan.Status.ACTIVE, on=on or _today(),
                                             reason=reason, by=actor)
             plan.status, plan.closed_on, plan.close_reason, plan.consent = IndividualPlan.Status.ACTIVE, None, "", consent
-            _audit(actor, "update", plan, plan, why, _("Gjenåpnet planen"))
+            _audit(actor, "update", plan, plan, why, gettext_noop("Gjenåpnet planen"))
     except IntegrityError:
         raise Conflict("plan_exists", _("Personen fikk nettopp en annen åpen plan. Last siden på nytt.")) from None
     return plan
@@ -451,9 +541,38 @@ def _label(obj) -> str:
     return str(obj.pk)
 
 
+# What the person and whoever acts for them write themselves (Action.PLAN_OWN_WRITE, helhet/portal): their own goals,
+# in their own words; only the text is theirs to set, and the item is marked as written by them.
+OWN_SECTIONS = ("goals",)
+OWN_AUTHOR = {"self": "person", "representative": "relative"}
+
+
+def _editable_for(actor, plan_id, section: str) -> tuple[IndividualPlan, str, str | None]:
+    """(plan, why, own author or None): staff editors edit as before; the person or their representative may write their
+    own goals (PLAN_OWN_WRITE) — before this, their submit was refused as a plan edit (404) and the text was lost."""
+    if section in OWN_SECTIONS:
+        plan, _why = load(actor, IndividualPlan, plan_id, None, person_of=None,
+                          queryset=IndividualPlan.objects.select_related("person__home_municipality", "main_unit__organization"))
+        allowed = permitted_actions(actor, plan_relationships(actor, plan), prefix="plan.")
+        if Action.PLAN_EDIT.value not in allowed and Action.PLAN_OWN_WRITE.value in allowed:
+            plan, why = _editable(actor, plan_id, Action.PLAN_OWN_WRITE)
+            return plan, why, OWN_AUTHOR.get(why, "person")
+    plan, why = _editable(actor, plan_id)
+    return plan, why, None
+
+
+def _own_fields(fields: dict, author: str) -> dict:
+    extra = sorted(set(fields) - {"text", "written_by"})
+    if extra:
+        raise _invalid(extra[0], _("Du kan bare skrive teksten i ditt eget mål."))
+    return {"text": fields.get("text", ""), "written_by": author}
+
+
 def item_add(*, actor, plan_id, based_on_version, section: str, fields: dict):
     spec = _section(section)
-    plan, why = _editable(actor, plan_id)
+    plan, why, own = _editable_for(actor, plan_id, section)
+    if own:
+        fields = _own_fields(dict(fields), own)
     obj = spec.model(plan=plan)
     goal_ids = _apply(spec, obj, dict(fields))
     if isinstance(obj, Participant):
@@ -462,21 +581,26 @@ def item_add(*, actor, plan_id, based_on_version, section: str, fields: dict):
         goal_ids = _check_goals(plan, goal_ids)
     with transaction.atomic():
         obj.save()
-        summary = _("La til %(noun)s: %(label)s") % {"noun": spec.noun, "label": _label(obj)}
+        message, params = gettext_noop("La til %(noun)s: %(label)s"), {"noun": spec.noun, "label": _label(obj)}
+        summary = _(message) % params
         _bump(actor, plan, based_on_version, section=section, op="add", summary=summary, item_id=obj.pk)
         if goal_ids:
             obj.goals.set(goal_ids)
         if isinstance(obj, Measure):
             MeasureStatusChange.objects.create(measure=obj, from_status="", to_status=obj.status, on=_today(), by=actor)
-        _audit(actor, "create", obj, plan, why, summary, section=section)
+        _audit(actor, "create", obj, plan, why, message, params, section=section)
     obj.plan = plan
     return obj
 
 
 def item_update(*, actor, plan_id, based_on_version, section: str, item_id, fields: dict):
     spec = _section(section)
-    plan, why = _editable(actor, plan_id)
+    plan, why, own = _editable_for(actor, plan_id, section)
     obj = _item(plan, section, item_id)
+    if own:
+        if obj.written_by not in OWN_AUTHOR.values():
+            raise _invalid("text", _("Dette målet er skrevet av tjenesteyter. Be koordinatoren din om å endre det."))
+        fields = _own_fields(dict(fields), own)
     obj.plan = plan
     before = (obj.kind, obj.relative_id, obj.active) if isinstance(obj, Participant) else None
     goal_ids = _apply(spec, obj, dict(fields))
@@ -488,12 +612,13 @@ def item_update(*, actor, plan_id, based_on_version, section: str, item_id, fiel
     if goal_ids:
         goal_ids = _check_goals(plan, goal_ids)
     with transaction.atomic():
-        summary = _("Endret %(noun)s: %(label)s") % {"noun": spec.noun, "label": _label(obj)}
+        message, params = gettext_noop("Endret %(noun)s: %(label)s"), {"noun": spec.noun, "label": _label(obj)}
+        summary = _(message) % params
         _bump(actor, plan, based_on_version, section=section, op="update", summary=summary, item_id=obj.pk)
         obj.save()
         if goal_ids is not None:
             obj.goals.set(goal_ids)
-        _audit(actor, "update", obj, plan, why, summary, section=section, fields=sorted(fields))
+        _audit(actor, "update", obj, plan, why, message, params, section=section, fields=sorted(fields))
     return obj
 
 
@@ -503,9 +628,10 @@ def item_remove(*, actor, plan_id, based_on_version, section: str, item_id) -> N
     obj = _item(plan, section, item_id)
     file_name = obj.file.name if isinstance(obj, SubPlan) and obj.file else ""
     with transaction.atomic():
-        summary = _("Fjernet %(noun)s: %(label)s") % {"noun": spec.noun, "label": _label(obj)}
+        message, params = gettext_noop("Fjernet %(noun)s: %(label)s"), {"noun": spec.noun, "label": _label(obj)}
+        summary = _(message) % params
         _bump(actor, plan, based_on_version, section=section, op="remove", summary=summary, item_id=obj.pk)
-        _audit(actor, "delete", obj, plan, why, summary, section=section)
+        _audit(actor, "delete", obj, plan, why, message, params, section=section)
         obj.delete()
         if file_name:
             storage = SubPlan._meta.get_field("file").storage
@@ -523,10 +649,11 @@ def goal_set_status(*, actor, plan_id, based_on_version, goal_id, status: str, o
     goal.status, goal.status_on, goal.status_note = status, on or _today(), note
     validate(goal)
     with transaction.atomic():
-        summary = _("Mål «%(label)s»: %(status)s") % {"label": _label(goal), "status": goal.get_status_display()}
+        message, params = gettext_noop("Mål «%(label)s»: %(status)s"), {"label": _label(goal), "status": label(goal, "status")}
+        summary = _(message) % params
         _bump(actor, plan, based_on_version, section="goals", op="status", summary=summary, item_id=goal.pk)
         goal.save(update_fields=["status", "status_on", "status_note", "updated_at"])
-        _audit(actor, "update", goal, plan, why, summary, section="goals")
+        _audit(actor, "update", goal, plan, why, message, params, section="goals")
     goal.plan = plan
     return goal
 
@@ -542,11 +669,12 @@ def measure_set_status(*, actor, plan_id, based_on_version, measure_id, status: 
     old = measure.status
     measure.status = status
     with transaction.atomic():
-        summary = _("Tiltak «%(label)s»: %(status)s") % {"label": _label(measure), "status": measure.get_status_display()}
+        message, params = gettext_noop("Tiltak «%(label)s»: %(status)s"), {"label": _label(measure), "status": label(measure, "status")}
+        summary = _(message) % params
         _bump(actor, plan, based_on_version, section="measures", op="status", summary=summary, item_id=measure.pk)
         measure.save(update_fields=["status", "updated_at"])
         MeasureStatusChange.objects.create(measure=measure, from_status=old, to_status=status, on=on or _today(), note=note, by=actor)
-        _audit(actor, "update", measure, plan, why, summary, section="measures")
+        _audit(actor, "update", measure, plan, why, message, params, section="measures")
     measure.plan = plan
     return measure
 
@@ -565,7 +693,8 @@ def evaluation_record(*, actor, plan_id, based_on_version, held_on: dt.date, rev
     evaluation.held_on, evaluation.reviewed, evaluation.changes, evaluation.next_on = held_on, reviewed, changes, next_on
     validate(evaluation)
     with transaction.atomic():
-        summary = _("Evaluering gjennomført %(on)s") % {"on": held_on.strftime("%d.%m.%Y")}
+        message, params = gettext_noop("Evaluering gjennomført %(on)s"), {"on": held_on.strftime("%d.%m.%Y")}
+        summary = _(message) % params
         evaluation.save()
         _bump(actor, plan, based_on_version, section="evaluations", op="update", summary=summary, item_id=evaluation.pk)
         if next_on and not plan.evaluations.filter(planned_on=next_on, held_on__isnull=True).exists():
@@ -575,7 +704,7 @@ def evaluation_record(*, actor, plan_id, based_on_version, held_on: dt.date, rev
             PlanStatusChange.objects.create(plan=plan, from_status=plan.status, to_status=IndividualPlan.Status.ACTIVE, on=held_on,
                                             reason=_("Evaluering gjennomført"), by=actor)
             plan.status = IndividualPlan.Status.ACTIVE
-        _audit(actor, "update", evaluation, plan, why, summary, section="evaluations")
+        _audit(actor, "update", evaluation, plan, why, message, params, section="evaluations")
     evaluation.plan = plan
     return evaluation
 
@@ -657,9 +786,10 @@ def subplan_add(*, actor, plan_id, based_on_version, kind: str, title: str, resp
         validate(subplan)
         with transaction.atomic():
             subplan.save()
-            summary = _("La til delplan: %(title)s") % {"title": title}
+            message, params = gettext_noop("La til delplan: %(title)s"), {"title": title}
+            summary = _(message) % params
             _bump(actor, plan, based_on_version, section="subplans", op="add", summary=summary, item_id=subplan.pk)
-            _audit(actor, "create", subplan, plan, why, summary, section="subplans", file=bool(file))
+            _audit(actor, "create", subplan, plan, why, message, params, section="subplans", file=bool(file))
     except Exception:
         if subplan.file:
             subplan.file.storage.delete(subplan.file.name)

@@ -257,8 +257,9 @@ def person_plan(request, person_id: int):
     doc = selectors.plan_for_person(actor=request.user, person_id=person_id)
     if doc is not None:
         return redirect("plan_detail", plan_id=doc["id"])
-    person = Person.objects.get(pk=person_id)  # plan_for_person checked that the actor may see the person's plans
-    return render(request, "plans/person_no_plan.html", {"person": person})
+    person = Person.objects.select_related("home_municipality").get(pk=person_id)  # plan_for_person checked the actor may see it
+    refusal = services.plan_start_refusal(actor=request.user, person=person)
+    return render(request, "plans/person_no_plan.html", {"person": person, "refusal": refusal})
 
 
 @login_required
@@ -273,6 +274,10 @@ def plan_create(request, person_id: int):
     units = people_selectors.unit_choices(actor=request.user, person=person)
     form = f.PlanCreateForm(_data(request), units=units, initial={"period_start": dt.date.today()})
     error, status = None, 200
+    # Who may see the person but not start the plan is told why and whom to contact, before filling in the form.
+    refusal = services.plan_start_refusal(actor=request.user, person=person) if request.method == "GET" else None
+    if refusal is not None:
+        error = refusal
     if request.method == "POST":
         if form.is_valid():
             cd = form.cleaned_data

@@ -68,6 +68,9 @@ KIND_LABELS: dict[str, str] = {
     "minutes": "Referat etter møte",
     "need_notification_response": "Svar på melding om behov",
     "appeal": "Behandling av klage",
+    "appeal_window": "Klagefrist for avgjørelse",  # helhet.cases.deadlines
+    "new_decision": "Ny avgjørelse etter klage",  # helhet.cases.deadlines
+    "partners_inform": "Informere fastlege og samarbeidspartnere",  # helhet.cases.deadlines
     "consent_expiry": "Samtykke utløper",
 }
 

@@ -51,6 +51,37 @@ NATIONAL_RULES = [
          title="Klage",
          text="Avslag på individuell plan, koordinator eller barnekoordinator kan påklages. Klagen sendes til den som traff avgjørelsen, som vurderer saken på nytt; opprettholdes avgjørelsen, sendes klagen til Statsforvalteren (før 2019: Fylkesmannen).",
          source="Pasient- og brukerrettighetsloven § 7-2"),
+    # ---- Appeal deadlines: which one applies depends on the law the decision is made under (Decision.law; read by
+    # helhet.cases.rules.appeal_deadline). parameters["weeks"] is the deadline, counted from the day the decision was
+    # received (Helhet counts from the decision date, the earliest such day). Both marked *check*.
+    dict(code="appeal.deadline.patients-rights", kind="deadline", valid_from=D(2001, 7, 1), valid_to=None, needs_check=True,
+         title="Klagefrist etter pasient- og brukerrettighetsloven",
+         text="Klage på avgjørelser om individuell plan, koordinator og barnekoordinator etter pasient- og brukerrettighetsloven "
+              "må sendes innen fire uker etter at personen fikk eller burde ha fått kjennskap til avgjørelsen.",
+         source="Pasient- og brukerrettighetsloven § 7-2 andre ledd", parameters={"weeks": 4, "law": "patients_rights"}),
+    dict(code="appeal.deadline.public-administration", kind="deadline", valid_from=D(1970, 1, 1), valid_to=None, needs_check=True,
+         title="Klagefrist etter forvaltningsloven",
+         text="Klage på enkeltvedtak etter forvaltningsloven (for eksempel i NAV, sosiale tjenester og barnevernet) må sendes "
+              "innen tre uker fra det tidspunkt underretning om vedtaket er kommet fram til personen.",
+         source="Forvaltningsloven § 29 første ledd", parameters={"weeks": 3, "law": "public_administration"}),
+    dict(code="appeal.new-decision", kind="deadline", valid_from=D(1970, 1, 1), valid_to=None, needs_check=True,
+         title="Ny avgjørelse etter klage",
+         text="Når klagen tas til følge eller Statsforvalteren opphever avgjørelsen og sender saken tilbake, skal koordinerende "
+              "enhet treffe ny avgjørelse uten ugrunnet opphold.",
+         source="Forvaltningsloven § 11 a første ledd; pasient- og brukerrettighetsloven § 7-6", parameters={"days": 14}),
+    # Read by helhet.cases.deadlines (partners_inform_deadlines): the coordinator's task to inform the GP and partners.
+    dict(code="partners.inform", kind="deadline", valid_from=D(2012, 1, 1), valid_to=None, needs_check=True,
+         title="Informere fastlege og samarbeidspartnere",
+         text="Når koordinator er oppnevnt eller arbeidet med individuell plan er startet, informeres fastlegen og de andre "
+              "samarbeidspartnerne, med mindre personen har reservert seg. Helhet setter fristen til 14 dager (må kontrolleres "
+              "mot lokal retningslinje).",
+         source="Forskrift om habilitering og rehabilitering, individuell plan og koordinator § 21; retningslinje UNN og kommunene "
+                "i Troms og Ofoten; Helse Bergen, retningslinje for individuell plan",
+         parameters={"days": 14}),
+    dict(code="case.access-to-documents", kind="right", valid_from=D(2001, 7, 1), valid_to=None, needs_check=True,
+         title="Rett til å se saksdokumentene",
+         text="Du har rett til å se dokumentene i saken din, med de unntakene loven gir.",
+         source="Forvaltningsloven §§ 18 og 19; pasient- og brukerrettighetsloven § 5-1"),
     dict(code="information.duty", kind="duty", valid_from=D(2012, 1, 1), valid_to=None,
          title="Informasjonsplikt om individuell plan og koordinator",
          text="Helsepersonell som ser behov for individuell plan eller koordinator, skal informere personen om ordningene, dokumentere at det er gjort, og melde behovet til koordinerende enhet så snart som mulig.",

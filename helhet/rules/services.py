@@ -11,15 +11,11 @@ from django.utils.translation import gettext as _
 from helhet.access.policy import Action
 from helhet.access.queries import load
 from helhet.audit.services import record
-from helhet.core.errors import DomainError
+from helhet.core.errors import invalid as _invalid
 
 from . import guidelines
 from .models import LocalGuideline
 from .selectors import guideline_value
-
-
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError("invalid", message, status=400, details={"fields": {field: [message]}})
 
 
 def guideline_set(*, actor, organization_id, key: str, value, reason: str, source: str = "",

@@ -256,6 +256,10 @@ def build_scenario(world) -> Scenario:
         notes.append(f"thread: {exc!r}")
 
     _coordination_objects(world, person, u, ids, notes, guardian)
+    # E-mails wait in the outbox until commit (helhet.core.outbox); the test never commits, so send them now.
+    from helhet.core import outbox as mail_outbox
+
+    mail_outbox.deliver_due()
     outbox = list(mail.outbox)
     plan.refresh_from_db()
     return Scenario(person=person, plan=plan, users=u, canaries=cn, ids=dict(ids), items=dict(items), outbox=outbox, notes=notes)

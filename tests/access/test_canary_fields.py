@@ -8,8 +8,12 @@ the plan API document must also SHOW every canary the table allows.
 
     pytest -s tests/access/test_canary_fields.py      # prints the walk report (endpoints walked, skipped, findings)
 
-The consent part is a hypothesis test with a fixed seed (derandomize) and a small default budget (8 examples);
-HELHET_HYPOTHESIS_EXAMPLES=100 runs longer.
+The consent part is a hypothesis test with a fixed seed (HELHET_HYPOTHESIS_SEED) and a small default budget
+(8 examples, each walking every content endpoint for every reader a consent names). For a long run, each example
+walks, for one drawn reader among those the consents name, the person and plan API documents plus a drawn sample of
+the other content endpoints (pages included), so that 10^4 examples fit in about an hour:
+
+    HELHET_HYPOTHESIS_EXAMPLES=10000 HELHET_CANARY_ENDPOINTS=3 pytest tests/access/test_canary_fields.py -k sharing
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from dataclasses import dataclass
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from helhet.consent.categories import CATEGORY_VALUES
@@ -40,6 +44,10 @@ from .canary import (
 )
 
 EXAMPLES = int(os.environ.get("HELHET_HYPOTHESIS_EXAMPLES", "8"))
+SEED = int(os.environ.get("HELHET_HYPOTHESIS_SEED", "20261201"))
+# How many content endpoints besides the person and plan documents one example walks: "all" (the default, CI) or a
+# number drawn per example by hypothesis (a long run: every endpoint is still walked many times over the run).
+ENDPOINTS = os.environ.get("HELHET_CANARY_ENDPOINTS", "all")
 
 # ================================================================ the specification (brief of the access rewrite)
 #
@@ -289,10 +297,26 @@ def test_a_sharing_consent_opens_exactly_its_categories_to_the_readers_it_names(
     all_findings: list[Finding] = []
     today = timezone.localdate()
 
-    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+    documents = [e for e in content if e.name in MUST_SHOW or e.pattern in MUST_SHOW]
+    assert len(documents) == len(MUST_SHOW), [e.pattern for e in documents]
+    api_documents = [e for e in documents if e.source == "openapi"]
+    if ENDPOINTS == "all":
+        endpoint_sets = st.just(content)
+    else:
+        # The two API documents always (they must show what the table allows), the pages and the rest drawn.
+        rest = [e for e in content if e not in api_documents]
+        endpoint_sets = st.lists(st.sampled_from(rest), min_size=1, max_size=int(ENDPOINTS), unique_by=lambda e: e.url).map(
+            lambda drawn: api_documents + drawn)
+    walked_per_example = []
+
+    @seed(SEED)
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(consent_list=consents, objection=st.booleans())
-    def example(consent_list, objection):
+    @given(consent_list=consents, objection=st.booleans(), endpoints_walked=endpoint_sets, data=st.data())
+    def example(consent_list, objection, endpoints_walked, data):
+        walked_per_example.append(len(endpoints_walked))
+        if EXAMPLES >= 1000 and len(walked_per_example) % 500 == 0:  # progress of a long run
+            print(f"[canary] {len(walked_per_example)} examples, {timezone.now():%H:%M:%S}", flush=True)
         with transaction.atomic():
             shares: dict[str, set[str]] = defaultdict(set)
             for cats, to in consent_list:
@@ -304,16 +328,20 @@ def test_a_sharing_consent_opens_exactly_its_categories_to_the_readers_it_names(
             if objection:
                 record_health_objection(actor=users["ke"], person=person)
             readers = sorted(set(shares) | ({"gp"} if objection else set()))
+            if ENDPOINTS != "all":  # a long run: one of them per example, drawn
+                readers = [data.draw(st.sampled_from(readers), label="reader")]
             found = []
             for reader in readers:
-                found += check(reader, walk(users[reader], content, scenario.canaries), scenario, shares, objection)
+                found += check(reader, walk(users[reader], endpoints_walked, scenario.canaries), scenario, shares, objection)
             for f in found:
                 all_findings.append(Finding(f.kind, f"{f.reader}<{'+'.join(sorted(shares.get(f.reader, ())))}{'|objection' if objection else ''}>",
                                             f.endpoint, f.group, f.detail))
             transaction.set_rollback(True)
 
     example()
-    text = f"content endpoints per reader: {len(content)}\n"
+    text = (f"seed {SEED}: {len(walked_per_example)} examples, content endpoints {len(content)} "
+            f"({'all, for every reader named' if ENDPOINTS == 'all' else f'one drawn reader: the {len(api_documents)} API documents + up to {ENDPOINTS} drawn'}), "
+            f"{sum(walked_per_example)} endpoint walks per reader in all\n")
     text += report("with sharing consents", all_findings)
     with capsys.disabled():
         print("\n" + text)

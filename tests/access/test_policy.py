@@ -12,39 +12,47 @@ import pytest
 from helhet.access.policy import ROLE_ONLY, TABLE, Action, Rel, permits, reason
 
 # Relationships to a PERSON (facts.branches, plus the derived health_carer and plan_ke) ...
-COLUMNS = ["ke", "coordinator", "hospital_coordinator", "involved_staff", "unit_leader", "health_carer", "plan_participant",
-           "self", "representative", "grant", "plan_ke"]
+SPEC_COLUMNS = ["ke", "coordinator", "hospital_coordinator", "involved_staff", "unit_leader", "health_carer", "plan_participant",
+                "self", "representative", "grant", "plan_ke", "welfare_service"]
+# A parent whose right to information the rules have narrowed (16-18, Rel.PARENT_LIMITED): only these actions.
+PARENT_LIMITED_ACTIONS = {"person.view", "plan.view", "portal.view", "consent.give"}
+COLUMNS = [*SPEC_COLUMNS, "parent_limited"]
 SPEC = """
-action                          ke  coord  hosp  invol  leader  carer  partic  self  repr  grant  plan_ke
-person.view                     X   X      X     X      X       .      X       X     X     X      .
-person.update                   X   X      .     .      .       .      .       .     .     .      .
-relative.manage                 X   X      .     .      .       .      .       .     .     .      .
-involvement.manage              X   X      .     .      X       .      .       .     .     .      .
-information.record              X   X      X     X      X       .      .       .     .     .      .
-request.create                  X   .      .     .      .       .      .       .     .     .      .
-request.view                    X   X      X     .      .       .      .       X     X     .      .
-consent.record                  X   X      X     .      .       .      .       .     .     .      .
-coordinator.appoint             X   .      .     .      .       .      .       .     .     .      .
-hospital_coordinator.appoint    X   .      .     .      X       .      .       .     .     .      .
-capacity.record                 X   X      X     .      .       X      .       .     .     .      .
-audit.view_person               X   .      .     .      .       .      .       X     X     .      .
-plan.view                       X   X      X     X      X       .      X       X     X     X      .
-plan.edit                       .   X      .     .      .       .      .       .     .     .      X
-plan.create                     X   X      .     .      .       .      .       .     .     .      .
-plan.publish                    .   X      .     .      .       .      .       .     .     .      X
-plan.close                      .   X      .     .      .       .      .       .     .     .      X
-plan.reopen                     .   .      .     .      .       .      .       .     .     .      X
-plan.main_responsibility        .   .      .     .      .       .      .       .     .     .      X
-meeting.manage                  .   X      .     .      .       .      .       .     .     .      X
-message.post                    X   X      X     X      X       .      X       X     X     .      .
-need_notification.send          X   X      X     X      X       .      .       .     .     .      .
-need_notification.receive       X   .      .     .      X       .      .       .     .     .      .
-need_notification.to_hospital   X   X      .     .      .       .      .       .     .     .      .
-transfer.manage                 X   X      X     .      .       .      .       .     .     .      .
-partners.inform                 X   X      .     .      .       .      .       .     .     .      .
-disagreement.manage             X   .      .     .      .       .      .       .     .     .      .
-grant.manage                    X   X      .     .      .       .      .       .     .     .      .
-objection.record                X   X      X     .      .       .      .       X     X     .      .
+action                          ke  coord  hosp  invol  leader  carer  partic  self  repr  grant  plan_ke  welfare
+person.view                     X   X      X     X      X       .      X       X     X     X      .      .
+person.update                   X   X      .     .      .       .      .       .     .     .      .      .
+relative.manage                 X   X      .     .      .       .      .       .     .     .      .      .
+involvement.manage              X   X      .     .      X       .      .       .     .     .      .      .
+information.record              X   X      X     X      X       .      .       .     .     .      .      .
+request.create                  X   .      .     .      .       .      .       .     .     .      .      .
+request.view                    X   X      X     .      .       .      .       X     X     .      .      .
+consent.record                  X   X      X     .      .       .      .       .     .     .      .      .
+coordinator.appoint             X   .      .     .      .       .      .       .     .     .      .      .
+hospital_coordinator.appoint    X   .      .     .      X       .      .       .     .     .      .      .
+capacity.record                 X   X      X     .      .       X      .       .     .     .      .      .
+audit.view_person               X   .      .     .      .       .      .       X     X     .      .      .
+plan.view                       X   X      X     X      X       .      X       X     X     X      .      .
+plan.edit                       .   X      .     .      .       .      .       .     .     .      X      .
+plan.create                     X   X      .     .      .       .      .       .     .     .      .      X
+plan.publish                    .   X      .     .      .       .      .       .     .     .      X      .
+plan.close                      .   X      .     .      .       .      .       .     .     .      X      .
+plan.reopen                     .   .      .     .      .       .      .       .     .     .      X      .
+plan.main_responsibility        .   .      .     .      .       .      .       .     .     .      X      .
+meeting.manage                  .   X      .     .      .       .      .       .     .     .      X      .
+message.post                    X   X      X     X      X       .      X       X     X     .      .      .
+need_notification.send          X   X      X     X      X       .      .       .     .     .      .      .
+need_notification.receive       X   .      .     .      X       .      .       .     .     .      .      .
+need_notification.to_hospital   X   X      .     .      .       .      .       .     .     .      .      .
+transfer.manage                 X   X      X     .      .       .      .       .     .     .      .      .
+partners.inform                 X   X      .     .      .       .      .       .     .     .      .      .
+disagreement.manage             X   .      .     .      .       .      .       .     .     .      .      .
+grant.manage                    X   X      .     .      .       .      .       .     .     .      .      .
+objection.record                X   X      X     .      .       .      .       X     X     .      .      .
+document.view                   X   X      X     X      X       .      X       X     X     X      .      .
+portal.view                     .   .      .     .      .       .      .       X     X     .      .      .
+plan.own_write                  .   .      .     .      .       .      .       X     X     .      .      .
+consent.give                    .   .      .     .      .       .      .       X     X     .      .      .
+meeting.respond                 .   .      .     .      .       .      .       X     X     .      .      .
 """
 
 # ... and relationships to an OBJECT (facts.object_relationships): a request, notification, transfer, disagreement,
@@ -68,6 +76,10 @@ appointment.from_unit           .        .         .       .      .     X       
 appointment.hospital_from_unit  .        .         .       .      .     X       .       X      .
 appointment.first_contact       .        .         .       .      .     X       .       .      X
 appointment.follow_up           .        .         .       .      .     X       .       .      .
+directory.edit                  .        .         .       .      .     X       .       .      .
+coordination.accept_outside     .        X         .       .      .     .       .       .      .
+coordination.outside_answer     .        .         X       .      .     .       .       .      .
+training.record                 .        .         .       .      .     X       .       .      .
 """
 
 
@@ -79,7 +91,8 @@ def _spec(text, columns):
     return rows
 
 
-SPEC_ROWS = _spec(SPEC, COLUMNS)
+SPEC_ROWS = {action: rels | ({"parent_limited"} if action in PARENT_LIMITED_ACTIONS else set())
+             for action, rels in _spec(SPEC, SPEC_COLUMNS).items()}
 OBJECT_ROWS = _spec(OBJECT_SPEC, OBJECT_COLUMNS)
 ALL_ROWS = {**SPEC_ROWS, **OBJECT_ROWS}
 

@@ -72,8 +72,10 @@ def test_the_whole_case_flow_through_the_api(api_for, person, ago):
     r = api.get(f"/cases/requests/{req['id']}")
     assert r.status_code == 200
     body = r.json()
-    assert body["status"] == "closed"
+    # Reversed: the person was given right, so the case is not over: the KE decides again (issue 11).
+    assert body["status"] == "new_decision"
     assert body["decision"]["appeals"][0]["status"] == "reversed"
+    assert body["decision"]["appeals"][0]["follow_up_request_id"]
     assert [e["status"] for e in body["decision"]["appeals"][0]["events"]] == [
         "received",
         "under_review",

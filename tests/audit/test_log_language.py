@@ -320,3 +320,28 @@ def test_the_log_loads_withheld_but_never_detail(client_for, person, partial_rea
     ]
     assert log_reads, "the log's query loads withheld"
     assert all('"detail"' not in sql for sql in log_reads)
+
+
+
+# Labels as parameters (a choice's label: channel, status, kind) follow the reader's language too
+
+
+@pytest.mark.django_db
+def test_a_label_parameter_written_in_english_is_shown_in_the_readers_language(users, person):
+    from helhet.audit.services import label
+    from helhet.plans.models import IndividualPlan
+
+    plan = IndividualPlan(status=IndividualPlan.Status.CLOSED)
+    message = gettext_noop("Planstatus: %(status)s")
+    event = _in_english(actor=users["ke"], action="update", obj=person, person=person,
+                        summary=message, params={"status": label(plan, "status")})
+    stored = AuditEvent.objects.get(pk=event.pk)
+    with translation.override("nb"):
+        bokmal = translation.gettext(message) % {"status": str(IndividualPlan.Status.CLOSED.label)}
+        assert stored.text == bokmal
+    assert stored.summary == bokmal  # the chain's own rendering is in the house language, whoever wrote it
+    assert stored.params == {"status": IndividualPlan.Status.CLOSED.label._args[0], "_translated": "status"}
+    with translation.override("en"):
+        english = translation.gettext(message) % {"status": str(IndividualPlan.Status.CLOSED.label)}
+        assert stored.text == english
+    assert english != bokmal

@@ -10,8 +10,13 @@ from django.utils import timezone
 
 
 @pytest.fixture(autouse=True)
-def _mail(settings):
+def _mail(settings, monkeypatch):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # These tests read the messages the services queue; the test transaction never commits, so the outbox's
+    # after-commit send runs at once here. After-commit, failure and retry: tests/core/test_outbox.py.
+    from helhet.core import outbox
+
+    monkeypatch.setattr(outbox, "_on_commit", lambda func: func())
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ def _person_endpoints(world, person):
 
 def _new_person_data(world, **extra):
     return {"national_id": synthetic_national_id(dt.date(1990, 3, 4), 77), "given_name": "Nora", "family_name": "Nyland",
-            "home_municipality": world.orgs["fjordvik"].pk, "preferred_language": "norsk", **extra}
+            "home_municipality": world.orgs["fjordvik"].municipality_number, "preferred_language": "norsk", **extra}
 
 
 def test_pages_require_login(world, person, client):

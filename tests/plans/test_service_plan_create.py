@@ -46,9 +46,12 @@ def test_outsider_gets_404_and_a_denied_event(plan_person, make_plan):
     assert AuditEvent.objects.filter(action="denied", person=plan_person).exists()
 
 
-def test_involved_staff_cannot_create(plan_person, make_plan):
-    with pytest.raises(NotFound):
-        make_plan(plan_person, actor_key="nav")
+def test_involved_school_staff_cannot_create_and_are_told_why(make_person, consent_for, make_plan):
+    person = make_person(involve=(("fjordvik_school", "teacher"),))
+    consent_for(person, kind="plan_work")
+    with pytest.raises(DomainError) as exc:
+        make_plan(person, actor_key="teacher")
+    assert exc.value.status == 403 and exc.value.code == "plan_start_not_allowed"
 
 
 def test_municipality_decision_needs_a_reason(plan_person, make_plan):

@@ -64,15 +64,19 @@ def test_person_plan_redirects_to_the_open_plan_or_offers_to_start_one(client_fo
     assert r.status_code == 302 and r["Location"] == reverse("plan_detail", args=[plan.pk])
     other = make_person()
     appoint(other)
+    # No consent to the plan work yet: the page says why instead of offering a start that would be refused.
     r = client.get(reverse("person_plan", args=[other.pk]))
-    assert r.status_code == 200 and "Start individuell plan" in r.content.decode()
+    page = r.content.decode()
+    assert r.status_code == 200 and "Start individuell plan" not in page and 'id="plan-start-refusal"' in page and "samtykke" in page
     create = reverse("plan_create", args=[other.pk])
     data = {"main_sector": "health_care", "main_unit": world.units["fjordvik_care"].pk, "main_basis": "agreement"}
-    # No consent to the plan work yet: a clear message, nothing written.
+    # A submit anyway: a clear message, nothing written.
     r = client.post(create, data)
     assert r.status_code == 409 and "samtykke" in r.content.decode()
     assert not IndividualPlan.objects.filter(person=other).exists()
     consent_for(other, kind="plan_work")
+    r = client.get(reverse("person_plan", args=[other.pk]))
+    assert r.status_code == 200 and "Start individuell plan" in r.content.decode()
     r = client.post(create, {**data, "main_basis": "municipality_decision"})  # a municipal decision needs its reason
     assert r.status_code == 400 and 'role="alert"' in r.content.decode()
     assert not IndividualPlan.objects.filter(person=other).exists()

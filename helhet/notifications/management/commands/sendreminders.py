@@ -13,9 +13,12 @@ Steps of one batch (helhet.notifications.reminders.run_once):
    in-app notification to the one who must act; mark it sent.
 6. Escalate once to the tenant's KE officers when the deadline is overdue and
    still open ESCALATE_AFTER_DAYS after the reminder was sent (claimed the same way).
-7. Sign the audit chains' heads (helhet.audit.services.checkpoint_write, as `audit_checkpoint`);
+7. Deliver the e-mail outbox (helhet.core.outbox.deliver_due): e-mails that writes queued and that could
+   not be sent right after commit (SMTP down, a refused message) are retried with back-off; prune
+   idempotency keys older than 24 h (helhet.core.idempotency.prune). A failure is logged, never raised.
+8. Sign the audit chains' heads (helhet.audit.services.checkpoint_write, as `audit_checkpoint`);
    a failure is logged, never raised.
-8. With --loop: sleep --interval seconds and repeat. SIGTERM / SIGINT set a
+9. With --loop: sleep --interval seconds and repeat. SIGTERM / SIGINT set a
    flag; the current batch finishes and the command exits 0.
 """
 
@@ -29,6 +32,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from helhet.audit.services import checkpoint_write
+from helhet.core import idempotency, outbox
 from helhet.notifications import reminders
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,16 @@ class Command(BaseCommand):
         except Exception:
             log.exception("sendreminders: audit checkpoint failed")
 
+    def _outbox(self, worker):
+        """Retry the e-mails writes have queued (helhet.core.outbox); never stops the worker."""
+        try:
+            sent, failed = outbox.deliver_due(worker=worker)
+            idempotency.prune()
+        except Exception:
+            log.exception("sendreminders: outbox delivery failed")
+            return 0, 0
+        return sent, failed
+
     def handle(self, *args, loop=False, interval=60.0, escalate_after=reminders.ESCALATE_AFTER_DAYS, **options):
         self.stopping = False
 
@@ -68,10 +82,11 @@ class Command(BaseCommand):
             if loop:
                 close_old_connections()  # a long-running worker drops broken or expired connections between batches
             result = reminders.run_once(worker=worker, escalate_after=escalate_after)
+            mailed, mail_failed = self._outbox(worker)
             self._audit_checkpoint()
-            if result.created or result.sent or result.escalated or result.resolved or result.failed or not loop:
+            if result.created or result.sent or result.escalated or result.resolved or result.failed or mailed or mail_failed or not loop:
                 self.stdout.write(f"sendreminders: {result.created} new, {result.sent} sent, {result.escalated} escalated, "
-                                  f"{result.resolved} resolved, {result.failed} failed")
+                                  f"{result.resolved} resolved, {result.failed} failed; outbox {mailed} sent, {mail_failed} failed")
             if not loop:
                 return
             slept = 0.0

@@ -1,0 +1,121 @@
+"""Reads of the directory. The directory itself is public knowledge (municipalities and their KEs' addresses):
+any staff member may read it; who may EDIT an entry is decided by helhet.access (Action.DIRECTORY_EDIT)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from helhet.core.errors import DomainError
+from helhet.organizations.models import Organization
+
+from .models import CoordinatingUnitContact, Municipality, in_force_q
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A kommunenummer resolved on a day: the municipality in force then, its tenant (if it uses Helhet), and a
+    message when the number asked for had been merged or renumbered into a successor."""
+
+    municipality: Municipality | None  # None only for a tenant whose number is not in the directory (synthetic demo)
+    tenant: Organization | None
+    asked: str
+    note: str = ""
+
+
+def _invalid(message: str, field: str = "home_municipality") -> DomainError:
+    return DomainError("invalid", message, details={"fields": {field: [message]}})
+
+
+def resolve_municipality(number, on: dt.date, *, field: str = "home_municipality") -> Resolution:
+    """The municipality with kommunenummer `number` in force on `on`, following successors (a merged or renumbered
+    municipality resolves to the one that took over, with a note saying so). Bad input: a DomainError on `field`."""
+    number = str(number or "").strip()
+    if not (len(number) == 4 and number.isdigit()):
+        raise _invalid(_("Velg en kommune fra kommuneregisteret."), field)
+    entries = list(Municipality.objects.filter(number=number).select_related("successor").order_by("-valid_from"))
+    tenant_of = {o.municipality_number: o for o in Organization.objects.filter(kind=Organization.Kind.MUNICIPALITY,
+                                                                               municipality_number=number)}
+    if not entries:
+        if number in tenant_of:
+            return Resolution(municipality=None, tenant=tenant_of[number], asked=number)
+        raise _invalid(_("Kommunenummer %(number)s finnes ikke i kommuneregisteret.") % {"number": number}, field)
+    current = next((m for m in entries if m.in_force_on(on)), None)
+    if current is not None:
+        return Resolution(municipality=current, tenant=current.tenant(), asked=number)
+    latest = entries[0]
+    if latest.valid_from > on:
+        raise _invalid(_("%(name)s (%(number)s) gjelder først fra %(day)s.") % {
+            "name": latest.name, "number": number, "day": f"{latest.valid_from:%d.%m.%Y}"}, field)
+    m, seen = latest, set()
+    while m is not None and not m.in_force_on(on) and m.pk not in seen:
+        seen.add(m.pk)
+        m = Municipality.objects.filter(pk=m.successor_id).first() if m.successor_id else None
+    if m is None or not m.in_force_on(on):
+        raise _invalid(_("%(name)s (%(number)s) gjaldt til %(day)s og har ingen etterfølger i kommuneregisteret.") % {
+            "name": latest.name, "number": number, "day": f"{latest.valid_to:%d.%m.%Y}"}, field)
+    note = _("%(old)s (%(old_number)s) gjaldt til %(day)s og er nå %(new)s (%(new_number)s). Hjemkommunen er satt til %(new)s.") % {
+        "old": latest.name, "old_number": latest.number, "day": f"{latest.valid_to:%d.%m.%Y}", "new": m.name, "new_number": m.number}
+    return Resolution(municipality=m, tenant=m.tenant(), asked=number, note=note)
+
+
+def municipality_choices(on: dt.date) -> list[tuple[str, str]]:
+    """(kommunenummer, label) for every municipality in force on `on`, and the tenants not in the directory (the
+    synthetic demo municipalities), by name. The value is the number: person_create resolves it."""
+    rows = [(m.number, f"{m.name} ({m.number})") for m in Municipality.objects.filter(in_force_q(on)).only("number", "name")]
+    known = {n for n, _label in rows}
+    rows += [(o.municipality_number, f"{o.name} ({o.municipality_number})")
+             for o in Organization.objects.filter(kind=Organization.Kind.MUNICIPALITY).exclude(municipality_number="")
+             if o.municipality_number not in known]
+    return sorted(rows, key=lambda r: r[1])
+
+
+def directory_list(*, search: str = "", on: dt.date, include_expired: bool = False):
+    qs = Municipality.objects.select_related("coordinating_unit", "successor")
+    if not include_expired:
+        qs = qs.filter(in_force_q(on))
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(number__startswith=search) | Q(county_name__icontains=search))
+    return qs.order_by("name", "number")
+
+
+def contact_for(municipality: Municipality | None) -> CoordinatingUnitContact | None:
+    if municipality is None:
+        return None
+    return CoordinatingUnitContact.objects.filter(municipality=municipality).first()
+
+
+def active_coordinators(org: Organization) -> list:
+    """The tenant's active coordinators: an active coordinator membership in one of its units, or an open coordinator
+    appointment from one of them (a coordinator is often a nurse or teacher first). By name."""
+    from helhet.cases.models import CoordinatorAppointment
+    from helhet.organizations.models import Membership, Role, User
+
+    today = timezone.localdate()
+    by_role = Membership.objects.filter(unit__organization=org, role=Role.COORDINATOR, active=True).values("user_id")
+    appointed = (CoordinatorAppointment.objects.filter(unit__organization=org, start__lte=today)
+                 .filter(Q(end__isnull=True) | Q(end__gt=today)).values("coordinator_id"))
+    return list(User.objects.filter(Q(pk__in=by_role) | Q(pk__in=appointed), is_active=True).order_by("last_name", "first_name", "pk"))
+
+
+def training_overview(*, actor) -> list[dict]:
+    """For each tenant the actor is KE of: its active coordinators, each with their training records, and those with
+    none first. Two queries per tenant, whatever the number of coordinators."""
+    from helhet.access.policy import Action
+    from helhet.access.queries import organizations
+
+    from .models import CoordinatorTraining
+
+    out = []
+    for org in organizations(actor, Action.TRAINING_RECORD):
+        coordinators = active_coordinators(org)
+        records: dict[int, list] = {}
+        for t in CoordinatorTraining.objects.filter(organization=org, coordinator__in=coordinators).select_related("recorded_by"):
+            records.setdefault(t.coordinator_id, []).append(t)
+        rows = [{"coordinator": u, "records": records.get(u.pk, [])} for u in coordinators]
+        out.append({"organization": org, "rows": rows, "without": [r["coordinator"] for r in rows if not r["records"]]})
+    return out

@@ -1,0 +1,218 @@
+"""Writes around the directory: the KE's own entry, items sent to municipalities outside Helhet (the e-mail, the
+sender's record of the answer, and acceptance when the municipality joins), and the KE's training register.
+
+Access is decided by helhet.access (check_object / load before the transaction, so a refusal's audit event is kept).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from helhet.access.policy import Action
+from helhet.access.queries import load, objects_q
+from helhet.audit.services import record
+from helhet.core.errors import Conflict, DomainError, validate
+from helhet.organizations.models import Organization
+from helhet.organizations.services import coordinating_unit
+
+from .models import CoordinatingUnitContact, CoordinatorTraining, Municipality
+from .selectors import contact_for
+
+CONTACT_FIELDS = ("name", "postal_address", "email", "phone", "org_number")
+
+
+def _invalid(field: str, message: str) -> DomainError:
+    return DomainError("invalid", message, details={"fields": {field: [message]}})
+
+
+def _not_future(field: str, day: dt.date | None) -> dt.date:
+    if day is None:
+        raise _invalid(field, _("Oppgi en dato."))
+    if day > timezone.localdate():
+        raise _invalid(field, _("Datoen kan ikke være fram i tid."))
+    return day
+
+
+# --- The KE's own entry -------------------------------------------------------------------------------------------
+
+
+def contact_update(*, actor, municipality_id, **fields) -> CoordinatingUnitContact:
+    """The KE of the tenant with this kommunenummer corrects its municipality's KE entry. Saving marks it verified
+    (no longer an example), so `load_directory` keeps it. (Administrators edit any entry in Django admin.)"""
+    municipality, why = load(actor, Municipality, municipality_id, None, person_of=None, object_action=Action.DIRECTORY_EDIT)
+    contact = contact_for(municipality) or CoordinatingUnitContact(municipality=municipality)
+    changed = []
+    for name in CONTACT_FIELDS:
+        value = (fields.get(name) or "").strip()
+        if getattr(contact, name) != value:
+            setattr(contact, name, value)
+            changed.append(name)
+    if not contact.name:
+        raise _invalid("name", _("Oppgi navnet på den koordinerende enheten."))
+    contact.is_example, contact.updated_by = False, actor
+    validate(contact)
+    with transaction.atomic():
+        contact.save()
+        record(actor=actor, action="update", obj=contact, reason=why, summary=gettext_noop("Endret kommunens oppføring i kommuneregisteret"),
+               detail={"municipality": municipality.number, "fields": changed})
+    return contact
+
+
+# --- Items sent to a municipality outside Helhet -------------------------------------------------------------------
+
+
+def outside_reference(prefix: str, pk: int) -> str:
+    """The reference the e-mail carries instead of any personal data: MB-000123 (need notification), OV-000123 (transfer)."""
+    return f"{prefix}-{pk:06d}"
+
+
+def outside_send(item, *, entry: Municipality, sender, from_unit, kind_label: str) -> None:
+    """Set the item's reference and the KE address, and e-mail that address after commit. The e-mail names no person:
+    only the reference, what kind of item it is, and the sender's contact details. Call inside the item's transaction
+    after it is saved. An example address (.example) or none is recorded as such; nothing is sent to it."""
+    contact = contact_for(entry)
+    prefix = "MB" if item._meta.model_name == "neednotification" else "OV"
+    item.outside_reference = outside_reference(prefix, item.pk)
+    item.outside_email = contact.email if contact and contact.email else ""
+    type(item).objects.filter(pk=item.pk).update(outside_reference=item.outside_reference, outside_email=item.outside_email)
+    if not item.outside_email or (contact and contact.is_example):
+        return
+    name = sender.get_full_name() or sender.username
+    lines = [
+        _("Til %(ke)s") % {"ke": contact.name}, "",
+        _("%(unit)s har sendt en %(kind)s til koordinerende enhet i %(municipality)s kommune.") % {
+            "unit": from_unit.name if from_unit else "", "kind": kind_label, "municipality": entry.name},
+        _("Referanse: %(ref)s") % {"ref": item.outside_reference}, "",
+        _("Av personvernhensyn står ingen personopplysninger i denne e-posten. Ta kontakt med avsenderen for innholdet, "
+          "over sikker kanal eller telefon, og oppgi referansen:"),
+        _("Avsender: %(name)s, %(unit)s") % {"name": name, "unit": from_unit.name if from_unit else ""},
+        _("Telefon: %(phone)s") % {"phone": getattr(sender, "phone", "") or "–"},
+        _("E-post: %(email)s") % {"email": sender.email or "–"}, "",
+        _("Tar kommunen i bruk Helhet, finner koordinerende enhet meldingen under «Meldinger sendt før kommunen tok i bruk Helhet»."),
+    ]
+    subject = _("%(kind)s – referanse %(ref)s") % {"kind": kind_label.capitalize(), "ref": item.outside_reference}
+    body, to = "\n".join(str(x) for x in lines), item.outside_email
+    transaction.on_commit(lambda: send_mail(subject, body, None, [to], fail_silently=True))
+
+
+def outside_answer_record(*, actor, notification_id, on: dt.date, note: str) -> object:
+    """The sender records the answer that came back (by e-mail, letter or phone) from a municipality outside Helhet.
+    Ends the answer deadline (coordination.deadlines) as an acknowledgement does for a tenant."""
+    from helhet.coordination.models import NeedNotification
+
+    n, why = load(actor, NeedNotification, notification_id, None, person_of=None, object_action=Action.OUTSIDE_ANSWER,
+                  queryset=NeedNotification.objects.select_related("person", "to_municipality"))
+    if not n.is_outside:
+        raise Conflict("not_outside", _("Mottakeren bruker Helhet og kvitterer selv."))
+    if n.status != NeedNotification.Status.SENT:
+        raise Conflict("already_answered", _("Svaret er allerede registrert."))
+    on = _not_future("on", on)
+    if on < n.sent_on:
+        raise _invalid("on", _("Svaret kan ikke være kommet før meldingen ble sendt."))
+    if not (note or "").strip():
+        raise _invalid("note", _("Skriv kort hva kommunen svarte, og hvem som svarte."))
+    with transaction.atomic():
+        updated = NeedNotification.objects.filter(pk=n.pk, status=NeedNotification.Status.SENT).update(
+            status=NeedNotification.Status.ACKNOWLEDGED, acknowledged_on=on, acknowledged_by=actor, response_note=note.strip())
+        if not updated:
+            raise Conflict("stale", _("Svaret ble registrert av en annen i mellomtiden."))
+        n.status, n.acknowledged_on, n.acknowledged_by, n.response_note = NeedNotification.Status.ACKNOWLEDGED, on, actor, note.strip()
+        record(actor=actor, action="update", obj=n, person=n.person, reason=why,
+               summary=gettext_noop("Registrerte svar fra kommune utenfor Helhet på melding om behov"), params={})
+    return n
+
+
+def outside_open(*, actor) -> dict:
+    """What was sent to the actor's municipality before it joined Helhet, still open and not yet accepted. Shows only
+    the reference, the sender and the date: the person is seen once the KE accepts the item into its inbox."""
+    from helhet.coordination.models import NeedNotification, Transfer
+
+    notifications = (NeedNotification.objects.filter(objects_q(actor, Action.OUTSIDE_ACCEPT, NeedNotification),
+                                                     to_organization__isnull=True, status__in=NeedNotification.OPEN)
+                     .select_related("from_organization", "from_unit", "to_municipality").order_by("sent_on", "id"))
+    transfers = (Transfer.objects.filter(objects_q(actor, Action.OUTSIDE_ACCEPT, Transfer), to_organization__isnull=True,
+                                         status=Transfer.Status.OPEN)
+                 .select_related("from_organization", "to_municipality").order_by("effective_on", "id"))
+    return {"notifications": list(notifications), "transfers": list(transfers)}
+
+
+def _tenant_for(actor, entry: Municipality) -> Organization:
+    tenant = entry.tenant()
+    if tenant is None:  # the access check passed, so a tenant exists; a race with its deletion is a clean 409
+        raise Conflict("no_tenant", _("Kommunen bruker ikke Helhet."))
+    return tenant
+
+
+def link_residents(tenant: Organization) -> int:
+    """Persons whose home municipality (directory) has this tenant's number get the tenant as home municipality:
+    from now on its KE is their home municipality's KE (access policy). Returns how many were linked."""
+    from helhet.people.models import Person
+
+    if not tenant.municipality_number:
+        return 0
+    return Person.objects.filter(home_municipality__isnull=True,
+                                 home_municipality_entry__number=tenant.municipality_number).update(home_municipality=tenant)
+
+
+def outside_accept(*, actor, kind: str, object_id) -> object:
+    """The KE of a municipality that joined Helhet takes an item sent to it before into its inbox: it is then addressed
+    to the tenant and its KE, and the municipality's residents get the tenant as home municipality."""
+    from helhet.coordination.models import NeedNotification, Transfer
+
+    model = {"need_notification": NeedNotification, "transfer": Transfer}.get(kind)
+    if model is None:
+        raise _invalid("kind", _("Ukjent type."))
+    item, why = load(actor, model, object_id, None, person_of=None, object_action=Action.OUTSIDE_ACCEPT,
+                     queryset=model.objects.select_related("person", "to_municipality"))
+    if not item.is_outside:
+        raise Conflict("already_accepted", _("Meldingen er allerede tatt inn i Helhet."))
+    tenant = _tenant_for(actor, item.to_municipality)
+    today = timezone.localdate()
+    values = {"to_organization": tenant, "accepted_on": today, "accepted_by": actor}
+    if model is NeedNotification:
+        values["to_unit"] = coordinating_unit(tenant)
+    with transaction.atomic():
+        updated = model.objects.filter(pk=item.pk, to_organization__isnull=True).update(**values)
+        if not updated:
+            raise Conflict("stale", _("Meldingen ble tatt inn av en annen i mellomtiden."))
+        for k, v in values.items():
+            setattr(item, k, v)
+        linked = link_residents(tenant)
+        record(actor=actor, action="update", obj=item, person=item.person, reason=why,
+               summary=gettext_noop("Tok inn melding sendt før kommunen tok i bruk Helhet (referanse %(ref)s)"),
+               params={"ref": item.outside_reference}, detail={"tenant": tenant.pk, "residents_linked": linked})
+    return item
+
+
+# --- Training and guidance of coordinators (opplæring og veiledning) -----------------------------------------------
+
+
+def training_record(*, actor, organization_id, coordinator_id, kind: str, held_on: dt.date, given_by: str,
+                    topic: str = "") -> CoordinatorTraining:
+    """The KE records a course or guidance a coordinator of its tenant received."""
+    from helhet.directory.selectors import active_coordinators
+
+    org, why = load(actor, Organization, organization_id, None, person_of=None, object_action=Action.TRAINING_RECORD)
+    if kind not in CoordinatorTraining.Kind.values:
+        raise _invalid("kind", _("Velg kurs eller veiledning."))
+    held_on = _not_future("held_on", held_on)
+    if not (given_by or "").strip():
+        raise _invalid("given_by", _("Oppgi hvem som ga opplæringen eller veiledningen."))
+    coordinator = next((u for u in active_coordinators(org) if str(u.pk) == str(coordinator_id)), None)
+    if coordinator is None:
+        raise _invalid("coordinator", _("Velg en aktiv koordinator i %(org)s.") % {"org": org.name})
+    t = CoordinatorTraining(organization=org, coordinator=coordinator, kind=kind, held_on=held_on, given_by=given_by.strip(),
+                            topic=(topic or "").strip(), recorded_by=actor)
+    validate(t)
+    with transaction.atomic():
+        t.save()
+        record(actor=actor, action="create", obj=t, reason=why, organization=org,
+               summary=gettext_noop("Registrerte opplæring/veiledning for koordinator %(name)s"),
+               params={"name": coordinator.get_full_name() or coordinator.username})
+    return t

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("kommuneregister/", views.directory_list, name="directory_list"),
+    path("kommuneregister/<int:pk>/endre/", views.contact_edit, name="directory_contact_edit"),
+    path("ke/utenfor-helhet/", views.outside_list, name="directory_outside"),
+    path("ke/utenfor-helhet/<slug:kind>/<int:pk>/ta-inn/", views.outside_accept, name="directory_outside_accept"),
+    path("meldinger/<int:pk>/svar-utenfor-helhet/", views.outside_answer, name="directory_outside_answer"),
+    path("ke/opplaering/", views.training_list, name="directory_training"),
+    path("ke/opplaering/<int:org_id>/ny/", views.training_add, name="directory_training_add"),
+]

@@ -1,0 +1,114 @@
+"""Browser views for the directory: the list, a KE's own entry, items sent before the municipality joined, the
+sender's record of an answer from outside Helhet, and the KE's training register. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from helhet.access.policy import Action
+from helhet.access.queries import check_role, load, may_object, organizations
+from helhet.coordination.models import NeedNotification
+from helhet.core.errors import DomainError, NotFound
+from helhet.people.views import form_page
+
+from . import selectors, services
+from .forms import ContactForm, OutsideAnswerForm, TrainingForm
+from .models import Municipality
+
+FORM_PAGE = "people/_form_page.html"
+
+
+def _data(request):
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+@require_GET
+def directory_list(request):
+    check_role(request.user, Action.DIRECTORY_VIEW)
+    search = (request.GET.get("q") or "").strip()[:100]
+    rows = list(selectors.directory_list(search=search, on=timezone.localdate()))
+    editable = {m.pk for m in rows if may_object(request.user, Action.DIRECTORY_EDIT, m)}
+    return render(request, "directory/list.html", {"rows": rows, "q": search, "editable": editable})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, pk: int):
+    municipality, _why = load(request.user, Municipality, pk, None, person_of=None, object_action=Action.DIRECTORY_EDIT)
+    contact = selectors.contact_for(municipality)
+    initial = {f: getattr(contact, f) for f in services.CONTACT_FIELDS} if contact else {}
+    form = ContactForm(_data(request), initial=initial)
+    return form_page(request, form=form, template=FORM_PAGE,
+                     context={"title": _("Koordinerende enhet i %(name)s") % {"name": municipality},
+                              "intro": _("Opplysningene vises for sykehus og kommuner som skal nå dere. Når du lagrer, regnes de som "
+                                         "kontrollert og blir ikke overskrevet av oppdateringer av kommuneregisteret."),
+                              "cancel_url": reverse("directory_list")},
+                     run=lambda cd: services.contact_update(actor=request.user, municipality_id=municipality.pk, **cd),
+                     success=lambda _c: reverse("directory_list") + f"?q={municipality.number}", message=_("Oppføringen er lagret."))
+
+
+@login_required
+@require_GET
+def outside_list(request):
+    check_role(request.user, Action.COORDINATION_INBOX)
+    return render(request, "directory/outside.html", services.outside_open(actor=request.user))
+
+
+@login_required
+@require_POST
+def outside_accept(request, kind: str, pk: int):
+    try:
+        item = services.outside_accept(actor=request.user, kind=kind, object_id=pk)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, exc.message)
+        return redirect("directory_outside")
+    messages.success(request, _("Referanse %(ref)s er tatt inn i innboksen.") % {"ref": item.outside_reference})
+    return redirect("coordination_inbox")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outside_answer(request, pk: int):
+    n, _why = load(request.user, NeedNotification, pk, None, person_of=None, object_action=Action.OUTSIDE_ANSWER,
+                   queryset=NeedNotification.objects.select_related("to_municipality"))
+    if not n.is_outside:
+        raise NotFound()
+    form = OutsideAnswerForm(_data(request))
+    return form_page(request, form=form, template=FORM_PAGE,
+                     context={"title": _("Registrer svar fra %(name)s") % {"name": n.to_municipality},
+                              "intro": _("Referanse %(ref)s. Svarfristen regnes som for kommuner i Helhet til svaret er registrert.") % {
+                                  "ref": n.outside_reference},
+                              "cancel_url": reverse("need_notification_detail", args=[n.pk])},
+                     run=lambda cd: services.outside_answer_record(actor=request.user, notification_id=n.pk, on=cd["on"], note=cd["note"]),
+                     success=lambda _n: reverse("need_notification_detail", args=[n.pk]), message=_("Svaret er registrert."))
+
+
+@login_required
+@require_GET
+def training_list(request):
+    check_role(request.user, Action.KE_WORKLIST)
+    return render(request, "directory/training.html", {"tenants": selectors.training_overview(actor=request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_add(request, org_id: int):
+    orgs = {o.pk: o for o in organizations(request.user, Action.TRAINING_RECORD)}
+    org = orgs.get(org_id)
+    if org is None:
+        raise NotFound()
+    form = TrainingForm(_data(request), coordinators=selectors.active_coordinators(org))
+    return form_page(request, form=form, template=FORM_PAGE,
+                     context={"title": _("Registrer opplæring eller veiledning"), "intro": org.name, "cancel_url": reverse("directory_training")},
+                     run=lambda cd: services.training_record(actor=request.user, organization_id=org.pk, coordinator_id=cd["coordinator"],
+                                                             kind=cd["kind"], held_on=cd["held_on"], given_by=cd["given_by"], topic=cd["topic"]),
+                     success=lambda _t: reverse("directory_training"), message=_("Opplæringen er registrert."))

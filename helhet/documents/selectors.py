@@ -1,0 +1,47 @@
+"""Reads of the document area. Every read goes through the access policy and is audited.
+
+    person_documents(*, actor, person_id) -> (person, [Document], hidden: int)
+        The documents of the person the actor may see (Action.DOCUMENT_VIEW on the person, then each document by the
+        record's field rules, policy.DOCUMENT_FIELDS). `hidden`: how many were held back (the page says so).
+    document_file(*, actor, document_id) -> (Document, file handle)
+        One document's bytes; outsiders and readers the field rules do not open it to get 404 and a 'denied' event.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_noop
+
+from helhet.access.policy import DOCUMENT_FIELDS, Action, Field
+from helhet.access.queries import deny, get_person, load, person_access
+from helhet.audit.services import record
+from helhet.core.errors import NotFound
+
+from .models import Document
+
+
+def _field(doc: Document) -> Field:
+    return DOCUMENT_FIELDS.get(doc.kind, Field.CASE)
+
+
+def person_documents(*, actor, person_id):
+    person, why = get_person(actor, person_id, action=Action.DOCUMENT_VIEW)
+    access = person_access(actor, person)
+    docs = list(Document.objects.filter(person=person).select_related("created_by"))
+    shown = [d for d in docs if access.sees(_field(d))]
+    hidden = len(docs) - len(shown)
+    record(actor=actor, action="view", object_type="document", object_id="list", person=person, reason=why,
+           summary=gettext_noop("Så personens dokumenter"), withheld=[Field.CASE.value] if hidden else None)
+    return person, shown, hidden
+
+
+def document_file(*, actor, document_id):
+    doc, why = load(actor, Document, document_id, Action.DOCUMENT_VIEW, queryset=Document.objects.select_related("person"))
+    if not person_access(actor, doc.person).sees(_field(doc)):
+        deny(actor, Action.DOCUMENT_VIEW, obj=doc, person=doc.person)
+    try:
+        handle = doc.file.storage.open(doc.file.name, "rb")
+    except FileNotFoundError:
+        raise NotFound() from None
+    record(actor=actor, action="view", obj=doc, person=doc.person, reason=why, summary=gettext_noop("Åpnet dokument: %(title)s"),
+           params={"title": doc.title})
+    return doc, handle

@@ -1,0 +1,161 @@
+"""Reads for the person's own pages. Everything through the one access policy (helhet.access.queries) and the
+existing readers, which audit: the plan document as restricted for this reader (helhet.plans.selectors), meetings and
+messages (helhet.meetings.selectors), the access log (helhet.audit.selectors).
+
+    my_persons(*, actor) -> list[Person]                     # whom this login may open "Min plan" for (self, acts for)
+    my_plan(*, actor, person_id) -> dict                     # the portal's front page for one person
+    my_consents(*, actor, person_id) -> dict                 # the consents this reader may see, in plain words
+    consent_change_preview(consent, *, categories, user_ids, unit_ids) -> list[dict]   # who loses what (pure-ish)
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from helhet.access.policy import Action
+from helhet.access.queries import (
+    acting_unit,
+    allowed_actions,
+    get_person,
+    person_access,
+    visible_persons_q,
+)
+from helhet.audit.services import record
+from helhet.consent.categories import CATEGORY_VALUES, label
+from helhet.consent.models import Consent
+from helhet.people.models import Person
+
+from .models import MeetingResponse
+
+# What each information category means, in plain words (the consent page: "what does this consent cover?").
+PLAIN: dict[str, str] = {
+    "health_function": gettext_noop("Helsen din og hva du klarer i hverdagen, og tiltakene for det."),
+    "medication": gettext_noop("Hvilke medisiner du bruker."),
+    "social_family": gettext_noop("Familien din, venner og hvordan du har det sosialt."),
+    "school": gettext_noop("Skole eller barnehage, også opplæringsplanen (IOP)."),
+    "economy_work": gettext_noop("Penger, arbeid og ytelser fra NAV."),
+    "child_welfare": gettext_noop("Opplysninger fra barnevernet."),
+    "general": gettext_noop("Det du selv har skrevet i planen: målene dine, hva du er god til og hva du bidrar med."),
+}
+
+
+def _date(value):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return None
+
+
+def plain(category: str) -> str:
+    return _(PLAIN.get(category, "")) if category in PLAIN else ""
+
+
+def my_persons(*, actor) -> list[Person]:
+    """The persons whose "Min plan" this login may open: themself, those they act for (no audit: only names, of
+    people the login stands to; opening one is audited)."""
+    return list(Person.objects.filter(visible_persons_q(actor, action=Action.PORTAL_VIEW)).order_by("given_name", "family_name", "pk"))
+
+
+def _person(actor, person_id) -> tuple[Person, str, frozenset[str]]:
+    person, why = get_person(actor, person_id, action=Action.PORTAL_VIEW)
+    return person, why, allowed_actions(actor, person)
+
+
+def my_plan(*, actor, person_id) -> dict:
+    """The person's plan as this reader may see it (restricted and audited by plans.selectors), with upcoming meetings
+    and message threads (audited by meetings.selectors), the coordinators' contact details and the reader's rights."""
+    from helhet.meetings import selectors as meetings
+    from helhet.organizations.models import User
+    from helhet.plans import selectors as plans
+
+    person, why, allowed = _person(actor, person_id)
+    doc = plans.plan_for_person(actor=actor, person_id=person.pk)
+    out = {"person": person, "why": why, "allowed": allowed, "plan": doc, "meetings": [], "threads": [], "contacts": {},
+           "self": why == "self", "limited": why == "parent_limited"}
+    if doc is None:
+        return out
+    for m in doc.get("measures", []):
+        m["deadline"] = _date(m.get("deadline"))
+    doc["closed"] = {**doc.get("closed", {}), "on": _date(doc.get("closed", {}).get("on"))}
+    coordinators = [c for c in doc.get("coordinators", []) if not c.get("end")]
+    ids = [c["user_id"] for c in coordinators if c.get("user_id")]
+    out["coordinators"] = coordinators
+    out["contacts"] = {u.pk: u for u in User.objects.filter(pk__in=ids).only("id", "email", "phone", "first_name", "last_name", "title")}
+    for c in coordinators:
+        c["contact"] = out["contacts"].get(c.get("user_id"))
+    if doc["status"] != "closed" and why != "parent_limited":  # a parent with narrowed information: the frame only
+        now = timezone.now()
+        found = meetings.meetings_of_plan(actor=actor, plan_id=doc["id"])
+        upcoming = [m for m in found.meetings if m.status == "planned" and m.end >= now]
+        upcoming.sort(key=lambda m: m.start)
+        answers = dict(MeetingResponse.objects.filter(meeting__in=upcoming, user=actor).values_list("meeting_id", "answer"))
+        for m in upcoming:
+            m.my_answer = answers.get(m.pk, "")
+        out["meetings"] = upcoming
+        out["threads"] = meetings.threads_of_plan(actor=actor, plan_id=doc["id"]).threads
+    return out
+
+
+def _recipients(consent: Consent) -> list[dict]:
+    rows = []
+    for user in consent.recipient_users.all():
+        unit = acting_unit(user)  # where they work: "Lars Vik i NAV Fjordvik"
+        rows.append({"kind": "user", "id": user.pk, "name": user.get_full_name() or user.username, "title": user.title,
+                     "organization": unit.name if unit else ""})
+    for unit in consent.recipient_units.all():
+        rows.append({"kind": "unit", "id": unit.pk, "name": unit.name, "title": "", "organization": unit.organization.name})
+    return rows
+
+
+def describe(consent: Consent) -> dict:
+    today = timezone.localdate()
+    return {"consent": consent, "id": consent.pk, "valid": consent.valid_on(today),
+            "categories": [{"code": c, "label": label(c), "plain": plain(c)} for c in consent.categories or []],
+            "recipients": _recipients(consent)}
+
+
+def my_consents(*, actor, person_id) -> dict:
+    person, why, allowed = _person(actor, person_id)
+    access = person_access(actor, person)
+    consents = (Consent.objects.filter(person=person).select_related("given_by_relative")
+                .prefetch_related("recipient_users", "recipient_units__organization").order_by("-given_on", "-id"))
+    visible = [c for c in consents if access.sees_consent(c)]
+    record(actor=actor, action="view", object_type="consent", object_id="list", person=person, reason=why,
+           summary=gettext_noop("Så samtykkene sine"))
+    today = timezone.localdate()
+    return {"person": person, "allowed": allowed, "why": why,
+            "sharing": [describe(c) for c in visible if c.kind == Consent.Kind.SHARING and c.valid_on(today)],
+            "ended": [describe(c) for c in visible if c.kind == Consent.Kind.SHARING and not c.valid_on(today)],
+            "other": [c for c in visible if c.kind != Consent.Kind.SHARING]}
+
+
+def my_consent(*, actor, person_id, consent_id) -> tuple[Person, dict]:
+    """One of the person's valid sharing consents, for narrowing or withdrawing (404 when not theirs to see)."""
+    from helhet.core.errors import NotFound
+
+    person, why, _allowed = _person(actor, person_id)
+    access = person_access(actor, person)
+    consent = (Consent.objects.filter(person=person, kind=Consent.Kind.SHARING, pk=consent_id)
+               .prefetch_related("recipient_users", "recipient_units__organization").first() if str(consent_id).isdigit() else None)
+    if consent is None or not access.sees_consent(consent) or not consent.valid_on(timezone.localdate()):
+        raise NotFound()
+    record(actor=actor, action="view", obj=consent, person=person, reason=why, summary=gettext_noop("Så et samtykke"))
+    return person, describe(consent)
+
+
+def consent_change_preview(described: dict, *, categories, user_ids, unit_ids) -> list[dict]:
+    """Who will no longer see what once the consent is narrowed to these categories and recipients (withdrawn: all
+    empty). One row per recipient that loses something: name, organisation, the categories lost."""
+    keep = {c for c in categories if c in CATEGORY_VALUES}
+    users, units = {int(u) for u in user_ids}, {int(u) for u in unit_ids}
+    rows = []
+    for r in described["recipients"]:
+        stays = r["id"] in (users if r["kind"] == "user" else units)
+        lost = [c for c in described["categories"] if not stays or c["code"] not in keep]
+        if lost:
+            rows.append({**r, "lost": lost, "all": not stays})
+    return rows
