@@ -268,6 +268,7 @@ def build_scenario(world) -> Scenario:
 def _coordination_objects(world, person, u, ids, notes, guardian) -> None:
     """Objects whose pages are about the person (need notification, transfer, disagreement): plain texts, so the walk
     reaches those pages too. Each is optional: a refusal is reported, not fatal."""
+    from helhet.cases.models import CoordinatorAppointment
     from helhet.coordination import services as co
 
     today = timezone.localdate()
@@ -276,9 +277,10 @@ def _coordination_objects(world, person, u, ids, notes, guardian) -> None:
             actor=u["coordinator"], person=person, direction="to_hospital", sent_on=today, summary="Behov for koordinator på sykehuset",
             contact_name="Koordinator", needs_coordinator=True, to_unit_id=world.units["trust_ward"].pk, consent_given_by="parents",
             consent_given_by_relative_id=guardian.pk, consent_given_by_name="Foresatt", consent_method="oral", consent_given_on=today),
-        "transfer": lambda: co.transfer_start(actor=u["ke"], person=person, kind="coordinator_leaves", effective_on=today + dt.timedelta(days=20)),
+        "transfer": lambda: co.transfer_start(actor=u["ke"], person=person, kind="coordinator_leaves", effective_on=today + dt.timedelta(days=20),
+                                              from_appointment_id=CoordinatorAppointment.objects.get(person=person, coordinator=u["coordinator"]).pk),
         "disagreement": lambda: co.disagreement_raise(actor=u["ke"], person=person, kind="main_responsibility", description="Hvem har hovedansvaret",
-                                                      raised_on=today),
+                                                      raised_on=today, parties="Hjemmetjenesten og sykehuset"),
     }
     for kind, make in attempts.items():
         try:
