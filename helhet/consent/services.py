@@ -120,22 +120,36 @@ def sharing_consent_record(*, actor, person: Person, given_by: str, method: str,
     if not user_ids and not unit_ids:
         raise DomainError("invalid", _("Oppgi hvem opplysningene kan deles med: navngitte deltakere eller enheter."),
                           details={"fields": {"recipient_users": [_("Velg minst én mottaker.")]}})
-    users = list(get_user_model().objects.filter(pk__in=user_ids, is_active=True, memberships__active=True).distinct())
-    units = list(ServiceUnit.objects.filter(pk__in=unit_ids))
-    if len(users) != len(user_ids) or len(units) != len(unit_ids):
+    users, units = _recipients(user_ids, unit_ids)
+    if users is None:
         raise DomainError("invalid", _("En mottaker finnes ikke eller er ikke tjenesteyter."))
     consent = Consent(person=person, kind=Consent.Kind.SHARING, given_by=given_by, given_by_relative=relative, given_by_name=given_by_name,
                       method=method, given_on=given_on, valid_from=valid_from, valid_to=valid_to, categories=categories,
                       exclusions=exclusions.strip(), purpose=(purpose or "").strip(), note=note, recorded_by=actor)
+    return _save_sharing_consent(consent, users, units, actor=actor, why=why, summary=gettext_noop("Registrerte samtykke til deling: %(cats)s"),
+                                 detail={"valid_from": (valid_from or given_on).isoformat(), "valid_to": valid_to.isoformat() if valid_to else None})
+
+
+def _recipients(user_ids: list[int], unit_ids: list[int]):
+    """The named recipients as rows: active staff users and units; (None, None) when one of them is not that."""
+    users = list(get_user_model().objects.filter(pk__in=user_ids, is_active=True, memberships__active=True).distinct())
+    units = list(ServiceUnit.objects.filter(pk__in=unit_ids))
+    if len(users) != len(user_ids) or len(units) != len(unit_ids):
+        return None, None
+    return users, units
+
+
+def _save_sharing_consent(consent: Consent, users, units, *, actor, why, summary: str, detail: dict) -> Consent:
+    """Validate and store a sharing consent with its recipients, and log it (one transaction)."""
     validate(consent)
     with transaction.atomic():
         consent.save()
         consent.recipient_users.set(users)
         consent.recipient_units.set(units)
-        record(actor=actor, action="create", obj=consent, person=person, reason=why,
-               summary=gettext_noop("Registrerte samtykke til deling: %(cats)s"), params={"cats": ", ".join(consent.category_labels)},
-               detail={"categories": categories, "recipient_users": user_ids, "recipient_units": unit_ids,
-                       "valid_from": (valid_from or given_on).isoformat(), "valid_to": valid_to.isoformat() if valid_to else None})
+        record(actor=actor, action="create", obj=consent, person=consent.person, reason=why,
+               summary=summary, params={"cats": ", ".join(consent.category_labels)},
+               detail={"categories": consent.categories, "recipient_users": [u.pk for u in users],
+                       "recipient_units": [u.pk for u in units], **detail})
     return consent
 
 
@@ -260,20 +274,11 @@ def _sharing_save(*, actor, person, given_by, given_by_relative_id, categories, 
     user_ids, unit_ids = _ids(recipient_user_ids), _ids(recipient_unit_ids)
     if not user_ids and not unit_ids:
         raise _field("recipients", _("Velg minst én som kan se opplysningene."))
-    users = list(get_user_model().objects.filter(pk__in=user_ids, is_active=True, memberships__active=True).distinct())
-    units = list(ServiceUnit.objects.filter(pk__in=unit_ids))
-    if len(users) != len(user_ids) or len(units) != len(unit_ids):
+    users, units = _recipients(user_ids, unit_ids)
+    if users is None:
         raise _field("recipients", _("En mottaker finnes ikke eller er ikke tjenesteyter."))
     consent = Consent(person=person, kind=Consent.Kind.SHARING, given_by=given_by, given_by_relative=relative, given_by_name=name,
                       method=Consent.Method.SIGNED_IN_APP, given_on=today, valid_to=valid_to, categories=categories,
                       exclusions=(exclusions or "").strip(), purpose=(purpose or "").strip(), note=note, recorded_by=actor)
-    validate(consent)
-    with transaction.atomic():
-        consent.save()
-        consent.recipient_users.set(users)
-        consent.recipient_units.set(units)
-        record(actor=actor, action="create", obj=consent, person=person, reason=why,
-               summary=gettext_noop("Ga samtykke til deling: %(cats)s"), params={"cats": ", ".join(consent.category_labels)},
-               detail={"categories": categories, "recipient_users": user_ids, "recipient_units": unit_ids, "by_person": True,
-                       "valid_to": valid_to.isoformat()})
-    return consent
+    return _save_sharing_consent(consent, users, units, actor=actor, why=why, summary=gettext_noop("Ga samtykke til deling: %(cats)s"),
+                                 detail={"by_person": True, "valid_to": valid_to.isoformat()})
