@@ -30,3 +30,20 @@ def test_seed_demo_command_refuses_outside_demo_mode(db):
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert not Person.objects.exists()
+
+
+@override_settings(HELHET_DEMO=True)
+def test_seed_demo_command_prints_every_login_the_readme_lists(db):
+    import io
+    import re
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    printed = set(re.findall(r"^  (\S+)\s", out.getvalue(), re.M))
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", readme, re.M))
+    assert {"ung", "forelder", "verge", "ke", "nav"} <= listed
+    assert listed <= printed, f"README lists logins the command does not print: {sorted(listed - printed)}"

@@ -3,6 +3,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from helhet.core.demo import seed_demo
 from helhet.core.world import DEMO_PASSWORD
+from helhet.organizations.models import User
+
+PORTAL_LOGINS = ("ung", "forelder", "verge")
 
 
 class Command(BaseCommand):
@@ -23,3 +26,6 @@ class Command(BaseCommand):
         for user in world.users.values():
             roles = ", ".join(sorted({m.get_role_display() for m in user.memberships.all()}))
             self.stdout.write(f"  {user.username:<20} {user.get_full_name():<18} {roles}")
+        # The portal's logins (helhet.core.demo.seed_portal): the person and representatives, "Min plan".
+        for user in User.objects.filter(username__in=PORTAL_LOGINS).order_by("username"):
+            self.stdout.write(f"  {user.username:<20} {user.get_full_name():<18} Min plan (/min-plan/)")
