@@ -227,6 +227,7 @@ STATICFILES_DIRS = [
     # Designsystemet CSS and htmx come from npm (package.json), never copied into the repo.
     ("vendor/designsystemet", BASE_DIR / "node_modules" / "@digdir" / "designsystemet-css" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/inter", BASE_DIR / "node_modules" / "@fontsource" / "inter"),  # the font Designsystemet names
 ]
 
 MEDIA_ROOT = Path(os.environ.get("HELHET_FILE_ROOT", VAR_DIR / "files"))
