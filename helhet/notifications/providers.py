@@ -53,16 +53,19 @@ def first_contact_deadlines(*, organization_ids=None, user_id=None, today: dt.da
     if not rows:
         return []
     table = GuidelineTable("first_contact_days", {r[3] for r in rows})
-    extra: dict[int, int] = {}
-    for appointment_id, days in DeadlineExtension.objects.filter(appointment_id__in=[r[0] for r in rows]).order_by("created_at", "id").values_list("appointment_id", "days"):
-        extra[appointment_id] = days  # the latest extension is the one in force
+    extra: dict[int, tuple[int, str]] = {}
+    extensions = DeadlineExtension.objects.filter(appointment_id__in=[r[0] for r in rows]).order_by("created_at", "id")
+    for appointment_id, days, reason in extensions.values_list("appointment_id", "days", "reason"):
+        extra[appointment_id] = (days, reason)  # the latest extension is the one in force
     out = []
     for pk, person_id, coordinator_id, org_id, start in rows:
-        days = table.value(org_id, start) + extra.get(pk, 0)
+        extension_days, extension_reason = extra.get(pk, (0, ""))
+        days = table.value(org_id, start) + extension_days
         out.append(Deadline(
             kind="first_contact", due=start + dt.timedelta(days=days), title="Første kontakt med personen etter oppnevning",
             rule_code="first_contact_days", organization_id=org_id, responsible_user_id=coordinator_id, person_id=person_id,
             object_type="appointment", object_id=pk, url=reverse("first_contact_record", args=[pk]),
+            extension_days=extension_days, extension_reason=extension_reason,
         ))
     return out
 

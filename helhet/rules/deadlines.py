@@ -29,6 +29,9 @@ class Deadline:
     object_type: str
     object_id: int
     url: str = ""
+    # A longer deadline in force (first contact): the extra days and the reason given, shown wherever the deadline is.
+    extension_days: int = 0
+    extension_reason: str = ""
 
     @property
     def key(self) -> str:

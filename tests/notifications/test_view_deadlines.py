@@ -113,6 +113,10 @@ def test_ke_records_a_longer_deadline_with_reason(travel, client_for, person, ap
     assert client.post(url, {"days": "10", "reason": ""}).status_code == 400
     assert client.post(url, {"days": "10", "reason": "Personen er innlagt på sykehus"}).status_code == 302
     assert DeadlineExtension.objects.get().days == 10
+    # The reason is shown with the deadline, to the KE and to the coordinator whose deadline it is.
+    for who, page in (("ke", "ke_deadlines"), ("coordinator", "my_deadlines")):
+        html = client_for(who).get(reverse(page)).content.decode()
+        assert "Forlenget med 10 dager: Personen er innlagt på sykehus" in html, who
 
 
 @pytest.mark.parametrize("name", ["first_contact_record", "deadline_extend"])
