@@ -1,70 +1,17 @@
 """Browser forms for persons. They only parse input; the services in people/services.py decide and write.
 
-`HelhetForm` is the base for every browser form (cases/forms.py uses it too):
-Designsystemet classes on the widgets, error messages tied to their input with
-aria-describedby, and a way to put a DomainError's field messages on the form.
+The base of every browser form, `HelhetForm`, is in the interface kit (helhet/core/forms.py).
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.forms.boundfield import BoundField
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helhet.core.forms import DateInput, HelhetBoundField, HelhetForm, today  # noqa: F401  (the base lives in the interface kit)
 from helhet.core.validators import validate_national_id
 
 from .models import Person, Relative
-
-
-class HelhetBoundField(BoundField):
-    """Links help text and error messages to the input (WCAG 1.3.1/3.3.1); ids match people/_field.html."""
-
-    def build_widget_attrs(self, attrs, widget=None):
-        attrs = super().build_widget_attrs(attrs, widget)
-        widget = widget or self.field.widget
-        if self.auto_id and not widget.is_hidden and not self.use_fieldset:
-            ids = []
-            if self.field.help_text:
-                ids.append(f"{self.auto_id}_helptext")
-            if self.errors:
-                ids.append(f"{self.auto_id}_error")
-            if ids:
-                attrs["aria-describedby"] = " ".join(ids)
-            else:
-                attrs.pop("aria-describedby", None)
-        return attrs
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class HelhetForm(forms.Form):
-    bound_field_class = HelhetBoundField
-    template_name = "people/_form_fields.html"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "ds-input")
-            if isinstance(field.widget, forms.Textarea):
-                field.widget.attrs.setdefault("rows", 3)
-
-    def add_domain_error(self, error) -> None:
-        """Put a DomainError's field messages on the fields they name; the message itself is shown in the alert."""
-        fields = (error.details or {}).get("fields") or {}
-        for name, msgs in fields.items():
-            target = name if name in self.fields else None
-            for msg in msgs:
-                self.add_error(target, msg)
-
-
-def today():
-    return timezone.localdate()
 
 
 class PersonCreateForm(HelhetForm):

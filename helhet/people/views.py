@@ -4,43 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from helhet.access.policy import Action
 from helhet.access.queries import may_role, primary_organization
-from helhet.core.errors import DomainError
+from helhet.core.forms import form_page  # noqa: F401  (other apps import it from here until they move to helhet.core.forms)
 
 from . import selectors, services
 from .forms import CapacityFindingForm, InvolvementForm, PersonCreateForm, RelativeForm
-
-
-def form_page(request, *, form, template: str, context: dict, run, success, message: str):
-    """GET shows the form; POST parses it, calls the one service `run(cleaned_data)` and redirects (POST-redirect-GET).
-
-    A DomainError from the service is shown next to the form with its status
-    (400 bad input, 409 conflict); "not found or not yours" goes on to
-    DomainErrorMiddleware as a 404. Invalid form input is a 400 and never
-    reaches the service. Used by cases/views.py too.
-    """
-    status, error = 200, None
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                obj = run(form.cleaned_data)
-            except DomainError as exc:
-                if exc.status == 404:
-                    raise
-                error, status = exc, exc.status
-                form.add_domain_error(exc)
-            else:
-                messages.success(request, message)
-                return redirect(success(obj))
-        else:
-            status = 400
-    return render(request, template, {**context, "form": form, "error": error}, status=status)
 
 
 def _data(request):
