@@ -46,6 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         "--no-generate", action="store_true", help="measure what the database holds; never generate"
     )
     r.add_argument("--seed", type=int, default=7)
+    r.add_argument("--serve-seconds", type=float, default=0.0,
+                   help="also measure requests/s under gunicorn for this many seconds per endpoint (0 = not)")
+    r.add_argument("--serve-concurrency", type=int, default=8)
+    r.add_argument("--serve-workers", type=int, default=4)
+    r.add_argument("--writers", default="", help="audited writes at these numbers of concurrent writers, e.g. 1,8,32")
+    r.add_argument("--writes-seconds", type=float, default=5.0)
     r.add_argument(
         "--snapshots",
         choices=["auto", "selector", "inline"],
@@ -95,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
         generate_missing=not args.no_generate,
         seed=args.seed,
         snapshots=args.snapshots,
+        serve_seconds=args.serve_seconds,
+        serve_concurrency=args.serve_concurrency,
+        serve_workers=args.serve_workers,
+        writers=[int(w) for w in args.writers.split(",") if w.strip()],
+        writes_seconds=args.writes_seconds,
     )
 
 

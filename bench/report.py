@@ -29,6 +29,44 @@ def _ms(m: dict, key: str) -> str:
     return f"{m[key]:.1f}" if m.get("n") and key in m else "–"
 
 
+def _largest(results: dict) -> dict:
+    sizes = results.get("sizes") or []
+    return max(sizes, key=lambda r: r["size_plans"]) if sizes else {}
+
+
+def goal_rows(results: dict) -> list[dict]:
+    """The issue's goals (docs/performance.md) against this run's figures; a figure the run did not measure is
+    'not measured' and not met."""
+    rows = []
+
+    def add(figure, value, goal, met, fmt):
+        rows.append({"figure": figure, "measured": fmt(value) if value is not None else "not measured", "goal": goal,
+                     "met": bool(value is not None and met(value))})
+
+    big = _largest(results)
+    sizes = sorted(results.get("sizes") or [], key=lambda r: r["size_plans"])
+    at = f" at {big['size_plans']:,} plans" if big else ""
+    add("plan API document / one-query limit, p50" + at, big.get("api_vs_one_query", {}).get("ratio_p50"), "<= 2x",
+        lambda v: v <= 2, lambda v: f"{v}x")
+    add("plan API p95 (in-process)" + at, big.get("plan_api", {}).get("p95_ms"), "< 25 ms", lambda v: v < 25,
+        lambda v: f"{v:.1f} ms")
+    served = big.get("served", {})
+    for key, label, goal in (("plan_api", "plan API", 300), ("plan_page", "plan page", 150), ("ke_overview", "KE overview", 100)):
+        add(f"{label} req/s, gunicorn, c = {served.get(key, {}).get('concurrency', 8)}" + at, served.get(key, {}).get("req_per_s"),
+            f">= {goal}", lambda v, g=goal: v >= g, lambda v: f"{v:,.0f} req/s")
+    for key, label in (("ke_overview", "KE overview"), ("person_list", "person list")):
+        growth = None
+        if len(sizes) > 1 and sizes[0].get(key, {}).get("n") and sizes[-1].get(key, {}).get("n"):
+            growth = round(sizes[-1][key]["p50_ms"] / sizes[0][key]["p50_ms"], 2)
+        span = f" ({sizes[-1]['size_plans']:,} vs {sizes[0]['size_plans']:,} plans)" if len(sizes) > 1 else ""
+        add(f"{label} p50 growth{span}", growth, "<= 1.2x", lambda v: v <= 1.2, lambda v: f"{v}x")
+    writes = {w["writers"]: w for w in results.get("audited_writes", [])}
+    top = writes.get(32)
+    add(f"audited events/s, 32 writers over {top['tenants'] if top else 8} tenants", top["events_per_s"] if top else None,
+        ">= 3,000", lambda v: v >= 3000, lambda v: f"{v:,.0f}/s")
+    return rows
+
+
 def render(results: dict) -> str:
     machine = results.get("machine", {})
     lines = [
@@ -108,6 +146,42 @@ def render(results: dict) -> str:
                 f"{r['ratio_p50']}× | {r['selects_per_request']} + {r['writes_per_request']} | "
                 f"{_load(r.get('loadavg_before'))} → {_load(r.get('loadavg_after'))} |"
             )
+    served = [row for row in results.get("sizes", []) if row.get("served")]
+    if served:
+        lines += [
+            "",
+            "**Requests per second under gunicorn** (deploy/gunicorn.conf.py, DEBUG off, HTTP on 127.0.0.1, closed loop; "
+            "the clients run on the same two cores):",
+            "",
+            "| plans | endpoint | workers | clients | req/s | p50 ms | statuses | load before → after |",
+            "|------:|---|---:|---:|---:|---:|---|---|",
+        ]
+        for row in served:
+            for key, label in (("plan_api", "plan API document"), ("plan_page", "plan page"), ("ke_overview", "KE overview")):
+                m = row["served"].get(key, {})
+                lines.append(
+                    f"| {row['size_plans']:,} | {label} | {row['served'].get('workers', '?')} | {m.get('concurrency', '?')} | "
+                    f"{m.get('req_per_s', 0):,.1f} | {m.get('latency_p50_ms') or '–'} | {json.dumps(m.get('statuses', {}))} | "
+                    f"{_load(m.get('loadavg_before'))} → {_load(m.get('loadavg_after'))} |"
+                )
+    if results.get("audited_writes"):
+        lines += [
+            "",
+            "**Audited writes** (`helhet.audit.services.record`, one process and connection per writer, one transaction "
+            "per event, writers round-robin over tenants, each tenant its own chain):",
+            "",
+            "| writers | tenants | events/s | p50 ms | p95 ms | load before → after |",
+            "|---:|---:|---:|---:|---:|---|",
+        ]
+        for w in results["audited_writes"]:
+            lines.append(
+                f"| {w['writers']} | {w['tenants']} | {w['events_per_s']:,.0f} | {w['latency_p50_ms']} | {w['latency_p95_ms']} | "
+                f"{_load(w.get('loadavg_before'))} → {_load(w.get('loadavg_after'))} |"
+            )
+    goals = goal_rows(results)
+    lines += ["", "**The goals** (issue \"National scale\"), from this run:", "", "| figure | measured | goal | met |",
+              "|---|---|---|---|"]
+    lines += [f"| {g['figure']} | {g['measured']} | {g['goal']} | {'yes' if g['met'] else '**no**'} |" for g in goals]
     lines += ["", END]
     return "\n".join(lines)
 

@@ -295,6 +295,49 @@ def login_verified(user, password: str = DEMO_PASSWORD) -> Client:
     raise BenchFailed(f"two-factor verification as {user.username} answered {response.status_code}")
 
 
+def _http_totp(user):
+    """Codes for a login over HTTP (bench/serve.py): the current step, the next, then wait for a new step."""
+    from helhet.accounts.twofactor import confirmed_totp
+
+    device = confirmed_totp(user)
+
+    def code(attempt: int) -> str:
+        device.refresh_from_db()
+        device.throttle_reset()
+        if attempt == 2:
+            time.sleep(device.step - time.time() % device.step + 0.5)
+        return _totp_code(device, offset_steps=attempt % 2)
+
+    return code
+
+
+def database_url() -> str:
+    """The URL of the database this process is connected to (the server subprocess uses the same one)."""
+    d = connection.settings_dict
+    user = d.get("USER") or ""
+    auth = f"{user}:{d['PASSWORD']}@" if d.get("PASSWORD") else (f"{user}@" if user else "")
+    return f"postgres://{auth}{d.get('HOST') or '127.0.0.1'}:{d.get('PORT') or 5432}/{d['NAME']}"
+
+
+SERVED = (("plan_api", "plan API document"), ("plan_page", "plan page"), ("ke_overview", "KE overview"))
+
+
+def _served(ke, picks: list[int], *, seconds: float, concurrency: int, workers: int) -> dict:
+    """Requests/s of the plan API, the plan page and the KE overview under gunicorn (bench/serve.py)."""
+    from .serve import Server, closed_loop, login
+
+    urls = {"plan_api": [f"/api/v1/plans/{pk}" for pk in picks], "plan_page": [f"/planer/{pk}/" for pk in picks],
+            "ke_overview": ["/ke/"]}
+    out = {"workers": workers}
+    with Server(database_url(), workers=workers) as server:
+        browser = login(server.base, ke, DEMO_PASSWORD, _http_totp(ke))
+        for key, _label in SERVED:
+            closed_loop(server.base, browser.cookies, urls[key], concurrency=concurrency, seconds=min(1.0, seconds))  # warm-up
+            out[key] = closed_loop(server.base, browser.cookies, urls[key], concurrency=concurrency, seconds=seconds)
+            print(f"served {key}: {out[key]['req_per_s']} req/s at c = {concurrency} ({out[key]['statuses']})", flush=True)
+    return out
+
+
 def _machine() -> dict:
     info = {
         "python": platform.python_version(),
@@ -339,8 +382,17 @@ def run(
     generate_missing: bool = True,
     seed: int = 7,
     snapshots: str = "auto",
+    serve_seconds: float = 0.0,
+    serve_concurrency: int = 8,
+    serve_workers: int = 4,
+    writers: list[int] | None = None,
+    writes_seconds: float = 5.0,
 ) -> int:
-    """Measure at each size; write the JSON; return 0, or 1 when any figure is not honest (see _problems)."""
+    """Measure at each size; write the JSON; return 0, or 1 when any figure is not honest (see _problems).
+
+    `serve_seconds` > 0 also measures requests/s under gunicorn at each size (bench/serve.py); `writers` measures
+    audited events/s at those numbers of concurrent writers over 8 tenants once (bench/writes.py). Both PostgreSQL only.
+    """
     # Production-like: no query log in memory, no debug templates. Must be set before the first request.
     settings.DEBUG = False
     rng = random.Random(seed)
@@ -391,14 +443,33 @@ def run(
             if row[key].get("skipped"):
                 continue
             results["problems"] += _problems(f"{row['size_plans']:,} plans, {key}", row[key])
+        if serve_seconds and connection.vendor == "postgresql":
+            try:
+                row["served"] = _served(ke, picks, seconds=serve_seconds, concurrency=serve_concurrency, workers=serve_workers)
+            except RuntimeError as exc:
+                results["problems"].append(f"{row['size_plans']:,} plans, served: {exc}")
+            else:
+                for key, _label in SERVED:
+                    results["problems"] += _problems(f"{row['size_plans']:,} plans, served {key}", row["served"][key])
         results["sizes"].append(row)
         _print_row(row)
+    if writers and client and connection.vendor == "postgresql":
+        from .writes import run_writes
+
+        results["audited_writes"] = run_writes(writer_counts=writers, actor=ke, seconds=writes_seconds)
+        for w in results["audited_writes"]:
+            if not w["events"]:
+                results["problems"].append(f"audited writes, {w['writers']} writers: no event was written")
     if not results["sizes"]:
         results["problems"].append("no size was measured")
     results["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     results["machine"]["loadavg_at_end"] = _load()
     results["ok"] = not results["problems"]
     _print_table(results)
+    from .report import goal_rows
+
+    for g in goal_rows(results):
+        print(f"  goal {g['figure']:<52} measured {g['measured']:<26} goal {g['goal']:<10} {'met' if g['met'] else 'NOT met'}")
     if json_path:
         path = Path(json_path)
         path.parent.mkdir(parents=True, exist_ok=True)
