@@ -24,6 +24,8 @@ install-test: $(BIN)/python
 
 run: install
 	mkdir -p var
+	@# On PostgreSQL with DATABASE_OWNER_URL set: the roles and grants first (docs/operations.md, Databaseroller).
+	@if [ -n "$$DATABASE_OWNER_URL" ]; then $(BIN)/python scripts/pg_roles.py "$(PG_URL)" --database "$$DATABASE_OWNER_URL"; fi
 	HELHET_DEMO=1 $(BIN)/python manage.py migrate --noinput -v0
 	HELHET_DEMO=1 $(BIN)/python manage.py seed_demo
 	@echo "Helhet runs at http://127.0.0.1:$(PORT)/ (stop with Ctrl-C)"
@@ -49,6 +51,8 @@ test-sqlite:
 
 test-postgres:
 	@echo "== tests on PostgreSQL =="
+	@# The roles the tests switch to after migrating (helhet_owner, helhet_app; docs/operations.md, Databaseroller).
+	$(BIN)/python scripts/pg_roles.py "$${DATABASE_URL:-$(PG_URL)}"
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test
@@ -60,12 +64,16 @@ messages: install
 
 BENCH_DB_URL ?= postgres://postgres@127.0.0.1:5432/helhet_bench
 BENCH_SIZES ?= 1000,10000
+BENCH_SERVE_SECONDS ?= 10
+BENCH_WRITERS ?= 1,8,32
 
 # Synthetic data (up to each size, in plans) + p50/p95 of the plan page, plan API, KE overview and person list, and
-# the plan API against one JSON query; exits non-zero when any measured request is not 200, n = 0 or a read is not
-# audited; then regenerates the figures in docs/performance.md from the JSON. See docs/performance.md.
+# the plan API against one JSON query; requests/s under gunicorn at each size; audited events/s at 1/8/32
+# writers; exits non-zero when any measured request is not 200, n = 0 or a read is not audited; then regenerates
+# the figures in docs/performance.md from the JSON. See docs/performance.md.
 bench: install
 	-psql "$(PG_URL)" -qc 'create database helhet_bench' 2>/dev/null
 	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python manage.py migrate --noinput -v0
-	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python -m bench run --sizes $(BENCH_SIZES) --json bench/results/latest.json
+	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python -m bench run --sizes $(BENCH_SIZES) --serve-seconds $(BENCH_SERVE_SECONDS) \
+		--writers $(BENCH_WRITERS) --json bench/results/latest.json
 	$(BIN)/python -m bench report --json bench/results/latest.json --doc docs/performance.md

@@ -172,3 +172,21 @@ def share(users):
                                       recipient_user_ids=[users[k].pk for k in to_users], recipient_unit_ids=[u.pk for u in units])
 
     return make
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL the tests run as the app role (issue 9): pytest-django created and migrated the test database
+    over DATABASE_URL (a superuser or the owner); then the roles are made sure of, the grants applied and the
+    default connection switched to the app role, which may only SELECT and INSERT the audit tables
+    (helhet.audit.testing.use_app_role). Transactional tests flush over the owner (helhet.audit.testing.as_owner).
+    At the end it switches back so the test database can be dropped. A no-op on SQLite."""
+    from django.db import connection
+
+    from helhet.audit.testing import use_app_role, use_owner_role
+
+    with django_db_blocker.unblock():
+        use_app_role(connection)
+    yield
+    with django_db_blocker.unblock():
+        use_owner_role(connection)

@@ -13,3 +13,11 @@ class AuditConfig(AppConfig):
         # SQLite's append-only DELETE trigger calls helhet_audit_flush_permitted()
         # (migration 0003); every connection Django opens must define it.
         connection_created.connect(register_sqlite_functions, dispatch_uid="helhet.audit.sqlite_functions")
+
+        from django.db.models.signals import post_migrate
+
+        from .grants import post_migrate_grants
+
+        # On PostgreSQL with HELHET_DB_APP_ROLE set: the app role's grants, audit tables SELECT/INSERT only, again
+        # after every migrate (helhet.audit.grants; docs/operations.md "Databaseroller").
+        post_migrate.connect(post_migrate_grants, dispatch_uid="helhet.audit.grants")

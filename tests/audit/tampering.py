@@ -7,6 +7,7 @@ is transactional; PostgreSQL's ALTER TABLE ... DISABLE TRIGGER too). As in test_
 from django.db import connection
 
 from helhet.audit.db import allow_test_flush
+from helhet.audit.testing import owner_execute  # the owner's SQL: tests run as the app role on PG
 
 _PG_TRIGGERS = {
     "audit_auditevent": "audit_auditevent_append_only",
@@ -20,10 +21,10 @@ def behind_its_back(sql: str, params=(), tables=("audit_auditevent",)) -> None:
             # The deferred foreign-key checks must fire first, or ALTER TABLE refuses ("pending trigger events").
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table in tables:
-                cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER {_PG_TRIGGERS[table]}")
-            cur.execute(sql, params)
+                owner_execute(cur, f"ALTER TABLE {table} DISABLE TRIGGER {_PG_TRIGGERS[table]}")
+            owner_execute(cur, sql, params)
             for table in tables:
-                cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER {_PG_TRIGGERS[table]}")
+                owner_execute(cur, f"ALTER TABLE {table} ENABLE TRIGGER {_PG_TRIGGERS[table]}")
         else:
             for table in tables:
                 cur.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")

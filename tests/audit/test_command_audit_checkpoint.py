@@ -94,7 +94,9 @@ def _refused(fn):
     with pytest.raises(DatabaseError) as info:
         with transaction.atomic():
             fn()
-    assert "append-only" in str(info.value)
+    # On PostgreSQL the tests run as the app role, refused by its grants before the trigger is reached; the
+    # trigger against the owner: tests/audit/test_app_role_postgres.py.
+    assert "append-only" in str(info.value) or "permission denied" in str(info.value)
 
 
 def test_the_checkpoint_table_refuses_update_and_delete(chain):

@@ -7,6 +7,7 @@ from django.db import connection
 from helhet.audit.db import allow_test_flush
 from helhet.audit.models import AuditEvent
 from helhet.audit.services import record
+from helhet.audit.testing import owner_execute  # the owner's SQL: tests run as the app role on PG
 
 
 @pytest.fixture
@@ -21,9 +22,9 @@ def _behind_its_back(sql: str, params: list) -> None:
             # Inside the test's transaction: rolled back with it, trigger and all. The deferred
             # foreign-key checks must fire first, or ALTER TABLE refuses ("pending trigger events").
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cur.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
-            cur.execute(sql, params)
-            cur.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_append_only")
+            owner_execute(cur, "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
+            owner_execute(cur, sql, params)
+            owner_execute(cur, "ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_append_only")
         else:
             cur.execute("DROP TRIGGER audit_auditevent_no_update")  # rolled back with the test's transaction
             with allow_test_flush(connection):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 from helhet.audit.db import allow_test_flush
 from helhet.audit.models import AuditEvent
 from helhet.audit.services import event_digest, record
+from helhet.audit.testing import owner_execute  # the owner's SQL: tests run as the app role on PG
 
 
 @pytest.fixture
@@ -62,9 +63,9 @@ def _behind_its_back(sql: str, params: list) -> None:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cur.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
-            cur.execute(sql, params)
-            cur.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_append_only")
+            owner_execute(cur, "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
+            owner_execute(cur, sql, params)
+            owner_execute(cur, "ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_append_only")
         else:
             cur.execute(
                 "DROP TRIGGER audit_auditevent_no_update"

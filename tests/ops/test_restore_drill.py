@@ -26,7 +26,11 @@ def test_the_restore_drill_restores_every_row_and_drops_its_database(world):
     if connection.vendor != "postgresql":
         pytest.skip("the restore drill runs on PostgreSQL (the PostgreSQL pass of make test)")
     db = connection.settings_dict
-    server = _url(db, "postgres").rsplit("/", 1)[0]
+    # The dump runs as the app role the tests use; the throwaway database is created over the privileged
+    # credentials (the app role has no CREATEDB: helhet.audit.testing, docs/operations.md "Databaseroller").
+    from helhet.audit.testing import owner_settings
+
+    server = _url(owner_settings(connection), "postgres").rsplit("/", 1)[0]
     result = subprocess.run(
         [str(SCRIPT), _url(db, db["NAME"])],
         env={**os.environ, "RESTORE_DRILL_SERVER": server},
