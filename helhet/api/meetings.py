@@ -16,6 +16,8 @@ from pydantic import Field
 from helhet.core.times import AwareDateTime
 from helhet.meetings import ical, selectors, services
 
+from .schemas import file_response
+
 PREFIX = "/plan-group"
 router = Router(tags=["plan group"])
 
@@ -73,6 +75,108 @@ class PostIn(Schema):
     text: str
 
 
+# ---------------------------------------------------------------- answers (documented, validated by ninja)
+
+
+class MeetingOut(Schema):
+    id: int
+    plan_id: int
+    title: str
+    agenda: str
+    start: str | None
+    end: str | None
+    place: str
+    video_url: str
+    status: str
+    uid: str
+    sequence: int
+    invitations_sent_at: str | None
+
+
+class InviteeOut(Schema):
+    id: int
+    name: str
+    kind: str
+    attendance: str
+
+
+class ActionItemOut(Schema):
+    id: int
+    text: str
+    responsible_unit_id: int | None
+    responsible_person_id: int | None
+    deadline: str | None
+    goal_id: int | None
+    measure_id: int | None
+
+
+class MinutesOut(Schema):
+    """`text` and `action_items` only when the reader may read the minutes (`readable`)."""
+
+    id: int
+    category: str
+    written_at: str | None
+    sent_at: str | None
+    readable: bool
+    text: str | None = None
+    action_items: list[ActionItemOut] | None = None
+
+
+class MeetingDetailOut(MeetingOut):
+    invitees: list[InviteeOut]
+    minutes: MinutesOut | None
+
+
+class MinutesWrittenOut(Schema):
+    id: int
+    measure_ids: list[int | None]
+    plan_version: int | None
+
+
+class MinutesSentOut(Schema):
+    id: int
+    sent_at: str | None
+
+
+class ThreadSummaryOut(Schema):
+    id: int
+    subject: str
+    category: str
+    posts: int
+    unread: int
+    last_post_at: str | None
+
+
+class ThreadCreatedOut(Schema):
+    id: int
+    subject: str
+    category: str
+
+
+class PostOut(Schema):
+    id: int
+    author: str
+    text: str
+    created_at: str | None
+    new: bool
+
+
+class ThreadDetailOut(Schema):
+    id: int
+    subject: str
+    category: str
+    posts: list[PostOut]
+
+
+class PostCreatedOut(Schema):
+    id: int
+    thread_id: int
+
+
+class UnreadOut(Schema):
+    unread: int
+
+
 def _dt(value):
     return value.isoformat() if value else None
 
@@ -96,18 +200,18 @@ def _minutes(view) -> dict | None:
     return out
 
 
-@router.get("/plans/{plan_id}/meetings", response=list[dict])
+@router.get("/plans/{plan_id}/meetings", response=list[MeetingOut])
 def meetings_of_plan(request, plan_id: int):
     return [_meeting(m) for m in selectors.meetings_of_plan(actor=request.user, plan_id=plan_id).meetings]
 
 
-@router.post("/plans/{plan_id}/meetings", response={201: dict})
+@router.post("/plans/{plan_id}/meetings", response={201: MeetingOut})
 def meeting_create(request, plan_id: int, body: MeetingIn):
     m = services.meeting_create(actor=request.user, plan_id=plan_id, **body.dict())
     return 201, _meeting(m)
 
 
-@router.get("/meetings/{meeting_id}", response=dict)
+@router.get("/meetings/{meeting_id}", response=MeetingDetailOut)
 def meeting_detail(request, meeting_id: int):
     view = selectors.meeting_detail(actor=request.user, meeting_id=meeting_id)
     return {**_meeting(view.meeting),
@@ -115,22 +219,22 @@ def meeting_detail(request, meeting_id: int):
             "minutes": _minutes(view)}
 
 
-@router.put("/meetings/{meeting_id}", response=dict)
+@router.put("/meetings/{meeting_id}", response=MeetingOut)
 def meeting_update(request, meeting_id: int, body: MeetingUpdateIn):
     return _meeting(services.meeting_update(actor=request.user, meeting_id=meeting_id, **body.dict()))
 
 
-@router.post("/meetings/{meeting_id}/cancel", response=dict)
+@router.post("/meetings/{meeting_id}/cancel", response=MeetingOut)
 def meeting_cancel(request, meeting_id: int, body: MeetingCancelIn):
     return _meeting(services.meeting_cancel(actor=request.user, meeting_id=meeting_id, reason=body.reason))
 
 
-@router.post("/meetings/{meeting_id}/attendance", response=dict)
+@router.post("/meetings/{meeting_id}/attendance", response=MeetingOut)
 def attendance(request, meeting_id: int, body: AttendanceIn):
     return _meeting(services.attendance_record(actor=request.user, meeting_id=meeting_id, attendance=body.attendance))
 
 
-@router.post("/meetings/{meeting_id}/minutes", response={201: dict})
+@router.post("/meetings/{meeting_id}/minutes", response={201: MinutesWrittenOut})
 def minutes_write(request, meeting_id: int, body: MinutesIn):
     mn = services.minutes_write(actor=request.user, meeting_id=meeting_id, based_on_version=body.based_on_version, text=body.text,
                                 category=body.category, action_items=[a.dict() for a in body.action_items])
@@ -138,13 +242,13 @@ def minutes_write(request, meeting_id: int, body: MinutesIn):
                  "plan_version": getattr(mn, "plan_version", None)}
 
 
-@router.post("/meetings/{meeting_id}/minutes/send", response=dict)
+@router.post("/meetings/{meeting_id}/minutes/send", response=MinutesSentOut)
 def minutes_send(request, meeting_id: int):
     mn = services.minutes_send(actor=request.user, meeting_id=meeting_id)
     return {"id": mn.pk, "sent_at": _dt(mn.sent_at)}
 
 
-@router.get("/meetings/{meeting_id}/invitation.ics")
+@router.get("/meetings/{meeting_id}/invitation.ics", openapi_extra=file_response("The invitation (iCalendar).", "text/calendar"))
 def meeting_ics(request, meeting_id: int):
     view = selectors.meeting_detail(actor=request.user, meeting_id=meeting_id)
     method = "CANCEL" if view.meeting.status == "cancelled" else "REQUEST"
@@ -153,20 +257,20 @@ def meeting_ics(request, meeting_id: int):
     return HttpResponse(text, content_type=f"text/calendar; method={method}; charset=utf-8")
 
 
-@router.get("/plans/{plan_id}/threads", response=list[dict])
+@router.get("/plans/{plan_id}/threads", response=list[ThreadSummaryOut])
 def threads_of_plan(request, plan_id: int):
     view = selectors.threads_of_plan(actor=request.user, plan_id=plan_id)
     return [{"id": t.pk, "subject": t.subject, "category": t.category, "posts": t.n_posts, "unread": t.unread,
              "last_post_at": _dt(t.last_post_at)} for t in view.threads]
 
 
-@router.post("/plans/{plan_id}/threads", response={201: dict})
+@router.post("/plans/{plan_id}/threads", response={201: ThreadCreatedOut})
 def thread_create(request, plan_id: int, body: ThreadIn):
     t = services.thread_create(actor=request.user, plan_id=plan_id, subject=body.subject, text=body.text, category=body.category)
     return 201, {"id": t.pk, "subject": t.subject, "category": t.category}
 
 
-@router.get("/threads/{thread_id}", response=dict)
+@router.get("/threads/{thread_id}", response=ThreadDetailOut)
 def thread_detail(request, thread_id: int):
     """The thread with its posts; reading it marks it read for the caller."""
     view = selectors.thread_detail(actor=request.user, thread_id=thread_id)
@@ -177,13 +281,13 @@ def thread_detail(request, thread_id: int):
                        "new": p.pk > view.unread_before and p.author_id != request.user.pk} for p in view.posts]}
 
 
-@router.post("/threads/{thread_id}/posts", response={201: dict})
+@router.post("/threads/{thread_id}/posts", response={201: PostCreatedOut})
 def post_add(request, thread_id: int, body: PostIn):
     p = services.post_add(actor=request.user, thread_id=thread_id, text=body.text)
     return 201, {"id": p.pk, "thread_id": p.thread_id}
 
 
-@router.get("/plans/{plan_id}/unread", response=dict)
+@router.get("/plans/{plan_id}/unread", response=UnreadOut)
 def unread(request, plan_id: int):
     view = selectors.threads_of_plan(actor=request.user, plan_id=plan_id)
     return {"unread": sum(t.unread for t in view.threads)}

@@ -19,7 +19,11 @@ from pydantic import ConfigDict
 from helhet.core.errors import DomainError, NotFound
 from helhet.plans import selectors, services
 
+from .schemas import file_response
+
 PREFIX = "/plans"
+# What an attached sub-plan file can be (helhet/plans/services.py ALLOWED_TYPES), documented on its download.
+SUBPLAN_MEDIA_TYPES = tuple(sorted(set(services.ALLOWED_TYPES.values())))
 router = Router(tags=["plans"])
 
 
@@ -30,6 +34,8 @@ class Versioned(Schema):
 class WriteOut(Schema):
     id: int | None = None
     version: int
+    # Saved, but worth telling: e.g. a measure's responsible person cannot see it under the consent (services.measure_warnings).
+    warnings: list[str] = []
 
 
 class PlanCreateIn(Schema):
@@ -43,6 +49,7 @@ class PlanCreateIn(Schema):
     evaluation_interval_months: int | None = None
     consent_id: int | None = None
     predecessor_id: int | None = None
+    template_id: int | None = None  # an active plan template (planmal): prefills goals, needs, cooperation, measures
 
 
 class PlanUpdateIn(Versioned):
@@ -99,6 +106,51 @@ class ReopenIn(Versioned):
     reason: str
 
 
+# ---------------------------------------------------------------- answers (documented, validated by ninja)
+
+
+class PlanSummaryOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    created_at: str
+    closed_on: str | None
+    close_reason: str
+    predecessor_id: int | None
+    main_sector_label: str
+    main_unit: str
+    published_number: int | None
+
+
+class PlanVersionMetaOut(Schema):
+    number: int
+    reason: str
+    author: str
+    published_at: str
+    based_on_version: int | None
+
+
+class PlanVersionOut(PlanVersionMetaOut):
+    snapshot: dict[str, Any]
+
+
+class PlanChangeOut(Schema):
+    version: int
+    section: str
+    section_label: str
+    op: str
+    item_id: int | None
+    summary: str
+    by: str
+    at: str
+
+
+class PublishedOut(Schema):
+    number: int
+    based_on_version: int | None
+    reason: str
+
+
 def _fields(request) -> dict:
     # PlanItemIn validates based_on_version; the section's own fields are checked by the service (unknown -> 400).
     try:
@@ -112,7 +164,7 @@ def _fields(request) -> dict:
 
 
 def _out(obj, plan) -> dict:
-    return {"id": obj.pk, "version": plan.version}
+    return {"id": obj.pk, "version": plan.version, "warnings": list(getattr(obj, "warnings", None) or [])}
 
 
 # ---------------------------------------------------------------- reads
@@ -127,7 +179,7 @@ def plan_of_person(request, person_id: int):
     return doc
 
 
-@router.get("/person/{person_id}/history", response=list[dict[str, Any]])
+@router.get("/person/{person_id}/history", response=list[PlanSummaryOut])
 def plans_of_person(request, person_id: int):
     return selectors.plans_of_person(actor=request.user, person_id=person_id)
 
@@ -138,12 +190,12 @@ def plan_document(request, plan_id: int):
     return selectors.plan_document(actor=request.user, plan_id=plan_id)
 
 
-@router.get("/{plan_id}/versions", response=list[dict[str, Any]])
+@router.get("/{plan_id}/versions", response=list[PlanVersionMetaOut])
 def plan_versions(request, plan_id: int):
     return selectors.plan_versions(actor=request.user, plan_id=plan_id)
 
 
-@router.get("/{plan_id}/versions/{number}", response=dict[str, Any])
+@router.get("/{plan_id}/versions/{number}", response=PlanVersionOut)
 def plan_version(request, plan_id: int, number: int):
     return selectors.plan_version(actor=request.user, plan_id=plan_id, number=number)
 
@@ -154,12 +206,12 @@ def plan_diff(request, plan_id: int, from_version: int, to_version: int | None =
     return selectors.plan_diff(actor=request.user, plan_id=plan_id, from_number=from_version, to_number=to_version)
 
 
-@router.get("/{plan_id}/changes", response=list[dict[str, Any]])
+@router.get("/{plan_id}/changes", response=list[PlanChangeOut])
 def plan_changes(request, plan_id: int, since: int = 0):
     return selectors.plan_changes(actor=request.user, plan_id=plan_id, since_version=since)
 
 
-@router.get("/{plan_id}/subplans/{subplan_id}/file")
+@router.get("/{plan_id}/subplans/{subplan_id}/file", openapi_extra=file_response("The attached file.", *SUBPLAN_MEDIA_TYPES))
 def subplan_file(request, plan_id: int, subplan_id: int):
     f = selectors.subplan_file(actor=request.user, plan_id=plan_id, subplan_id=subplan_id)
     response = FileResponse(f.file, as_attachment=True, filename=f.name, content_type=f.content_type)
@@ -197,7 +249,7 @@ def main_responsibility_set(request, plan_id: int, payload: MainResponsibilityIn
     return _out(plan, plan)
 
 
-@router.post("/{plan_id}/publish", response={201: dict[str, Any]})
+@router.post("/{plan_id}/publish", response={201: PublishedOut})
 def plan_publish(request, plan_id: int, payload: PublishIn):
     version = services.plan_publish(actor=request.user, plan_id=plan_id, **payload.dict())
     return 201, {"number": version.number, "based_on_version": version.based_on_version, "reason": version.reason}

@@ -24,3 +24,10 @@ COMMON_ERRORS = (400, 401, 403, 404, 409)
 # Writes also: 413 body too large, 422 Idempotency-Key reused with another request.
 WRITE_ERRORS = (413, 422)
 ERRORS = {status: ErrorOut for status in (400, 401, 404, 409)}
+
+
+def file_response(description: str, *media_types: str) -> dict:
+    """openapi_extra for an operation that answers a file, not JSON: its 200 documents the media types it sends
+    (schemathesis' content_type_conformance holds the answer to them)."""
+    return {"responses": {200: {"description": description,
+                                "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in media_types}}}}
