@@ -8,8 +8,13 @@
 //    login=<account id> (no password). Consent is granted automatically (loadExistingGrant),
 //    so a test drives the whole login with plain HTTP requests.
 // 4. Prints "ready <issuer>" when listening. Never use this outside tests.
+// 5. Optional, for systems (tests/accounts/test_tokens.py, tests/interop): OIDC_TEST_RESOURCE_SERVERS, a JSON object
+//    resource indicator -> {"scope": "helhet/api.read ...", "accessTokenTTL": seconds}. With it the client_credentials
+//    grant is enabled and a token request with resource=<indicator> gets a JWT access token (RFC 9068) whose aud is
+//    the indicator and whose scope is the requested scopes the resource server knows (HelseID's client credentials).
+//    Without it the provider behaves as before (opaque access tokens, no client_credentials).
 import { generateKeyPairSync } from 'node:crypto';
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 const port = Number(process.env.OIDC_TEST_PORT || 9000);
 const issuer = `http://127.0.0.1:${port}`;
@@ -18,6 +23,10 @@ const accounts = JSON.parse(process.env.OIDC_TEST_ACCOUNTS || '{}');
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'test-key-1', use: 'sig', alg: 'RS256' };
+
+const resourceServers = JSON.parse(process.env.OIDC_TEST_RESOURCE_SERVERS || '{}');
+const withSystems = Object.keys(resourceServers).length > 0;
+const systemScopes = [...new Set(Object.values(resourceServers).flatMap((r) => r.scope.split(' ')))];
 
 const customClaims = new Set();
 for (const claims of Object.values(accounts)) Object.keys(claims).forEach((c) => customClaims.add(c));
@@ -36,8 +45,31 @@ const configuration = {
     'helseid://scopes/identity/pid': ['pid'],
     pid: ['pid'],
   },
-  scopes: ['openid', 'profile', 'offline_access', 'helseid://scopes/identity/hpr_number', 'helseid://scopes/identity/pid', 'pid'],
-  features: { devInteractions: { enabled: true } },
+  scopes: ['openid', 'profile', 'offline_access', 'helseid://scopes/identity/hpr_number', 'helseid://scopes/identity/pid', 'pid', ...systemScopes],
+  features: {
+    devInteractions: { enabled: true },
+    ...(withSystems
+      ? {
+          clientCredentials: { enabled: true },
+          resourceIndicators: {
+            enabled: true,
+            defaultResource: async (ctx, client, oneOf) => oneOf,
+            useGrantedResource: async () => false,
+            async getResourceServerInfo(ctx, resourceIndicator) {
+              const server = resourceServers[resourceIndicator];
+              if (!server) throw new errors.InvalidTarget();
+              return {
+                scope: server.scope,
+                audience: resourceIndicator,
+                accessTokenTTL: server.accessTokenTTL || 300,
+                accessTokenFormat: 'jwt',
+                jwt: { sign: { alg: 'RS256' } },
+              };
+            },
+          },
+        }
+      : {}),
+  },
   async findAccount(ctx, id) {
     if (!(id in accounts)) return undefined;
     return {

@@ -59,9 +59,16 @@ def capability_statement(base: str) -> dict:
         "format": ["application/fhir+json"],
         "rest": [{
             "mode": "server",
-            "documentation": "Read-only. Authentication: the logged-in Helhet session. What the caller may not see is a "
-                             "404 OperationOutcome and is logged as a refusal.",
-            "security": {"description": "Session cookie (as the JSON API); bearer tokens are not supported yet."},
+            "documentation": "Read-only. Authentication: the logged-in Helhet session, or a system's OAuth 2.0 bearer "
+                             "token. What the caller may not see is a 404 OperationOutcome and is logged as a refusal.",
+            "security": {
+                "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                                         "code": "OAuth", "display": "OAuth"}]}],
+                "description": ("Session cookie (as the JSON API), or Authorization: Bearer <JWT access token> from a "
+                                "configured issuer (client credentials, HelseID-style): audience and exp checked, scope "
+                                "helhet/fhir.read required. A bad, expired or wrong-audience token is a 401 "
+                                "OperationOutcome."),
+            },
             "resource": types,
         }],
     })

@@ -7,7 +7,8 @@ helhet/interop/resources.py maps what they return; nothing here decides access. 
 in what the selector gave the reader (a goal whose category is not covered, a relative the reader may not see)
 is refused through helhet.access.queries.deny: 404 OperationOutcome and a 'denied' event.
 
-Authentication: the logged-in session (as the JSON API). Bearer tokens for systems: not yet (docs/fhir.md).
+Authentication: the logged-in session (as the JSON API), or a system's bearer token (OAuth 2.0 client credentials,
+scope helhet/fhir.read; helhet/accounts/tokens.py, docs/fhir.md): the token's service user is then the actor.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from pydantic import ValidationError as PydanticValidationError
 
 from helhet.access.policy import Action
 from helhet.access.queries import deny
+from helhet.accounts.tokens import TokenError, bearer_token
+from helhet.accounts.tokens import authenticate as tokens_authenticate
 from helhet.core.errors import DomainError, NotFound
 
 from . import resources as R
@@ -61,8 +64,21 @@ def _fhir_view(view=None, *, public: bool = False):
         return lambda v: _fhir_view(v, public=public)
 
     def wrapped(request, *args, **kwargs):
+        token = bearer_token(request)
+        if token is not None and not public:
+            # A system's bearer token (helhet/accounts/tokens.py): it replaces any session for this request.
+            try:
+                tokens_authenticate(request, token, surface="fhir")
+            except TokenError as exc:
+                code = "forbidden" if exc.status == 403 else ("transient" if exc.status == 503 else "login")
+                response = _json(R.outcome(code, exc.message), status=exc.status)
+                if exc.status in (401, 403):
+                    response["WWW-Authenticate"] = exc.www_authenticate
+                return response
         if not public and not request.user.is_authenticated:
-            return _json(R.outcome("login", _("Du må logge inn.")), status=401)
+            response = _json(R.outcome("login", _("Du må logge inn.")), status=401)
+            response["WWW-Authenticate"] = 'Bearer realm="helhet-fhir"'
+            return response
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:

@@ -32,6 +32,15 @@ HPR_CLAIM = "helseid://claims/hpr/hpr_number"
 CLINICIAN_HPR = "9100001"  # the clinician persona (helhet/core/world.py)
 CITIZEN_PID = synthetic_national_id(dt.date(1990, 3, 14), 37)
 NEW_CITIZEN_PID = synthetic_national_id(dt.date(1985, 11, 2), 91)
+# Systems (client credentials, tests/accounts/test_tokens.py and tests/interop): the API's resource indicator (the
+# audience Helhet checks), another resource server's, and the system clients registered at the provider.
+SYSTEM_AUDIENCE = "urn:helhet:test-api"
+OTHER_AUDIENCE = "urn:other:resource-server"
+SYSTEM_SECRET = "system-secret-for-the-local-provider-only"
+SYSTEM_CLIENTS = {
+    "helhet-system-rw": "helhet/api.read helhet/api.write helhet/fhir.read",
+    "helhet-system-ro": "helhet/api.read helhet/fhir.read",
+}
 
 
 @dataclass
@@ -119,6 +128,24 @@ def oidc_server(client_key):
                     "token_endpoint_auth_method": "private_key_jwt",
                 },
             ]
+            + [
+                {
+                    "client_id": client_id,
+                    "client_secret": SYSTEM_SECRET,
+                    "grant_types": ["client_credentials"],
+                    "response_types": [],
+                    "redirect_uris": [],
+                    "token_endpoint_auth_method": "client_secret_basic",
+                    "scope": scope,
+                }
+                for client_id, scope in SYSTEM_CLIENTS.items()
+            ]
+        ),
+        "OIDC_TEST_RESOURCE_SERVERS": json.dumps(
+            {
+                SYSTEM_AUDIENCE: {"scope": "helhet/api.read helhet/api.write helhet/fhir.read", "accessTokenTTL": 300},
+                OTHER_AUDIENCE: {"scope": "helhet/api.read helhet/fhir.read", "accessTokenTTL": 300},
+            }
         ),
         "OIDC_TEST_ACCOUNTS": json.dumps(
             {
@@ -194,3 +221,33 @@ def oidc_settings(settings, oidc_server, tmp_path):
     }
     oidc._discovery_cache.clear()
     return settings
+
+
+@pytest.fixture
+def token_settings(settings, oidc_server):
+    """Helhet accepts the local provider's access tokens for SYSTEM_AUDIENCE (settings.HELHET_TOKEN_ISSUERS)."""
+    from helhet.accounts import tokens
+
+    settings.HELHET_TOKEN_ISSUERS = {
+        oidc_server.issuer: {"jwks_uri": f"{oidc_server.issuer}/jwks", "audience": SYSTEM_AUDIENCE},
+    }
+    tokens.clear_cache()
+    yield settings
+    tokens.clear_cache()
+
+
+@pytest.fixture
+def system_token(oidc_server):
+    """system_token(client_id, scope=..., resource=SYSTEM_AUDIENCE) -> a client-credentials JWT access token."""
+
+    def get(client_id: str = "helhet-system-ro", *, scope: str | None = None, resource: str = SYSTEM_AUDIENCE) -> str:
+        response = requests.post(
+            f"{oidc_server.issuer}/token",
+            data={"grant_type": "client_credentials", "resource": resource, "scope": scope or SYSTEM_CLIENTS[client_id]},
+            auth=(client_id, SYSTEM_SECRET),
+            timeout=10,
+        )
+        assert response.ok, response.text
+        return response.json()["access_token"]
+
+    return get

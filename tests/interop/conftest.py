@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.access.canary import build_scenario
+from tests.accounts.conftest import client_key, oidc_server, system_token, token_settings  # noqa: F401  (bearer tokens)
 
 FHIR = "/fhir/R4"
 
