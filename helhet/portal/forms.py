@@ -75,3 +75,44 @@ class RelativeLoginForm(HelhetForm):
     national_id = forms.CharField(label=_("Fødselsnummeret til den pårørende"), max_length=14,
                                   help_text=_("11 siffer. Den pårørende logger inn med ID-porten og får da se det reglene gir dem."),
                                   widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
+# The person's own items: the question the plan asks them, in plain words (section -> label, help).
+OWN_LABELS = {
+    "goals": (_("Hva er viktig for deg?"), _("Skriv med dine egne ord hva du vil oppnå. Koordinatoren og de som jobber med planen, ser det.")),
+    "resources": (_("Dette får jeg til / dette hjelper meg"),
+                  _("Skriv hva du er god til, hva du liker, eller hvem og hva som hjelper deg i hverdagen.")),
+    "contributions": (_("Dette gjør jeg selv"), _("Skriv hva du selv (eller familien) gjør for å nå målene.")),
+}
+
+
+class OwnItemForm(HelhetForm):
+    text = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, section: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label, self.fields["text"].help_text = OWN_LABELS[section]
+
+
+class CommentForm(HelhetForm):
+    text = forms.CharField(label=_("Din kommentar"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text=_("Koordinatoren og de i plangruppen som kan se tiltaket, ser kommentaren."))
+
+
+class MappingForm(HelhetForm):
+    """The questionnaire before the first meeting; every answer may be empty in a draft (the service decides on send)."""
+
+    important = forms.CharField(label=_("Hva er viktig for deg?"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                                help_text=_("Hva vil du oppnå? Hva skal til for at du har det bra?"))
+    works = forms.CharField(label=_("Hva fungerer bra?"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                            help_text=_("Hva får du til, og hva hjelper deg i dag?"))
+    hard = forms.CharField(label=_("Hva er vanskelig?"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text=_("Hva trenger du hjelp til?"))
+    who = forms.CharField(label=_("Hvem vil du ha med?"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                          help_text=_("Familie, venner eller tjenester du vil skal være med i arbeidet med planen."))
+
+
+class ConsentRenewForm(HelhetForm):
+    valid_to = forms.DateField(label=_("Ny sluttdato"), widget=DateInput(),
+                               help_text=_("Samtykket fortsetter med det samme innholdet og de samme mottakerne til denne datoen."))

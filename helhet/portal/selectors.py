@@ -6,13 +6,16 @@ messages (helhet.meetings.selectors), the access log (helhet.audit.selectors).
     my_plan(*, actor, person_id) -> dict                     # the portal's front page for one person
     my_consents(*, actor, person_id) -> dict                 # the consents this reader may see, in plain words
     consent_change_preview(consent, *, categories, user_ids, unit_ids) -> list[dict]   # who loses what (pure-ish)
+    my_mapping(*, actor, person_id) -> (Person, Mapping | None)   # the person's own kartlegging (PLAN_OWN_WRITE)
+    my_documents(*, actor, person_id) -> dict                     # documents this reader may see (documents.selectors)
+    plan_from_person(*, actor, plan_id) -> dict                   # staff: comments and sent kartlegging, by the policy
 """
 
 from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from helhet.access.policy import Action
 from helhet.access.queries import (
@@ -27,7 +30,7 @@ from helhet.consent.categories import CATEGORY_VALUES, label
 from helhet.consent.models import Consent
 from helhet.people.models import Person
 
-from .models import MeetingResponse
+from .models import Mapping, MeasureComment, MeetingResponse
 
 # What each information category means, in plain words (the consent page: "what does this consent cover?").
 PLAIN: dict[str, str] = {
@@ -39,6 +42,15 @@ PLAIN: dict[str, str] = {
     "child_welfare": gettext_noop("Opplysninger fra barnevernet."),
     "general": gettext_noop("Det du selv har skrevet i planen: målene dine, hva du er god til og hva du bidrar med."),
 }
+
+
+# The person's own sections after their goals: (plan section, URL slug, heading, when empty, add button).
+OWN_BLOCKS = (
+    ("resources", "ressurs", gettext_lazy("Dette får jeg til / dette hjelper meg"), gettext_lazy("Ingenting er skrevet ennå."),
+     gettext_lazy("Skriv hva du får til")),
+    ("contributions", "bidrag", gettext_lazy("Dette gjør jeg selv"), gettext_lazy("Ingenting er skrevet ennå."),
+     gettext_lazy("Skriv hva du gjør selv")),
+)
 
 
 def _date(value):
@@ -97,7 +109,76 @@ def my_plan(*, actor, person_id) -> dict:
             m.my_answer = answers.get(m.pk, "")
         out["meetings"] = upcoming
         out["threads"] = meetings.threads_of_plan(actor=actor, plan_id=doc["id"]).threads
+    # Comments on the measures this reader sees (doc["measures"] is already cut to their access), one query.
+    comments: dict[int, list] = {}
+    for c in MeasureComment.objects.filter(measure_id__in=[m["id"] for m in doc.get("measures", [])]).select_related("author"):
+        comments.setdefault(c.measure_id, []).append(c)
+    for m in doc.get("measures", []):
+        m["comments"] = comments.get(m["id"], [])
+    from .services import own_sections
+
+    out["own_sections"] = own_sections() if "plan.own_write" in allowed and doc["status"] != "closed" else ()
+    out["own_blocks"] = [
+        {"section": section, "slug": slug, "heading": heading, "empty": empty, "add": add,
+         "items": [{**i, "mine": i.get("written_by", i.get("by")) if i.get("written_by", i.get("by")) in ("person", "relative") else ""}
+                   for i in doc.get(section, [])]}
+        for section, slug, heading, empty, add in OWN_BLOCKS]
     return out
+
+
+def my_mapping(*, actor, person_id) -> tuple[Person, Mapping | None]:
+    """The person's own questionnaire, for the person or whoever writes for them (PLAN_OWN_WRITE); audited."""
+    person, why = get_person(actor, person_id, action=Action.PLAN_OWN_WRITE)
+    mapping = Mapping.objects.filter(person=person).first()
+    record(actor=actor, action="view", object_type="mapping", object_id=mapping.pk if mapping else "none", person=person, reason=why,
+           summary=gettext_noop("Så kartleggingen sin"))
+    return person, mapping
+
+
+def my_documents(*, actor, person_id) -> dict:
+    """The person's sub-plans (from the plan document, already cut to this reader's access) and documents
+    (helhet.documents.selectors.person_documents: DOCUMENT_VIEW and each document's field rule; audited there)."""
+    from helhet.documents import selectors as documents
+
+    data = my_plan(actor=actor, person_id=person_id)
+    plan = data["plan"]
+    subplans = plan.get("subplans", []) if plan and not data["limited"] else []
+    docs, hidden = [], 0
+    if "document.view" in data["allowed"]:
+        _person_, docs, hidden = documents.person_documents(actor=actor, person_id=data["person"].pk)
+    hidden_subplans = (plan or {}).get("restricted", {}).get("hidden", {}).get("subplans", 0) if plan else 0
+    return {**data, "subplans": subplans, "documents": docs, "hidden": hidden, "hidden_subplans": hidden_subplans}
+
+
+def plan_from_person(*, actor, plan_id) -> dict:
+    """What the person wrote in the portal, for the plan group on the staff plan page: comments on the measures the
+    reader may see (by the measure's information category), and the sent questionnaire when the reader may see the
+    person's own words (the category of goals). PLAN_VIEW on the plan (404 otherwise); audited when anything is shown."""
+    from helhet.access.queries import check_with_relationships, load, permitted_actions, plan_access
+    from helhet.consent.categories import SECTION_DEFAULTS
+    from helhet.plans.models import IndividualPlan, Measure
+
+    plan, _why = load(actor, IndividualPlan, plan_id, None, person_of=None,
+                      queryset=IndividualPlan.objects.select_related("person__home_municipality", "main_unit__organization"))
+    why, rels = check_with_relationships(actor, Action.PLAN_VIEW, plan.person)
+    access = plan_access(actor, plan, rels=rels)
+    measures = [m for m in Measure.objects.filter(plan=plan).only("id", "title", "category", "plan_id") if access.may_see(m.category)]
+    titles = {m.pk: m.title for m in measures}
+    comments = list(MeasureComment.objects.filter(measure_id__in=titles).select_related("author").order_by("-created_at", "-id"))
+    for c in comments:
+        c.measure_title = titles[c.measure_id]
+    mapping = None
+    if access.may_see(SECTION_DEFAULTS["goals"]):
+        mapping = Mapping.objects.filter(person=plan.person, status=Mapping.Status.SENT).first()
+    if comments or mapping:
+        record(actor=actor, action="view", obj=plan, person=plan.person, reason=why, summary=gettext_noop("Så det personen skrev i Min plan"),
+               detail={"comments": len(comments), "mapping": bool(mapping)})
+    allowed = permitted_actions(actor, access.relationships, prefix="plan.")
+    used = {u["question"] for u in mapping.used} if mapping else set()
+    answers = [{"code": q, "question": label_, "text": text, "used": q in used} for q, label_, text in mapping.answers() if text] if mapping else []
+    to_sections = [("goals", _("Gjør til mål")), ("resources", _("Gjør til ressurs")), ("needs", _("Gjør til behov"))]
+    return {"plan": plan, "comments": comments, "mapping": mapping, "answers": answers, "to_sections": to_sections,
+            "may_edit": "plan.edit" in allowed and not plan.is_closed}
 
 
 def _recipients(consent: Consent) -> list[dict]:

@@ -12,10 +12,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from helhet.consent.categories import Category
 from helhet.core.errors import DomainError
+from helhet.core.forms import form_page, submit
 
 from . import forms as f
 from . import selectors, services
@@ -42,8 +44,12 @@ def portal_home(request):
 @login_required
 @require_GET
 def portal_plan(request, person_id: int):
+    from helhet.cases.selectors import roles_for_person
+
     data = selectors.my_plan(actor=request.user, person_id=person_id)
-    return render(request, "portal/plan.html", {**data, "portal_person": data["person"], "hide_whose": True})
+    # The contact doctor and pathway coordinator, when this reader may see them (helhet/cases, issue 11).
+    _person, roles = roles_for_person(actor=request.user, person_id=person_id, missing_ok=True)
+    return render(request, "portal/plan.html", {**data, "portal_person": data["person"], "hide_whose": True, "roles": roles})
 
 
 @login_required
@@ -63,30 +69,17 @@ def goal_edit(request, person_id: int, goal_id: int | None = None):
             raise Http404()
     initial = {"based_on_version": plan["version"], "text": goal["text"] if goal else ""}
     form = f.GoalForm(request.POST or None, initial=initial, auto_id="goal-%s")
-    error, status = None, 200
-    if request.method == "POST":
-        if form.is_valid():
-            cd = form.cleaned_data
-            try:
-                if goal is None:
-                    plans.item_add(actor=request.user, plan_id=plan["id"], based_on_version=cd["based_on_version"], section="goals",
-                                   fields={"text": cd["text"]})
-                else:
-                    plans.item_update(actor=request.user, plan_id=plan["id"], based_on_version=cd["based_on_version"], section="goals",
-                                      item_id=goal["id"], fields={"text": cd["text"]})
-            except DomainError as exc:
-                error, status = _fail(exc), exc.status
-                form.add_domain_error(exc)
-                if exc.code == "stale" and exc.details.get("current_version"):
-                    form.data = form.data.copy()
-                    form.data["based_on_version"] = exc.details["current_version"]
-            else:
-                messages.success(request, _("Lagret. Målet ditt står nå i planen."))
-                return redirect(reverse("portal_plan", args=[person_id]) + "#mine-mal")
-        else:
-            status = 400
-    return render(request, "portal/goal_form.html", {**data, "portal_person": data["person"], "form": form, "error": error, "goal": goal},
-                  status=status)
+
+    def run(cd):
+        if goal is None:
+            return plans.item_add(actor=request.user, plan_id=plan["id"], based_on_version=cd["based_on_version"], section="goals",
+                                  fields={"text": cd["text"]})
+        return plans.item_update(actor=request.user, plan_id=plan["id"], based_on_version=cd["based_on_version"], section="goals",
+                                 item_id=goal["id"], fields={"text": cd["text"]})
+
+    return form_page(request, form=form, template="portal/goal_form.html", context={**data, "portal_person": data["person"], "goal": goal},
+                     run=run, success=lambda _goal: reverse("portal_plan", args=[person_id]) + "#mine-mal",
+                     message=_("Lagret. Målet ditt står nå i planen."))
 
 
 @login_required
@@ -157,22 +150,13 @@ def consent_give(request, person_id: int):
                for p in plan["participants"] if p["kind"] == "staff" and p["active"] and p.get("user_id")]
     categories = [(c.value, f"{c.label} – {selectors.plain(c.value)}") for c in Category]
     form = f.ConsentGiveForm(request.POST or None, categories=categories, members=members, auto_id="give-%s")
-    error, status = None, 200
-    if request.method == "POST":
-        if form.is_valid():
-            cd = form.cleaned_data
-            try:
-                consent_services.own_sharing_consent_give(actor=request.user, person=person, categories=cd["categories"],
-                                                          recipient_user_ids=_ids(cd["users"]), purpose=cd["purpose"], valid_to=cd["valid_to"])
-            except DomainError as exc:
-                error, status = _fail(exc), exc.status
-                form.add_domain_error(exc)
-            else:
-                messages.success(request, _("Samtykket er gitt og gjelder fra nå."))
-                return redirect("portal_consents", person_id=person.pk)
-        else:
-            status = 400
-    return render(request, "portal/consent_give.html", {**data, "portal_person": person, "form": form, "error": error}, status=status)
+
+    def run(cd):
+        return consent_services.own_sharing_consent_give(actor=request.user, person=person, categories=cd["categories"],
+                                                         recipient_user_ids=_ids(cd["users"]), purpose=cd["purpose"], valid_to=cd["valid_to"])
+
+    return form_page(request, form=form, template="portal/consent_give.html", context={**data, "portal_person": person}, run=run,
+                     success=lambda _c: reverse("portal_consents", args=[person.pk]), message=_("Samtykket er gitt og gjelder fra nå."))
 
 
 @login_required
@@ -208,23 +192,11 @@ def thread(request, person_id: int, thread_id: int):
     if view.plan.person_id != person_id:
         raise Http404()
     form = f.PostForm(request.POST or None, auto_id="post-%s")
-    error, status = None, 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                meeting_services.post_add(actor=request.user, thread_id=thread_id, text=form.cleaned_data["text"])
-            except DomainError as exc:
-                error, status = _fail(exc), exc.status
-                form.add_domain_error(exc)
-            else:
-                messages.success(request, _("Meldingen er sendt."))
-                return redirect("portal_thread", person_id=person_id, thread_id=thread_id)
-        else:
-            status = 400
-    if view.posts:
+    if request.method != "POST" and view.posts:
         meeting_services.thread_mark_read(actor=request.user, thread=view.thread, last_post_id=view.posts[-1].pk)
-    return render(request, "portal/thread.html", {"portal_person": view.plan.person, "view": view, "form": form, "error": error},
-                  status=status)
+    return form_page(request, form=form, template="portal/thread.html", context={"portal_person": view.plan.person, "view": view},
+                     run=lambda cd: meeting_services.post_add(actor=request.user, thread_id=thread_id, text=cd["text"]),
+                     success=lambda _post: reverse("portal_thread", args=[person_id, thread_id]), message=_("Meldingen er sendt."))
 
 
 @login_required
@@ -236,21 +208,12 @@ def thread_new(request, person_id: int):
     if data["plan"] is None or "message.post" not in data["allowed"]:
         raise Http404()
     form = f.ThreadForm(request.POST or None, auto_id="thread-%s")
-    error, status = None, 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                t = meeting_services.thread_create(actor=request.user, plan_id=data["plan"]["id"], subject=form.cleaned_data["subject"],
-                                                   text=form.cleaned_data["text"])
-            except DomainError as exc:
-                error, status = _fail(exc), exc.status
-                form.add_domain_error(exc)
-            else:
-                messages.success(request, _("Meldingen er sendt til plangruppen."))
-                return redirect("portal_thread", person_id=person_id, thread_id=t.pk)
-        else:
-            status = 400
-    return render(request, "portal/thread_new.html", {**data, "portal_person": data["person"], "form": form, "error": error}, status=status)
+
+    def run(cd):
+        return meeting_services.thread_create(actor=request.user, plan_id=data["plan"]["id"], subject=cd["subject"], text=cd["text"])
+
+    return form_page(request, form=form, template="portal/thread_new.html", context={**data, "portal_person": data["person"]}, run=run,
+                     success=lambda t: reverse("portal_thread", args=[person_id, t.pk]), message=_("Meldingen er sendt til plangruppen."))
 
 
 # ---------------------------------------------------------------- staff: link a relative to a login
@@ -284,3 +247,154 @@ def relative_login(request, person_id: int, relative_id: int):
             form.add_domain_error(exc)
     return render(request, "portal/relative_login.html", {"relative": relative, "person": relative.person, "form": form, "error": error},
                   status=status)
+
+
+# ---------------------------------------------------------------- own resources and contributions, comments, kartlegging
+
+OWN_SLUGS = {"ressurs": "resources", "bidrag": "contributions"}
+OWN_TITLES = {
+    "resources": (_lazy("Skriv hva du får til"), _lazy("Endre det du får til"), _lazy("Lagret. Det står nå i planen din.")),
+    "contributions": (_lazy("Skriv hva du gjør selv"), _lazy("Endre det du gjør selv"), _lazy("Lagret. Det står nå i planen din.")),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def own_item_edit(request, person_id: int, slug: str, item_id: int | None = None):
+    """The person's own resource ("Dette får jeg til") or contribution ("Dette gjør jeg selv"): through
+    services.own_item_save, which calls plans.services.item_add / item_update."""
+    section = OWN_SLUGS.get(slug)
+    data = selectors.my_plan(actor=request.user, person_id=person_id)
+    plan = data["plan"]
+    if section is None or plan is None or section not in data["own_sections"]:
+        raise Http404()
+    item = None
+    if item_id is not None:
+        item = next((i for i in plan[section] if i["id"] == item_id and _own(i)), None)
+        if item is None:
+            raise Http404()
+    form = f.OwnItemForm(request.POST or None, section=section, auto_id="own-%s",
+                         initial={"based_on_version": plan["version"], "text": item["text"] if item else ""})
+
+    def run(cd):
+        return services.own_item_save(actor=request.user, plan_id=plan["id"], based_on_version=cd["based_on_version"], section=section,
+                                      text=cd["text"], item_id=item["id"] if item else None)
+
+    title = OWN_TITLES[section][1 if item else 0]
+    return form_page(request, form=form, template="portal/own_item_form.html",
+                     context={**data, "portal_person": data["person"], "item": item, "title": title}, run=run,
+                     success=lambda _i: reverse("portal_plan", args=[person_id]) + "#" + section, message=str(OWN_TITLES[section][2]))
+
+
+def _own(item: dict) -> bool:
+    """Written by the person or a relative (resources: written_by; contributions: by)."""
+    return item.get("written_by", item.get("by")) in ("person", "relative")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_comment(request, person_id: int, measure_id: int):
+    data = selectors.my_plan(actor=request.user, person_id=person_id)
+    plan = data["plan"]
+    measure = next((m for m in (plan or {}).get("measures", []) if m["id"] == measure_id), None)
+    if measure is None or "plan.own_write" not in data["allowed"] or plan["status"] == "closed":
+        raise Http404()
+    form = f.CommentForm(request.POST or None, auto_id="comment-%s")
+    return form_page(request, form=form, template="portal/comment_form.html", context={**data, "portal_person": data["person"], "measure": measure},
+                     run=lambda cd: services.measure_comment_add(actor=request.user, measure_id=measure_id, text=cd["text"]),
+                     success=lambda _c: reverse("portal_plan", args=[person_id]) + f"#tiltak-{measure_id}",
+                     message=_("Lagret. Kommentaren er sendt til plangruppen."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mapping(request, person_id: int):
+    """Kartlegging before the first meeting: save a draft, or send it to the coordinator."""
+    person, current = selectors.my_mapping(actor=request.user, person_id=person_id)
+    initial = {q: getattr(current, q) for q in current.QUESTIONS} if current else {}
+    form = f.MappingForm(request.POST or None, initial=initial, auto_id="mapping-%s")
+    send = request.POST.get("action") == "send"
+    outcome = submit(request, form, lambda cd: services.mapping_save(actor=request.user, person_id=person.pk, answers=cd, send=send))
+    if outcome.done and send:
+        messages.success(request, _("Sendt. Koordinatoren ser nå svarene dine."))
+        return redirect(reverse("portal_plan", args=[person.pk]) + "#kartlegging")
+    if outcome.done:
+        messages.success(request, _("Lagret som utkast. Bare du ser det til du sender det."))
+        return redirect("portal_mapping", person_id=person.pk)
+    return render(request, "portal/mapping.html", {"portal_person": person, "person": person, "mapping": current, "form": form,
+                                                   "error": outcome.error}, status=outcome.status)
+
+
+@login_required
+@require_GET
+def documents(request, person_id: int):
+    data = selectors.my_documents(actor=request.user, person_id=person_id)
+    return render(request, "portal/documents.html", {**data, "portal_person": data["person"]})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_renew(request, person_id: int, consent_id: int):
+    """Renew a time-limited sharing consent: a new end date, a preview of what continues, then a confirmation."""
+    person, described = selectors.my_consent(actor=request.user, person_id=person_id, consent_id=consent_id)
+    if not described["consent"].valid_to:
+        raise Http404()
+    form = f.ConsentRenewForm(request.POST or None, auto_id="renew-%s")
+    ctx = {"portal_person": person, "person": person, "c": described, "form": form, "error": None}
+    if request.method == "GET":
+        return render(request, "portal/consent_renew.html", ctx)
+    if not form.is_valid():
+        return render(request, "portal/consent_renew.html", ctx, status=400)
+    valid_to = form.cleaned_data["valid_to"]
+    if request.POST.get("confirm") != "1":
+        return render(request, "portal/consent_renew_preview.html", {**ctx, "valid_to": valid_to})
+    try:
+        services.own_consent_renew(actor=request.user, consent_id=consent_id, valid_to=valid_to)
+    except DomainError as exc:
+        ctx["error"] = _fail(exc)
+        form.add_domain_error(exc)
+        return render(request, "portal/consent_renew.html", ctx, status=exc.status)
+    messages.success(request, _("Lagret. Samtykket er fornyet og gjelder til og med %(on)s.") % {"on": valid_to.strftime("%d.%m.%Y")})
+    return redirect("portal_consents", person_id=person.pk)
+
+
+# ---------------------------------------------------------------- staff: what the person wrote, on the plan page
+
+
+@login_required
+@require_GET
+def plan_from_person(request, plan_id: int):
+    """The panel the staff plan page loads (portal/_from_person_panel.html): comments and the sent kartlegging."""
+    data = selectors.plan_from_person(actor=request.user, plan_id=plan_id)
+    template = "portal/_from_person.html" if request.headers.get("HX-Request") else "portal/from_person_page.html"
+    return render(request, template, data)
+
+
+@login_required
+@require_POST
+def mapping_to_item(request, plan_id: int):
+    try:
+        item = services.mapping_answer_to_item(actor=request.user, plan_id=plan_id, based_on_version=request.POST.get("based_on_version"),
+                                               question=request.POST.get("question", ""), section=request.POST.get("section", ""))
+    except DomainError as exc:
+        _fail(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Lagret i planen: %(text)s") % {"text": item.text[:80]})
+    return redirect(reverse("plan_detail", args=[plan_id]) + "#fra-personen")
+
+
+# ---------------------------------------------------------------- the session: stay logged in
+
+
+@require_POST
+def keepalive(request):
+    """The session-warning script's "Fortsett innlogget": touch the session so its expiry moves on; tells how long it
+    now lasts. Not logged in (the session already ended): 401 with the same JSON shape, never a redirect."""
+    from django.conf import settings
+    from django.http import JsonResponse
+
+    if not request.user.is_authenticated:
+        return JsonResponse({"authenticated": False, "remaining": 0}, status=401)
+    request.session["_helhet_refreshed_at"] = 0  # SessionRefreshMiddleware then saves it with a fresh expiry
+    return JsonResponse({"authenticated": True, "remaining": int(settings.SESSION_COOKIE_AGE)})
