@@ -111,3 +111,10 @@ class GrantForm(HelhetForm):
 
 class RevokeForm(HelhetForm):
     note = forms.CharField(label=_("Merknad"), widget=forms.Textarea, required=False)
+
+
+class ConsentScanForm(HelhetForm):
+    """Only parses the upload: helhet.consent.scans decides the type (sniffed) and the size."""
+
+    file = forms.FileField(label=_("Skannet samtykke (PDF, JPEG eller PNG)"), allow_empty_file=True,
+                           widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from helhet.access.policy import Action
+from helhet.core.errors import DomainError
 from helhet.people import selectors as people_selectors
 from helhet.people.views import form_page
 
-from . import services
-from .forms import ConsentForm, SharingConsentForm, consenter_relatives
+from . import scans, services
+from .forms import ConsentForm, ConsentScanForm, SharingConsentForm, consenter_relatives
 
 
 def _recipient_choices(person):
@@ -77,3 +80,28 @@ def consent_record(request, pk: int):
                  "intro": _("Registrer hvem som samtykket, i hvilken egenskap, når og hvordan.")},
         run=run, success=lambda _obj: reverse("person_detail", args=[person.pk]), message=_("Samtykket er registrert."),
     )
+
+
+@login_required
+@require_GET
+def consent_detail(request, pk: int):
+    return render(request, "consent/detail.html", {**scans.consent_detail(actor=request.user, consent_id=pk), "form": ConsentScanForm()})
+
+
+@login_required
+@require_POST
+def consent_scan_upload(request, pk: int):
+    """Attach a scanned paper consent. The service sniffs the type and checks the size; a refusal is shown on the page."""
+    form = ConsentScanForm(request.POST, request.FILES)
+    try:
+        scans.consent_scan_attach(actor=request.user, consent_id=pk, upload=request.FILES.get("file"))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        data = scans.consent_detail(actor=request.user, consent_id=pk)
+        form.is_valid()
+        form.errors.clear()
+        form.add_error("file", exc.message)
+        return render(request, "consent/detail.html", {**data, "form": form}, status=exc.status)
+    messages.success(request, _("Det skannede samtykket er lagret."))
+    return redirect("consent_detail", pk=pk)

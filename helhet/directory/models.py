@@ -113,3 +113,23 @@ class CoordinatorTraining(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.held_on:%d.%m.%Y}"
+
+
+class OutsideTransferAnswer(models.Model):
+    """The answer a municipality outside Helhet gave to a transfer addressed to it, recorded by the sender (by e-mail,
+    letter or phone). A need notification keeps its answer on itself (status, response_note); a transfer has no such
+    fields and is another app's model, so the answer lives here (directory.services.outside_answer_record)."""
+
+    transfer = models.OneToOneField("coordination.Transfer", on_delete=models.PROTECT, related_name="outside_answer",
+                                    verbose_name=_("overføring"))
+    answered_on = models.DateField(_("svar mottatt"))
+    note = models.TextField(_("svar"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("svar på overføring fra kommune utenfor Helhet")
+        verbose_name_plural = _("svar på overføringer fra kommuner utenfor Helhet")
+
+    def __str__(self):
+        return f"{self.transfer_id} {self.answered_on:%d.%m.%Y}"

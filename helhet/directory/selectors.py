@@ -119,3 +119,58 @@ def training_overview(*, actor) -> list[dict]:
         rows = [{"coordinator": u, "records": records.get(u.pk, [])} for u in coordinators]
         out.append({"organization": org, "rows": rows, "without": [r["coordinator"] for r in rows if not r["records"]]})
     return out
+
+
+def outside_item(*, actor, kind: str, object_id) -> dict:
+    """The sender's view of one need notification or transfer sent to a municipality outside Helhet: its reference,
+    where the e-mail went, the letters with the content (document area) and the answer, once recorded. Only the sender
+    (or its KE) sees it (Action.OUTSIDE_ANSWER); anyone else gets 404 with a 'denied' event."""
+    from django.utils.translation import gettext_noop
+
+    from helhet.access.policy import Action
+    from helhet.access.queries import load
+    from helhet.audit.services import record
+    from helhet.coordination.models import NeedNotification, Transfer
+    from helhet.documents.selectors import letters_for
+
+    from .models import OutsideTransferAnswer
+
+    model = {"need_notification": NeedNotification, "transfer": Transfer}.get(kind)
+    if model is None:
+        from helhet.core.errors import NotFound
+
+        raise NotFound()
+    item, why = load(actor, model, object_id, None, person_of=None, object_action=Action.OUTSIDE_ANSWER,
+                     queryset=model.objects.select_related("person", "to_municipality", "from_organization"))
+    if item.to_municipality_id is None:
+        from helhet.core.errors import NotFound
+
+        raise NotFound()
+    answer = None
+    if model is Transfer:
+        answer = OutsideTransferAnswer.objects.filter(transfer=item).select_related("recorded_by").first()
+    elif item.acknowledged_on:
+        answer = {"answered_on": item.acknowledged_on, "note": item.response_note, "recorded_by": item.acknowledged_by}
+    record(actor=actor, action="view", obj=item, person=item.person, reason=why,
+           summary=gettext_noop("Så sendt til kommune utenfor Helhet (referanse %(ref)s)"), params={"ref": item.outside_reference})
+    return {"item": item, "kind": kind, "contact": contact_for(item.to_municipality), "answer": answer,
+            "letters": letters_for(item._meta.model_name, [item.pk]).get(item.pk, [])}
+
+
+def outside_sent(*, actor) -> dict:
+    """The need notifications and transfers the actor (or their KE tenant) sent to municipalities outside Helhet, newest
+    first, with the answer where recorded: the sender's status list (API; the pages show each on its own)."""
+    from helhet.access.policy import Action
+    from helhet.access.queries import objects_q
+    from helhet.coordination.models import NeedNotification, Transfer
+
+    from .models import OutsideTransferAnswer
+
+    notifications = list(NeedNotification.objects.filter(objects_q(actor, Action.OUTSIDE_ANSWER, NeedNotification), to_municipality__isnull=False)
+                         .select_related("to_municipality").order_by("-sent_on", "-id"))
+    transfers = list(Transfer.objects.filter(objects_q(actor, Action.OUTSIDE_ANSWER, Transfer), to_municipality__isnull=False)
+                     .select_related("to_municipality").order_by("-created_at", "-id"))
+    answers = {a.transfer_id: a for a in OutsideTransferAnswer.objects.filter(transfer__in=transfers)}
+    for t in transfers:
+        t.answer = answers.get(t.pk)
+    return {"notifications": notifications, "transfers": transfers}

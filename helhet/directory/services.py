@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from helhet.access.policy import Action
+from helhet.access.policy import Action, Rel
 from helhet.access.queries import load, objects_q
 from helhet.audit.services import record
 from helhet.core.errors import Conflict, DomainError, validate
@@ -75,12 +75,20 @@ def outside_reference(prefix: str, pk: int) -> str:
 def outside_send(item, *, entry: Municipality, sender, from_unit, kind_label: str) -> None:
     """Set the item's reference and the KE address, and e-mail that address after commit. The e-mail names no person:
     only the reference, what kind of item it is, and the sender's contact details. Call inside the item's transaction
-    after it is saved. An example address (.example) or none is recorded as such; nothing is sent to it."""
+    after it is saved. An example address (.example) or none is recorded as such; nothing is sent to it.
+
+    Besides the e-mail, the letter with the content (PDF/A, in the person's document area) is made for the sender to
+    print or send by a secure channel (helhet.documents.services.outside_letter). The caller has checked that the
+    sender may send the item, which is the access decision for the letter too."""
+    from helhet.documents import services as documents
+
     contact = contact_for(entry)
     prefix = "MB" if item._meta.model_name == "neednotification" else "OV"
     item.outside_reference = outside_reference(prefix, item.pk)
     item.outside_email = contact.email if contact and contact.email else ""
     type(item).objects.filter(pk=item.pk).update(outside_reference=item.outside_reference, outside_email=item.outside_email)
+    item.to_municipality = entry
+    documents.outside_letter(item, actor=sender, why=Rel.SENDER.value)
     if not item.outside_email or (contact and contact.is_example):
         return
     name = sender.get_full_name() or sender.username
@@ -126,6 +134,46 @@ def outside_answer_record(*, actor, notification_id, on: dt.date, note: str) -> 
         record(actor=actor, action="update", obj=n, person=n.person, reason=why,
                summary=gettext_noop("Registrerte svar fra kommune utenfor Helhet på melding om behov"), params={})
     return n
+
+
+def outside_transfer_answer_record(*, actor, transfer_id, on: dt.date, note: str) -> object:
+    """The sender records the answer from a municipality outside Helhet to a transfer addressed to it (as
+    outside_answer_record does for a need notification). Kept in OutsideTransferAnswer; once per transfer."""
+    from django.db import IntegrityError
+
+    from helhet.coordination.models import Transfer
+
+    from .models import OutsideTransferAnswer
+
+    t, why = load(actor, Transfer, transfer_id, None, person_of=None, object_action=Action.OUTSIDE_ANSWER,
+                  queryset=Transfer.objects.select_related("person", "to_municipality"))
+    if not t.is_outside:
+        raise Conflict("not_outside", _("Mottakeren bruker Helhet og svarer selv."))
+    if OutsideTransferAnswer.objects.filter(transfer=t).exists():
+        raise Conflict("already_answered", _("Svaret er allerede registrert."))
+    on = _not_future("on", on)
+    if on < timezone.localdate(t.created_at):
+        raise _invalid("on", _("Svaret kan ikke være kommet før overføringen ble sendt."))
+    if not (note or "").strip():
+        raise _invalid("note", _("Skriv kort hva kommunen svarte, og hvem som svarte."))
+    answer = OutsideTransferAnswer(transfer=t, answered_on=on, note=note.strip(), recorded_by=actor)
+    try:
+        with transaction.atomic():
+            answer.save()
+            record(actor=actor, action="update", obj=t, person=t.person, reason=why,
+                   summary=gettext_noop("Registrerte svar fra kommune utenfor Helhet på overføring"), params={})
+    except IntegrityError:
+        raise Conflict("already_answered", _("Svaret er allerede registrert.")) from None
+    return answer
+
+
+def outside_item_answer(*, actor, kind: str, object_id, on: dt.date, note: str):
+    """One entry for the API: record the answer on a need notification or a transfer sent outside Helhet."""
+    if kind == "need_notification":
+        return outside_answer_record(actor=actor, notification_id=object_id, on=on, note=note)
+    if kind == "transfer":
+        return outside_transfer_answer_record(actor=actor, transfer_id=object_id, on=on, note=note)
+    raise _invalid("kind", _("Ukjent type."))
 
 
 def outside_open(*, actor) -> dict:

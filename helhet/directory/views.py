@@ -94,6 +94,42 @@ def outside_answer(request, pk: int):
 
 @login_required
 @require_GET
+def outside_item(request, kind: str, pk: int):
+    """The sender's page for an item sent outside Helhet: reference, e-mail, the letter to print, the answer."""
+    return render(request, "directory/outside_item.html", selectors.outside_item(actor=request.user, kind=kind, object_id=pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outside_transfer_answer(request, pk: int):
+    data = selectors.outside_item(actor=request.user, kind="transfer", object_id=pk)
+    t = data["item"]
+    page = reverse("directory_outside_item", args=["transfer", t.pk])
+    return form_page(request, form=OutsideAnswerForm(_data(request)), template=FORM_PAGE,
+                     context={"title": _("Registrer svar fra %(name)s") % {"name": t.to_municipality},
+                              "intro": _("Referanse %(ref)s.") % {"ref": t.outside_reference}, "cancel_url": page},
+                     run=lambda cd: services.outside_transfer_answer_record(actor=request.user, transfer_id=t.pk, on=cd["on"], note=cd["note"]),
+                     success=lambda _a: page, message=_("Svaret er registrert."))
+
+
+@login_required
+@require_POST
+def outside_letter(request, kind: str, pk: int):
+    """Make (or fetch) the letter with the content in the chosen language and open it."""
+    from helhet.documents import services as documents
+
+    try:
+        doc = documents.outside_letter_create(actor=request.user, kind=kind, object_id=pk, language=request.POST.get("language", "nb"))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, exc.message)
+        return redirect("directory_outside_item", kind=kind, pk=pk)
+    return redirect("document_file", pk=doc.pk)
+
+
+@login_required
+@require_GET
 def training_list(request):
     check_role(request.user, Action.KE_WORKLIST)
     return render(request, "directory/training.html", {"tenants": selectors.training_overview(actor=request.user)})

@@ -5,6 +5,11 @@
         record's field rules, policy.DOCUMENT_FIELDS). `hidden`: how many were held back (the page says so).
     document_file(*, actor, document_id) -> (Document, file handle)
         One document's bytes; outsiders and readers the field rules do not open it to get 404 and a 'denied' event.
+    letters_for(source_type, source_ids) -> {source_id: [Document]}
+        The letters made from coordination objects, for the pages that list those objects (a link, not a read: opening
+        one is document_file). The caller has already loaded the objects through the access policy.
+    consent_scans(consent) -> [Document]
+        The scans attached to a consent record (the caller loaded the consent through the access policy).
 """
 
 from __future__ import annotations
@@ -45,3 +50,17 @@ def document_file(*, actor, document_id):
     record(actor=actor, action="view", obj=doc, person=doc.person, reason=why, summary=gettext_noop("Åpnet dokument: %(title)s"),
            params={"title": doc.title})
     return doc, handle
+
+
+def letters_for(source_type: str, source_ids) -> dict[int, list[Document]]:
+    out: dict[int, list[Document]] = {}
+    ids = [i for i in source_ids if i is not None]
+    if not ids:
+        return out
+    for doc in Document.objects.filter(source_type=source_type, source_id__in=ids).order_by("language", "id"):
+        out.setdefault(doc.source_id, []).append(doc)
+    return out
+
+
+def consent_scans(consent) -> list[Document]:
+    return list(Document.objects.filter(consent=consent, kind=Document.Kind.SCANNED_CONSENT).select_related("created_by"))

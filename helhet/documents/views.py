@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from helhet.core.errors import DomainError
 
 from . import selectors, services
+from .models import EXTENSIONS
 
 
 @login_required
@@ -26,7 +27,7 @@ def person_documents(request, person_id: int):
 @require_GET
 def document_file(request, pk: int):
     doc, handle = selectors.document_file(actor=request.user, document_id=pk)
-    response = FileResponse(handle, as_attachment=request.GET.get("last_ned") == "1", filename=f"{doc.get_kind_display()}-{doc.pk}.pdf",
+    response = FileResponse(handle, as_attachment=request.GET.get("last_ned") == "1", filename=f"{doc.get_kind_display()}-{doc.pk}.{EXTENSIONS.get(doc.content_type, 'pdf')}",
                             content_type=doc.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
