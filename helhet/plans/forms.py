@@ -36,12 +36,7 @@ def _id(value):
 class VersionedForm(HelhetForm):
     based_on_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def set_version(self, version: int) -> None:
-        """After a conflict the user has seen what changed: the next save builds on the current version."""
-        if self.is_bound:
-            self.data = self.data.copy()
-            self.data[self.add_prefix("based_on_version")] = str(version)
-        self.initial["based_on_version"] = version
+    # set_version (after a stale edit) is HelhetForm's (helhet/core/forms.py).
 
 
 class ItemForm(VersionedForm):
@@ -252,9 +247,17 @@ class PlanCreateForm(HelhetForm):
     period_end = forms.DateField(label=_("Planperiode til"), required=False, widget=DateInput)
     evaluation_interval_months = forms.IntegerField(label=_("Evalueringsintervall (måneder)"), required=False, min_value=1, max_value=60)
 
-    def __init__(self, *args, units=(), **kwargs):
+    template = forms.ChoiceField(label=_("Start fra en planmal"), required=False,
+                                 help_text=_("Malen fyller inn forslag til mål, behov, samarbeid og tiltak. Alt kan endres etterpå."))
+
+    def __init__(self, *args, units=(), templates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["main_unit"].choices = [(u.pk, f"{u.name} ({u.organization.name})") for u in units]
+        if templates:
+            self.fields["template"].choices = [("", _("Ingen mal"))] + [(t.pk, f"{t.name} – {t.target_group} ({t.organization.name})")
+                                                                          for t in templates]
+        else:
+            del self.fields["template"]
 
 
 
@@ -279,3 +282,34 @@ for _section, _cls in (("goals", GoalForm), ("resources", ResourceForm), ("needs
                        ("measures", MeasureForm), ("evaluations", EvaluationForm), ("cooperation", CooperationForm),
                        ("subplans", SubPlanEditForm)):
     _add_category_field(_cls, _section)
+
+
+_NO_PERSONAL_DATA = _("Skriv ikke navn, fødselsnummer eller andre personopplysninger i malen: den brukes for mange personer. "
+                      "Tekst med et tall på 11 sifre blir avvist.")
+
+
+class PlanTemplateForm(HelhetForm):
+    """The KE's plan template (helhet.plans.services.plan_template_save validates; PlanTemplate.clean refuses 11-digit numbers)."""
+
+    organization = forms.ChoiceField(label=_("Organisasjon"))
+    name = forms.CharField(label=_("Navn på malen"), max_length=200)
+    target_group = forms.CharField(label=_("Målgruppe"), max_length=200,
+                                   help_text=_("For eksempel «Barn med habiliteringsbehov» eller «Psykisk helse og rus»."))
+    description = forms.CharField(label=_("Beskrivelse"), widget=_TEXTAREA, required=False, max_length=5000, help_text=_NO_PERSONAL_DATA)
+    goals = forms.CharField(label=_("Forslag til mål"), widget=_TEXTAREA, required=False, max_length=5000,
+                            help_text=_("Ett forslag per linje. Personen skriver målene med egne ord når planen lages."))
+    needs = forms.CharField(label=_("Forslag til behov"), widget=_TEXTAREA, required=False, max_length=5000,
+                            help_text=_("Én overskrift per linje."))
+    cooperation = forms.CharField(label=_("Samarbeid med andre tjenester"), widget=_TEXTAREA, required=False, max_length=5000,
+                                  help_text=_("Én per linje, slik: «Samarbeidspart: hva samarbeidet gjelder»."))
+    measures = forms.CharField(label=_("Forslag til tiltak"), widget=_TEXTAREA, required=False, max_length=5000,
+                               help_text=_("Ett tiltak per linje. Ansvarlig person settes i hver plan, ikke i malen."))
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [(o.pk, o.name) for o in organizations]
+        if len(organizations) <= 1:
+            self.fields["organization"].required = False
+            self.fields["organization"].widget = forms.HiddenInput()
+            if organizations:
+                self.initial.setdefault("organization", organizations[0].pk)

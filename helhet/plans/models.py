@@ -519,3 +519,68 @@ class PlanVersion(models.Model):
         if self.pk:
             raise ValueError("A published plan version is immutable.")
         super().save(*args, **kwargs)
+
+
+# An 11-digit number (a fødselsnummer or D-nummer), also written 6 + 5 with a space, dot or dash between.
+_NATIONAL_ID_LIKE = r"(?<!\d)\d{6}[ .\-]?\d{5}(?!\d)"
+TEMPLATE_TEXT_MAX = 5000
+
+
+class PlanTemplate(models.Model):
+    """A plan template (planmal) per organisation and target group, managed by its KE (Action.PLAN_TEMPLATE_MANAGE).
+
+    When a plan starts from it (services.plan_create(template_id=...)) each line of its texts becomes an item of the
+    new plan: suggested goal and need headings, cooperation (`partner: what it concerns`) and measures with no
+    responsible person. It must never carry personal data: clean() refuses any 11-digit number (a national id), and
+    the form says not to write names; it holds no link to any person."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="plan_templates",
+                                     verbose_name=_("organisasjon"))
+    name = models.CharField(_("navn på malen"), max_length=200)
+    target_group = models.CharField(_("målgruppe"), max_length=200)
+    description = models.TextField(_("beskrivelse"), blank=True, max_length=TEMPLATE_TEXT_MAX)
+    goals = models.TextField(_("forslag til mål (ett per linje)"), blank=True, max_length=TEMPLATE_TEXT_MAX)
+    needs = models.TextField(_("forslag til behov (ett per linje)"), blank=True, max_length=TEMPLATE_TEXT_MAX)
+    cooperation = models.TextField(_("samarbeid med andre tjenester (én per linje: samarbeidspart: hva det gjelder)"), blank=True,
+                                   max_length=TEMPLATE_TEXT_MAX)
+    measures = models.TextField(_("forslag til tiltak (ett per linje, uten ansvarlig person)"), blank=True, max_length=TEMPLATE_TEXT_MAX)
+    active = models.BooleanField(_("i bruk"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    TEXT_FIELDS = ("name", "target_group", "description", "goals", "needs", "cooperation", "measures")
+    LINE_MAX = {"goals": 1000, "needs": 1000, "cooperation": 1000, "measures": 300}
+
+    class Meta:
+        ordering = ["organization_id", "target_group", "name"]
+        verbose_name = _("planmal")
+        # The KE's template list and the plan-start chooser filter by organisation and active.
+        indexes = [models.Index(fields=["organization", "active"], name="plans_template_org_active")]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="plans_template_org_name")]
+
+    def __str__(self):
+        return f"{self.name} ({self.target_group})"
+
+    @staticmethod
+    def lines(text: str) -> list[str]:
+        return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+    def clean(self):
+        import re
+
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        for name in self.TEXT_FIELDS:
+            if re.search(_NATIONAL_ID_LIKE, getattr(self, name) or ""):
+                errors[name] = _("Malen kan ikke inneholde personopplysninger. Fjern tallet med 11 sifre (det kan være et fødselsnummer).")
+        for name in self.TEXT_FIELDS:  # TextField max_length is not checked by Django's full_clean
+            field = self._meta.get_field(name)
+            if name not in errors and field.max_length and len(getattr(self, name) or "") > field.max_length:
+                errors[name] = _("Feltet kan ha høyst %(n)s tegn.") % {"n": field.max_length}
+        for name, limit in self.LINE_MAX.items():
+            if name not in errors and any(len(line) > limit for line in self.lines(getattr(self, name))):
+                errors[name] = _("Hver linje kan ha høyst %(n)s tegn.") % {"n": limit}
+        if errors:
+            raise ValidationError(errors)

@@ -276,3 +276,44 @@ def subplan_file(*, actor, plan_id, subplan_id) -> SubPlanFile:
     record(actor=actor, action="view", obj=subplan, person=plan.person, reason=why,
            summary=gettext_noop("Lastet ned delplan: %(title)s"), params={"title": subplan.title}, detail={"plan": plan.pk})
     return SubPlanFile(file=handle, name=subplan.file_name, content_type=subplan.content_type, size=subplan.file_size or 0)
+
+
+# ---------------------------------------------------------------- plan templates (planmaler)
+
+
+def plan_template_sections(*, actor) -> list[tuple]:
+    """[(organisation, [templates])] for the organisations whose templates the actor manages (their KE); [] for others."""
+    from helhet.access.queries import organizations
+
+    from .models import PlanTemplate
+
+    orgs = organizations(actor, Action.PLAN_TEMPLATE_MANAGE)
+    by_org: dict[int, list] = {o.pk: [] for o in orgs}
+    for t in PlanTemplate.objects.filter(organization_id__in=list(by_org)).order_by("-active", "target_group", "name"):
+        by_org[t.organization_id].append(t)
+    return [(o, by_org[o.pk]) for o in orgs]
+
+
+def plan_template_for_edit(*, actor, template_id):
+    """One template for its KE to change, or NotFound (a 'denied' event for anyone else)."""
+    from helhet.access.queries import load
+    from helhet.organizations.models import Organization
+
+    from .models import PlanTemplate
+
+    try:
+        template = PlanTemplate.objects.select_related("organization").get(pk=template_id)
+    except (PlanTemplate.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+    load(actor, Organization, template.organization_id, None, person_of=None, object_action=Action.PLAN_TEMPLATE_MANAGE)
+    return template
+
+
+def plan_template_choices(*, person, units) -> list:
+    """Active templates a plan for `person` may start from: the home municipality's and the offered units' organisations'
+    (the same rule services._template_for_plan checks). Templates hold no personal data; the caller has loaded the person."""
+    from .models import PlanTemplate
+
+    orgs = {person.home_municipality_id, *(u.organization_id for u in units)}
+    return list(PlanTemplate.objects.filter(active=True, organization_id__in=orgs).select_related("organization")
+                .order_by("organization__name", "target_group", "name"))

@@ -63,6 +63,7 @@ from helhet.access.queries import (
     load,
     may,
     permitted_actions,
+    plan_access,
     plan_relationships,
 )
 from helhet.audit.services import label, record
@@ -85,6 +86,7 @@ from .models import (
     Participant,
     PlanChange,
     PlanStatusChange,
+    PlanTemplate,
     PlanVersion,
     Resource,
     SubPlan,
@@ -307,8 +309,11 @@ def _hospital_may_lead(person: Person, main_sector: str) -> None:
 
 def plan_create(*, actor, person_id, main_sector: str, main_unit_id, main_basis: str = IndividualPlan.Basis.AGREEMENT, main_reason: str = "",
                 period_start: dt.date | None = None, period_end: dt.date | None = None, evaluation_interval_months: int | None = None,
-                consent_id=None, predecessor_id=None) -> IndividualPlan:
+                consent_id=None, predecessor_id=None, template_id=None) -> IndividualPlan:
     """Start the person's one individual plan (or the successor of a closed one). Needs valid consent to the plan work.
+
+    template_id: an active plan template (PlanTemplate) of the person's home municipality or the main unit's
+    organisation; its lines become the new plan's first goals, needs, cooperation and measures (each audited).
 
     Any welfare service with the duty may start it (policy: Action.PLAN_CREATE). Whoever may not see the person gets 404;
     whoever sees them but may not start gets a reason and whom to contact: plan_exists (409), plan_start_not_allowed
@@ -331,6 +336,7 @@ def plan_create(*, actor, person_id, main_sector: str, main_unit_id, main_basis:
             raise _invalid("predecessor", _("En ny plan kan bare følge etter en avsluttet plan."))
     unit = _unit(main_unit_id, "main_unit")
     _hospital_may_lead(person, main_sector)
+    template = _template_for_plan(template_id, person, unit)
     plan = IndividualPlan(person=person, main_sector=main_sector, main_unit=unit, main_basis=main_basis, main_reason=main_reason,
                           period_start=period_start, period_end=period_end, evaluation_interval_months=evaluation_interval_months,
                           consent=consent, predecessor=predecessor, created_by=actor)
@@ -344,7 +350,10 @@ def plan_create(*, actor, person_id, main_sector: str, main_unit_id, main_basis:
             MainResponsibilityChange.objects.create(plan=plan, sector=main_sector, unit=unit, basis=main_basis, reason=main_reason,
                                                     on=today, by=actor)
             PlanChange.objects.create(plan=plan, version=plan.version, section="plan", op="create", summary=_("Planen ble opprettet"), by=actor)
-            _audit(actor, "create", plan, plan, why, gettext_noop("Opprettet individuell plan"), predecessor=predecessor.pk if predecessor else None)
+            _audit(actor, "create", plan, plan, why, gettext_noop("Opprettet individuell plan"), predecessor=predecessor.pk if predecessor else None,
+                   template=template.pk if template else None)
+            if template is not None:
+                _prefill(actor, plan, template, why)
     except IntegrityError:
         existing = _existing_open(person)
         if existing:
@@ -542,8 +551,9 @@ def _label(obj) -> str:
 
 
 # What the person and whoever acts for them write themselves (Action.PLAN_OWN_WRITE, helhet/portal): their own goals,
-# in their own words; only the text is theirs to set, and the item is marked as written by them.
-OWN_SECTIONS = ("goals",)
+# resources ("dette får jeg til") and contributions ("dette gjør jeg selv"), in their own words; only the text is
+# theirs to set, and the item is marked as written by them (Goal/Resource.written_by, Contribution.by).
+OWN_SECTIONS = ("goals", "resources", "contributions")
 OWN_AUTHOR = {"self": "person", "representative": "relative"}
 
 
@@ -561,18 +571,22 @@ def _editable_for(actor, plan_id, section: str) -> tuple[IndividualPlan, str, st
     return plan, why, None
 
 
-def _own_fields(fields: dict, author: str) -> dict:
-    extra = sorted(set(fields) - {"text", "written_by"})
+def _author_field(section: str) -> str:
+    return "by" if section == "contributions" else "written_by"
+
+
+def _own_fields(fields: dict, author: str, section: str) -> dict:
+    extra = sorted(set(fields) - {"text", "written_by", "by"})
     if extra:
-        raise _invalid(extra[0], _("Du kan bare skrive teksten i ditt eget mål."))
-    return {"text": fields.get("text", ""), "written_by": author}
+        raise _invalid(extra[0], _("Du kan bare skrive teksten i det du skriver selv."))
+    return {"text": fields.get("text", ""), _author_field(section): author}
 
 
 def item_add(*, actor, plan_id, based_on_version, section: str, fields: dict):
     spec = _section(section)
     plan, why, own = _editable_for(actor, plan_id, section)
     if own:
-        fields = _own_fields(dict(fields), own)
+        fields = _own_fields(dict(fields), own, section)
     obj = spec.model(plan=plan)
     goal_ids = _apply(spec, obj, dict(fields))
     if isinstance(obj, Participant):
@@ -590,6 +604,7 @@ def item_add(*, actor, plan_id, based_on_version, section: str, fields: dict):
             MeasureStatusChange.objects.create(measure=obj, from_status="", to_status=obj.status, on=_today(), by=actor)
         _audit(actor, "create", obj, plan, why, message, params, section=section)
     obj.plan = plan
+    obj.warnings = measure_warnings(obj, plan) if isinstance(obj, Measure) else []
     return obj
 
 
@@ -598,9 +613,9 @@ def item_update(*, actor, plan_id, based_on_version, section: str, item_id, fiel
     plan, why, own = _editable_for(actor, plan_id, section)
     obj = _item(plan, section, item_id)
     if own:
-        if obj.written_by not in OWN_AUTHOR.values():
-            raise _invalid("text", _("Dette målet er skrevet av tjenesteyter. Be koordinatoren din om å endre det."))
-        fields = _own_fields(dict(fields), own)
+        if getattr(obj, _author_field(section)) not in OWN_AUTHOR.values():
+            raise _invalid("text", _("Dette er skrevet av tjenesteyter. Be koordinatoren din om å endre det."))
+        fields = _own_fields(dict(fields), own, section)
     obj.plan = plan
     before = (obj.kind, obj.relative_id, obj.active) if isinstance(obj, Participant) else None
     goal_ids = _apply(spec, obj, dict(fields))
@@ -619,6 +634,7 @@ def item_update(*, actor, plan_id, based_on_version, section: str, item_id, fiel
         if goal_ids is not None:
             obj.goals.set(goal_ids)
         _audit(actor, "update", obj, plan, why, message, params, section=section, fields=sorted(fields))
+    obj.warnings = measure_warnings(obj, plan) if isinstance(obj, Measure) else []
     return obj
 
 
@@ -832,3 +848,120 @@ measure_add, measure_update, measure_remove = _shorthands("measures")
 evaluation_add, evaluation_update, evaluation_remove = _shorthands("evaluations")
 cooperation_add, cooperation_update, cooperation_remove = _shorthands("cooperation")
 subplan_update, subplan_remove = _shorthands("subplans")[1:]
+
+
+# ---------------------------------------------------------------- warnings after a write
+
+
+def measure_warnings(measure: Measure, plan: IndividualPlan) -> list[str]:
+    """The measure was saved; warn when its responsible person cannot see it under the consent and access rules in force
+    today (helhet.access.queries.plan_access with refuse=False: asking about them is not their read, so nothing of
+    theirs is refused or logged). Shown by the page (messages.warning) and the API (`warnings`)."""
+    user = measure.responsible_person
+    if user is None:
+        return []
+    access = plan_access(user, plan, refuse=False)
+    if access is not None and access.may_see(measure.category):
+        return []
+    name = user.get_full_name() or user.username
+    return [_("%(name)s kan ikke se dette tiltaket med samtykket som gjelder nå. Tiltaket er lagret, men be personen om et "
+              "samtykke til deling som dekker denne opplysningskategorien for %(name)s, eller velg en annen ansvarlig.") % {"name": name}]
+
+
+# ---------------------------------------------------------------- plan templates (planmaler)
+#
+#   plan_template_save(*, actor, organization_id, template_id=None, name, target_group, description="", goals="",
+#                      needs="", cooperation="", measures="") -> PlanTemplate      # the KE of the organisation
+#   plan_template_set_active(*, actor, template_id, active: bool) -> PlanTemplate
+# Templates hold no personal data (PlanTemplate.clean refuses 11-digit numbers); their writes are audited without a
+# person. Access: Action.PLAN_TEMPLATE_MANAGE on the template's organisation (helhet/access: ORG_KE).
+
+
+def _template_org(actor, organization_id):
+    from helhet.organizations.models import Organization
+
+    return load(actor, Organization, organization_id, None, person_of=None, object_action=Action.PLAN_TEMPLATE_MANAGE)
+
+
+def _template(template_id) -> PlanTemplate:
+    try:
+        return PlanTemplate.objects.select_related("organization").get(pk=template_id)
+    except (PlanTemplate.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+TEMPLATE_FIELDS = ("name", "target_group", "description", "goals", "needs", "cooperation", "measures")
+
+
+def plan_template_save(*, actor, organization_id=None, template_id=None, **fields) -> PlanTemplate:
+    """Create (template_id None: in organization_id) or change a plan template; the KE of its organisation only."""
+    unknown = sorted(set(fields) - set(TEMPLATE_FIELDS))
+    if unknown:
+        raise _invalid(unknown[0], _("Ukjent felt: %(f)s") % {"f": unknown[0]})
+    if template_id is not None:
+        template = _template(template_id)
+        org, why = _template_org(actor, template.organization_id)
+    else:
+        org, why = _template_org(actor, organization_id)
+        template = PlanTemplate(organization=org, created_by=actor)
+    for name, value in fields.items():
+        setattr(template, name, (value or "").strip())
+    if PlanTemplate.objects.filter(organization=org, name__iexact=template.name).exclude(pk=template.pk).exists():
+        raise _invalid("name", _("%(org)s har allerede en mal med dette navnet.") % {"org": org.name})
+    validate(template)
+    creating = template.pk is None
+    with transaction.atomic():
+        template.save()
+        record(actor=actor, action="create" if creating else "update", obj=template, reason=why, organization=org,
+               summary=gettext_noop("Opprettet planmal %(name)s") if creating else gettext_noop("Endret planmal %(name)s"),
+               params={"name": template.name})
+    return template
+
+
+def plan_template_set_active(*, actor, template_id, active: bool) -> PlanTemplate:
+    template = _template(template_id)
+    org, why = _template_org(actor, template.organization_id)
+    with transaction.atomic():
+        PlanTemplate.objects.filter(pk=template.pk).update(active=bool(active), updated_at=timezone.now())
+        template.active = bool(active)
+        record(actor=actor, action="update", obj=template, reason=why, organization=org,
+               summary=gettext_noop("Tok i bruk planmal %(name)s") if active else gettext_noop("Tok planmal %(name)s ut av bruk"),
+               params={"name": template.name})
+    return template
+
+
+def _template_for_plan(template_id, person: Person, unit: ServiceUnit) -> PlanTemplate | None:
+    """The template a plan may start from: active, of the person's home municipality or the main unit's organisation."""
+    if template_id in (None, ""):
+        return None
+    try:
+        template = PlanTemplate.objects.get(pk=template_id, active=True)
+    except (PlanTemplate.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise _invalid("template", _("Velg en mal som er i bruk.")) from None
+    if template.organization_id not in {person.home_municipality_id, unit.organization_id}:
+        raise _invalid("template", _("Malen hører til en annen organisasjon enn personens kommune eller den ansvarlige enheten."))
+    return template
+
+
+def _prefill(actor, plan: IndividualPlan, template: PlanTemplate, why: str) -> None:
+    """The template's lines as the plan's first items (inside plan_create's transaction), each audited like item_add.
+    Goals and needs are suggestions written by staff; measures have no responsible person."""
+    today, lines = _today(), PlanTemplate.lines
+    staff = "staff"  # WrittenBy.STAFF: a suggestion for the person to put in their own words
+    items = [Goal(plan=plan, text=t, written_by=staff, order=i) for i, t in enumerate(lines(template.goals))]
+    items += [Need(plan=plan, text=t, written_by=staff, order=i) for i, t in enumerate(lines(template.needs))]
+    for i, line in enumerate(lines(template.cooperation)):
+        partner, _sep, purpose = line.partition(":")
+        items.append(Cooperation(plan=plan, partner=partner.strip()[:200], purpose=(purpose.strip() or partner.strip()), order=i))
+    items += [Measure(plan=plan, title=t[:300], order=i) for i, t in enumerate(lines(template.measures))]
+    for obj in items:
+        validate(obj)
+        obj.save()
+        if isinstance(obj, Measure):
+            MeasureStatusChange.objects.create(measure=obj, from_status="", to_status=obj.status, on=today, by=actor)
+        section = next(k for k, spec in SECTIONS.items() if spec.model is type(obj))
+        message, params = gettext_noop("La til %(noun)s fra planmal: %(label)s"), {"noun": SECTIONS[section].noun, "label": _label(obj)}
+        _audit(actor, "create", obj, plan, why, message, params, section=section, template=template.pk)
+    if items:
+        PlanChange.objects.create(plan=plan, version=plan.version, section="plan", op="template", by=actor,
+                                  summary=(_("Fylt ut fra planmalen «%(name)s»") % {"name": template.name})[:300])

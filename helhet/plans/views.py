@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from helhet.access.policy import Action
 from helhet.access.queries import deny
-from helhet.core.errors import DomainError
+from helhet.core.forms import submit
 from helhet.people.models import Person, Relative
 
 from . import forms as f
@@ -158,8 +158,8 @@ def _version_trigger(response, old: int, new: int):
     return response
 
 
-def _render_section(request, doc: dict, section: str, *, status: int = 200):
-    return render(request, "plans/_section.html", {"plan": doc, "key": _page_section(section)}, status=status)
+def _render_section(request, doc: dict, section: str, *, status: int = 200, warnings=()):
+    return render(request, "plans/_section.html", {"plan": doc, "key": _page_section(section), "warnings": list(warnings)}, status=status)
 
 
 def _page_section(section: str) -> str:
@@ -183,33 +183,25 @@ def _form_response(request, doc, *, form, section: str, form_id: str, action: st
 
 def _run(request, doc, *, form, section: str, form_id: str, action: str, title: str, call, message: str, submit_label=None,
          multipart=False, danger=False, after=None):
-    """POST: validate the form, call the one service; success -> section (htmx) or redirect; failure -> form with 400/409."""
-    error, status = None, 200
-    if request.method == "POST":
-        if form.is_valid():
-            base = form.cleaned_data.get("based_on_version")
-            try:
-                result = call(form.cleaned_data)
-            except DomainError as exc:
-                if exc.status == 404:
-                    raise
-                error, status = exc, exc.status
-                form.add_domain_error(exc)
-                if exc.code == "stale" and exc.details.get("current_version"):
-                    form.set_version(exc.details["current_version"])
-            else:
-                if after:
-                    return after(result)
-                if _is_htmx(request):
-                    fresh = _fresh(request, doc)
-                    response = _render_section(request, fresh, section)
-                    return _version_trigger(response, base, fresh["version"]) if base else response
-                messages.success(request, message)
-                return redirect(reverse("plan_detail", args=[doc["id"]]) + f"#sec-{_page_section(section)}")
-        else:
-            status = 400
-    return _form_response(request, doc, form=form, section=section, form_id=form_id, action=action, title=title, error=error,
-                          status=status, submit_label=submit_label, multipart=multipart, danger=danger)
+    """POST: the interface kit's one loop (helhet.core.forms.submit); success -> section (htmx) or redirect;
+    failure -> the form with 400/409 (after a stale edit it builds on the current version)."""
+    outcome = submit(request, form, call)
+    if outcome.done:
+        if after:
+            return after(outcome.result)
+        base = form.cleaned_data.get("based_on_version")
+        # Saved, with something to tell (services.measure_warnings): in the section (htmx) or on the next page.
+        warnings = getattr(outcome.result, "warnings", None) or []
+        if _is_htmx(request):
+            fresh = _fresh(request, doc)
+            response = _render_section(request, fresh, section, warnings=warnings)
+            return _version_trigger(response, base, fresh["version"]) if base else response
+        messages.success(request, message)
+        for warning in warnings:
+            messages.warning(request, warning)
+        return redirect(reverse("plan_detail", args=[doc["id"]]) + f"#sec-{_page_section(section)}")
+    return _form_response(request, doc, form=form, section=section, form_id=form_id, action=action, title=title, error=outcome.error,
+                          status=outcome.status, submit_label=submit_label, multipart=multipart, danger=danger)
 
 
 def _data(request):
@@ -272,30 +264,26 @@ def plan_create(request, person_id: int):
         return redirect("plan_detail", plan_id=existing["id"])
     person = Person.objects.select_related("home_municipality").get(pk=person_id)
     units = people_selectors.unit_choices(actor=request.user, person=person)
-    form = f.PlanCreateForm(_data(request), units=units, initial={"period_start": dt.date.today()})
-    error, status = None, 200
+    templates = selectors.plan_template_choices(person=person, units=units)
+    form = f.PlanCreateForm(_data(request), units=units, templates=templates, initial={"period_start": dt.date.today()})
+    error = None
     # Who may see the person but not start the plan is told why and whom to contact, before filling in the form.
     refusal = services.plan_start_refusal(actor=request.user, person=person) if request.method == "GET" else None
     if refusal is not None:
         error = refusal
-    if request.method == "POST":
-        if form.is_valid():
-            cd = form.cleaned_data
-            try:
-                plan = services.plan_create(actor=request.user, person_id=person.pk, main_sector=cd["main_sector"], main_unit_id=int(cd["main_unit"]),
-                                            main_basis=cd["main_basis"], main_reason=cd["main_reason"], period_start=cd["period_start"],
-                                            period_end=cd["period_end"], evaluation_interval_months=cd["evaluation_interval_months"])
-            except DomainError as exc:
-                if exc.status == 404:
-                    raise
-                error, status = exc, exc.status
-                form.add_domain_error(exc)
-            else:
-                messages.success(request, _("Individuell plan er startet."))
-                return redirect("plan_detail", plan_id=plan.pk)
-        else:
-            status = 400
-    return render(request, "plans/plan_create.html", {"person": person, "form": form, "error": error}, status=status)
+
+    def run(cd):
+        return services.plan_create(actor=request.user, person_id=person.pk, main_sector=cd["main_sector"], main_unit_id=int(cd["main_unit"]),
+                                    main_basis=cd["main_basis"], main_reason=cd["main_reason"], period_start=cd["period_start"],
+                                    period_end=cd["period_end"], evaluation_interval_months=cd["evaluation_interval_months"],
+                                    template_id=cd.get("template") or None)
+
+    outcome = submit(request, form, run)
+    if outcome.done:
+        messages.success(request, _("Individuell plan er startet."))
+        return redirect("plan_detail", plan_id=outcome.result.pk)
+    return render(request, "plans/plan_create.html", {"person": person, "form": form, "error": outcome.error or error},
+                  status=outcome.status)
 
 
 # ---------------------------------------------------------------- content items
@@ -433,24 +421,12 @@ def plan_period(request, plan_id: int):
 def _plan_step(request, plan_id, *, action, form_cls, title, call, message, submit_label, initial=None, danger=False, intro=""):
     doc = _doc(request, plan_id, action)
     form = form_cls(_data(request), initial={"based_on_version": doc["version"], **(initial or {})})
-    error, status = None, 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                call(doc, form.cleaned_data)
-            except DomainError as exc:
-                if exc.status == 404:
-                    raise
-                error, status = exc, exc.status
-                form.add_domain_error(exc)
-                if exc.code == "stale" and exc.details.get("current_version"):
-                    form.set_version(exc.details["current_version"])
-            else:
-                messages.success(request, message)
-                return redirect("plan_detail", plan_id=doc["id"])
-        else:
-            status = 400
-    ctx = {"plan": doc, "form": form, "error": error, "title": title, "submit_label": submit_label, "htmx": False, "danger": danger,
+    outcome = submit(request, form, lambda cd: call(doc, cd))
+    if outcome.done:
+        messages.success(request, message)
+        return redirect("plan_detail", plan_id=doc["id"])
+    status = outcome.status
+    ctx = {"plan": doc, "form": form, "error": outcome.error, "title": title, "submit_label": submit_label, "htmx": False, "danger": danger,
            "intro": intro, "form_id": "form-step", "action": request.path, "section": ""}
     return render(request, "plans/form_page.html", ctx, status=status)
 
@@ -539,3 +515,51 @@ def subplan_file(request, plan_id: int, item_id: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# ---------------------------------------------------------------- plan templates (the KE's planmaler)
+
+
+@login_required
+@require_GET
+def plan_templates(request):
+    sections = selectors.plan_template_sections(actor=request.user)
+    if not sections:
+        raise Http404()
+    return render(request, "plans/plan_templates.html", {"sections": sections})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_template_edit(request, template_id: int | None = None):
+    from helhet.core.forms import form_page
+
+    sections = selectors.plan_template_sections(actor=request.user)
+    if not sections:
+        raise Http404()
+    orgs = [org for org, _templates in sections]
+    template = selectors.plan_template_for_edit(actor=request.user, template_id=template_id) if template_id else None
+    initial = {name: getattr(template, name) for name in services.TEMPLATE_FIELDS} if template else {}
+    if template:
+        initial["organization"] = template.organization_id
+        orgs = [template.organization]
+    form = f.PlanTemplateForm(_data(request), organizations=orgs, initial=initial)
+
+    def run(cd):
+        fields = {name: cd.get(name, "") for name in services.TEMPLATE_FIELDS}
+        if template:
+            return services.plan_template_save(actor=request.user, template_id=template.pk, **fields)
+        return services.plan_template_save(actor=request.user, organization_id=cd.get("organization") or orgs[0].pk, **fields)
+
+    title = _("Endre planmal") if template else _("Ny planmal")
+    return form_page(request, form=form, template="plans/plan_template_form.html", context={"title": title, "template_obj": template},
+                     run=run, success=lambda t: reverse("plan_templates"), message=_("Planmalen er lagret."))
+
+
+@login_required
+@require_http_methods(["POST"])
+def plan_template_active(request, template_id: int):
+    active = request.POST.get("active") == "1"
+    template = services.plan_template_set_active(actor=request.user, template_id=template_id, active=active)
+    messages.success(request, (_("%(name)s er tatt i bruk.") if active else _("%(name)s er tatt ut av bruk.")) % {"name": template.name})
+    return redirect("plan_templates")
