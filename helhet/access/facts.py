@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from .policy import HEALTH_SECTORS, PLAN_START_SECTORS, Participation, Rel, SharingConsentFacts
@@ -97,7 +97,13 @@ def branches(ctx: ActorContext, day: dt.date) -> dict[Rel, Q]:
     if ctx.ke_org_ids:
         orgs = list(ctx.ke_org_ids)
         involved_here = Involvement.objects.filter(_active_period_q(day), unit__organization_id__in=orgs).values("person_id")
-        requested_here = Request.objects.filter(organization_id__in=orgs).values("person_id")
+        # A request counts until the person has moved away from the tenant that handled it (a completed move from it, on or
+        # after the day the request came in); an unfinished case keeps counting, so the deciding body can finish it
+        # (docs/decisions/0009-moves-end-rights.md). The deciding KE keeps its request through CASE_KE (object_relationships).
+        moved_away = Transfer.objects.filter(kind=Transfer.Kind.MOVE, status=Transfer.Status.COMPLETED, person_id=OuterRef("person_id"),
+                                             from_organization_id=OuterRef("organization_id"), completed_on__gte=OuterRef("received_on"))
+        requested_here = (Request.objects.filter(organization_id__in=orgs)
+                          .filter(Q(status__in=list(OPEN_REQUEST_STATUSES)) | ~Exists(moved_away)).values("person_id"))
         # Open coordination items make the receiving KE stand to the person while they are open (it must be able
         # to appoint): a need notification sent to it, a transfer to it, a disagreement it is a party to.
         notified = NeedNotification.objects.filter(to_organization_id__in=orgs, status__in=NeedNotification.OPEN).values("person_id")
@@ -144,6 +150,10 @@ def branches(ctx: ActorContext, day: dt.date) -> dict[Rel, Q]:
         to_unit = NeedNotification.objects.filter(to_unit_id__in=units, status__in=NeedNotification.OPEN).values("person_id")
         out[Rel.UNIT_LEADER] = Q(pk__in=led) | Q(pk__in=to_unit)
     return out
+
+
+# Request statuses of an unfinished case (cases.models.Request.Status): it keeps counting after a move.
+OPEN_REQUEST_STATUSES = frozenset({"registered", "assessed", "appealed", "new_decision"})
 
 
 def _born_by(day: dt.date, age: int) -> dt.date:

@@ -120,11 +120,18 @@ class Action(StrEnum):
     OUTSIDE_ACCEPT = "coordination.accept_outside"  # take a notification/transfer sent before the municipality joined
     OUTSIDE_ANSWER = "coordination.outside_answer"  # the sender records the answer from a municipality outside Helhet
     TRAINING_RECORD = "training.record"  # the KE's record of its coordinators' training and guidance (ORG_KE)
+    PLAN_TEMPLATE_MANAGE = "plan_template.manage"  # the KE's plan templates for its organisation (helhet/plans; ORG_KE)
     # The person's own pages (helhet/portal):
     PORTAL_VIEW = "portal.view"  # "Min plan": the person, whoever acts for them, a parent with narrowed information
     PLAN_OWN_WRITE = "plan.own_write"  # write and change their own goals (marked as written by the person / relative)
     CONSENT_GIVE = "consent.give"  # give, narrow or withdraw a sharing consent themself (the capacity table decides who)
     MEETING_RESPOND = "meeting.respond"  # accept or decline a plan-group meeting
+    # The other roles the guidelines name (issue 11; helhet/cases):
+    CONTACT_DOCTOR_APPOINT = "contact_doctor.appoint"  # the hospital unit leader appoints a contact doctor / psychologist
+    CONTACT_DOCTOR_FROM_UNIT = "contact_doctor.from_unit"  # ... in THIS unit (object action: leads the unit)
+    PATHWAY_COORDINATOR_RECORD = "pathway_coordinator.record"  # register a pathway coordinator (forløpskoordinator)
+    COORDINATION_LEAD_DECIDE = "coordination_lead.decide"  # the municipality decides samordningsansvar
+    STATISTICS_VIEW = "statistics.view"  # the KE's statistics of its tenant, aggregates only (helhet/statistics; role; tenants as KE_WORKLIST)
 
 
 # What each action is called where a person reads it (their access log: "nektet tilgang: se planen").
@@ -184,10 +191,16 @@ ACTION_LABELS: dict[str, object] = {
     Action.OUTSIDE_ACCEPT: _("ta imot en melding sendt før kommunen tok i bruk Helhet"),
     Action.OUTSIDE_ANSWER: _("registrere svar fra en kommune utenfor Helhet"),
     Action.TRAINING_RECORD: _("registrere opplæring og veiledning av koordinatorer"),
+    Action.PLAN_TEMPLATE_MANAGE: _("lage og endre planmaler"),
     Action.PORTAL_VIEW: _("se Min plan"),
     Action.PLAN_OWN_WRITE: _("skrive egne mål i planen"),
     Action.CONSENT_GIVE: _("gi eller endre eget samtykke"),
     Action.MEETING_RESPOND: _("svare på en møteinnkalling"),
+    Action.CONTACT_DOCTOR_APPOINT: _("oppnevne kontaktlege"),
+    Action.CONTACT_DOCTOR_FROM_UNIT: _("oppnevne kontaktlege i enheten"),
+    Action.PATHWAY_COORDINATOR_RECORD: _("registrere forløpskoordinator"),
+    Action.COORDINATION_LEAD_DECIDE: _("bestemme samordningsansvar"),
+    Action.STATISTICS_VIEW: _("se statistikk for koordinerende enhet"),
 }
 
 
@@ -260,18 +273,27 @@ TABLE: dict[Action, set[Rel]] = {
     Action.OUTSIDE_ACCEPT: {R.RECEIVER},
     Action.OUTSIDE_ANSWER: {R.SENDER},
     Action.TRAINING_RECORD: {R.ORG_KE},
+    Action.PLAN_TEMPLATE_MANAGE: {R.ORG_KE},
     # The portal (helhet/portal). A parent with narrowed information may still consent in the matters the young person
     # does not decide themself: helhet.consent.capacity refuses the rest (consent_giver_check).
     Action.PORTAL_VIEW: {R.SELF, R.REPRESENTATIVE, R.PARENT_LIMITED},
     Action.PLAN_OWN_WRITE: {R.SELF, R.REPRESENTATIVE},
     Action.CONSENT_GIVE: {R.SELF, R.REPRESENTATIVE, R.PARENT_LIMITED},
     Action.MEETING_RESPOND: {R.SELF, R.REPRESENTATIVE},
+    # The leader of the hospital unit appoints the contact doctor (spesialisthelsetjenesteloven § 2-5 c): the person check
+    # is UNIT_LEADER (leads a unit involved with the person); the unit itself is CONTACT_DOCTOR_FROM_UNIT (check_object).
+    Action.CONTACT_DOCTOR_APPOINT: {R.UNIT_LEADER},
+    Action.CONTACT_DOCTOR_FROM_UNIT: {R.UNIT_LEADER_OF},
+    Action.PATHWAY_COORDINATOR_RECORD: {R.KE, R.COORDINATOR, R.HOSPITAL_COORDINATOR, R.UNIT_LEADER},
+    # Samordningsansvar is the municipality's decision: its KE.
+    Action.COORDINATION_LEAD_DECIDE: {R.KE},
 }
 
 # Actions decided by role alone (no person yet), and the roles that may do them.
 ROLE_ONLY: dict[Action, set[str]] = {
     Action.PERSON_CREATE: {"ke_officer", "unit_leader"},
     Action.KE_WORKLIST: {"ke_officer"},
+    Action.STATISTICS_VIEW: {"ke_officer"},
     Action.COORDINATION_INBOX: {"ke_officer", "unit_leader"},
     Action.TWO_FACTOR_REQUIRED: {"ke_officer", "administrator"},
     Action.DIRECTORY_VIEW: {"coordinator", "ke_officer", "clinician", "unit_leader", "gp", "nav_adviser", "welfare_staff", "administrator"},
@@ -289,9 +311,50 @@ CARE_RELATIONSHIPS = frozenset({R.INVOLVED_STAFF, R.UNIT_LEADER, R.HOSPITAL_COOR
 PLAN_START_SECTORS = frozenset({"health_care", "mental_health", "nav", "child_welfare", "specialist"})
 
 
+# Systems (OAuth 2.0 client credentials): a system client acts through its service user, whose memberships give it
+# its relationships like any staff member's; the bearer token it presents adds TOKEN_ROLE and "scope:<scope>" to the
+# actor's roles (bind_token below), so this one policy also decides what the token's scopes allow:
+# a read scope only READ_ACTIONS, the write scope the rest too. Tested in tests/accounts/test_tokens.py.
+TOKEN_ROLE = "system_token"
+SCOPE_ROLE_PREFIX = "scope:"
+SCOPE_API_READ, SCOPE_API_WRITE, SCOPE_FHIR_READ = "helhet/api.read", "helhet/api.write", "helhet/fhir.read"
+READ_SCOPES = frozenset({SCOPE_API_READ, SCOPE_API_WRITE, SCOPE_FHIR_READ})
+READ_ACTIONS = frozenset({
+    Action.PERSON_VIEW, Action.REQUEST_VIEW, Action.AUDIT_VIEW_PERSON, Action.PLAN_VIEW, Action.DOCUMENT_VIEW,
+    Action.NEED_NOTIFICATION_VIEW, Action.NEED_NOTIFICATION_OUTBOX, Action.DISAGREEMENT_VIEW, Action.RULES_READ_LOCAL,
+    Action.KE_WORKLIST, Action.COORDINATION_INBOX, Action.APPOINTMENT_FOLLOW_UP, Action.DIRECTORY_VIEW,
+})
+
+
+def token_allows(roles: frozenset[str] | set[str], action: Action | str) -> bool:
+    """May a token with these scopes (roles "scope:<scope>") be used for `action`? Reads need a read scope, the rest
+    the write scope. Only asked when the actor presented a token (TOKEN_ROLE in roles)."""
+    scopes = {r[len(SCOPE_ROLE_PREFIX):] for r in roles if r.startswith(SCOPE_ROLE_PREFIX)}
+    if Action(action) in READ_ACTIONS:
+        return bool(scopes & READ_SCOPES)
+    return SCOPE_API_WRITE in scopes
+
+
+def bind_token(user, scopes, *, role: str = "system") -> None:
+    """Give the policy a bearer token's scopes for this request (helhet.accounts.tokens.authenticate calls it).
+
+    The actor's facts are cached on the user object for the request (facts.actor_context); the token's scopes are
+    facts about this request, added there as TOKEN_ROLE and "scope:<s>", so every permits() call sees them. `role`
+    is the role the audit log shows for the system's events (AuditEvent.actor_role)."""
+    import dataclasses
+
+    from .facts import actor_context
+
+    ctx = actor_context(user)
+    roles = ctx.roles | {TOKEN_ROLE} | {SCOPE_ROLE_PREFIX + s for s in scopes}
+    user._helhet_ctx = dataclasses.replace(ctx, roles=frozenset(roles), primary_role=role)
+
+
 def permits(roles: frozenset[str] | set[str], relationships: frozenset[str] | set[str], action: Action | str) -> bool:
     """True when an actor with these roles and these relationships to the person may do `action`."""
     action = Action(action)
+    if TOKEN_ROLE in roles and not token_allows(roles, action):
+        return False
     if action in ROLE_ONLY:
         return bool(set(roles) & ROLE_ONLY[action])
     allowed = TABLE.get(action, set())

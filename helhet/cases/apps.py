@@ -10,6 +10,7 @@ class CasesConfig(AppConfig):
 
         from .deadlines import (
             appeal_window_deadlines,
+            contact_doctor_deadlines,
             new_decision_deadlines,
             partners_inform_deadlines,
         )
@@ -17,3 +18,4 @@ class CasesConfig(AppConfig):
         register_provider(appeal_window_deadlines)
         register_provider(new_decision_deadlines)
         register_provider(partners_inform_deadlines)
+        register_provider(contact_doctor_deadlines)

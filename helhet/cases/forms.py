@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from helhet.people.forms import DateInput, HelhetForm, today
 
-from .models import Appeal, CoordinatorAppointment, Decision, InformationRecord, Request
+from .models import (
+    Appeal,
+    ContactDoctor,
+    CoordinatorAppointment,
+    Decision,
+    InformationRecord,
+    PathwayCoordinator,
+    Request,
+)
 
 
 class InformationForm(HelhetForm):
@@ -50,6 +58,27 @@ class AssessmentForm(HelhetForm):
     child_serious_condition = forms.BooleanField(label=_("Barn (eller ventet barn) med alvorlig sykdom, skade eller nedsatt funksjonsevne"), required=False)
     child_needs_complex_services = forms.BooleanField(label=_("Behov for langvarige og sammensatte helse- og velferdstjenester"), required=False)
     reasons = forms.CharField(label=_("Begrunnelse"), widget=forms.Textarea)
+    # Only when the person has a registered pathway coordinator (the view passes them).
+    pathway_coordinator = forms.ChoiceField(label=_("Forløpskoordinator"), required=False)
+    pathway_coordinator_fills_role = forms.ChoiceField(
+        label=_("Fyller forløpskoordinatoren koordinatorrollen?"), required=False, widget=forms.RadioSelect,
+        choices=[("yes", _("Ja")), ("no", _("Nei, personen trenger egen koordinator"))])
+
+    def __init__(self, *args, pathway_coordinators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if pathway_coordinators:
+            self.fields["pathway_coordinator"].choices = [("", _("Ingen"))] + [(p.pk, str(p)) for p in pathway_coordinators]
+        else:
+            del self.fields["pathway_coordinator"], self.fields["pathway_coordinator_fills_role"]
+
+    def clean(self):
+        cd = super().clean()
+        if "pathway_coordinator" in self.fields:
+            pc = cd.pop("pathway_coordinator", "") or None
+            fills = cd.pop("pathway_coordinator_fills_role", "")
+            cd["pathway_coordinator_id"] = int(pc) if pc else None
+            cd["pathway_coordinator_fills_role"] = {"yes": True, "no": False}.get(fills)
+        return cd
 
 
 class DecisionForm(HelhetForm):
@@ -136,3 +165,61 @@ class EndForm(HelhetForm):
                          help_text=_("Første dag uten koordinator."))
     reason = forms.CharField(label=_("Grunn til avslutning"), max_length=200)
 
+
+
+# --- Contact doctor, pathway coordinator, samordningsansvar (issue 11) ---------------------------------------------
+
+
+def _unit_choices(units):
+    return [("", _("Velg enhet"))] + [(u.pk, f"{u.name} ({u.organization.name})") for u in units]
+
+
+class ContactDoctorForm(HelhetForm):
+    kind = forms.ChoiceField(label=_("Type"), choices=ContactDoctor.Kind.choices, widget=forms.RadioSelect, initial=ContactDoctor.Kind.DOCTOR)
+    unit = forms.ChoiceField(label=_("Enhet i sykehuset"))
+    need_found_on = forms.DateField(label=_("Dato behovet ble avdekket"), widget=DateInput(), initial=today,
+                                    help_text=_("Kontaktlegen skal oppnevnes senest første virkedag etter denne datoen."))
+    clinician = forms.ChoiceField(label=_("Kontaktlege / kontaktpsykolog"), required=False,
+                                  help_text=_("La stå tom for å registrere behovet nå og oppnevne senere (fristen vises i fristlisten)."))
+    clinician_name = forms.CharField(label=_("Eller skriv navnet"), max_length=200, required=False)
+
+    def __init__(self, *args, units=(), staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = _unit_choices(units)
+        self.fields["clinician"].choices = [("", _("Ikke oppnevnt ennå"))] + list(staff)
+
+
+class ContactDoctorAppointForm(HelhetForm):
+    clinician = forms.ChoiceField(label=_("Kontaktlege / kontaktpsykolog"), required=False)
+    clinician_name = forms.CharField(label=_("Eller skriv navnet"), max_length=200, required=False)
+    appointed_on = forms.DateField(label=_("Oppnevnt dato"), widget=DateInput(), initial=today)
+
+    def __init__(self, *args, staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].choices = [("", _("Velg"))] + list(staff)
+
+
+class PathwayCoordinatorForm(HelhetForm):
+    pathway = forms.ChoiceField(label=_("Forløp"), choices=PathwayCoordinator.Pathway.choices, widget=forms.RadioSelect)
+    name = forms.CharField(label=_("Navn på forløpskoordinatoren"), max_length=200)
+    unit = forms.ChoiceField(label=_("Enhet"))
+    start = forms.DateField(label=_("Fra dato"), widget=DateInput(), initial=today)
+    end = forms.DateField(label=_("Til dato"), widget=DateInput(), required=False)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = _unit_choices(units)
+
+
+class CoordinationLeadForm(HelhetForm):
+    unit = forms.ChoiceField(label=_("Tjenesten som har samordningsansvaret"))
+    contact_name = forms.CharField(label=_("Kontaktperson i tjenesten"), max_length=200, required=False)
+    decided_on = forms.DateField(label=_("Bestemt dato"), widget=DateInput(), initial=today)
+    reason = forms.CharField(label=_("Begrunnelse"), widget=forms.Textarea,
+                             help_text=_("Hvorfor denne tjenesten samordner, etter kommunens retningslinje."))
+    request = forms.ChoiceField(label=_("Sak"), required=False)
+
+    def __init__(self, *args, units=(), requests=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = _unit_choices(units)
+        self.fields["request"].choices = [("", _("Ingen"))] + [(r.pk, str(r)) for r in requests]

@@ -129,6 +129,10 @@ class Assessment(models.Model):
     ip_right_suspended = models.BooleanField(_("retten til ny individuell plan var midlertidig opphevet"), editable=False, default=False)
     reasons = models.TextField(_("begrunnelse"))
     rules_applied = models.ManyToManyField("rules.Rule", related_name="+", blank=True)
+    # A pathway coordinator (forløpskoordinator) the person has: do they fill the coordinator function? (None: not assessed)
+    pathway_coordinator = models.ForeignKey("cases.PathwayCoordinator", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                            verbose_name=_("forløpskoordinator"))
+    pathway_coordinator_fills_role = models.BooleanField(_("forløpskoordinatoren fyller koordinatorrollen"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
@@ -275,3 +279,117 @@ class CoordinatorAppointment(models.Model):
 
     def active_on(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)
+
+
+# --- The other roles the guidelines name (issue 11) ------------------------------------------------------------------
+
+
+class ContactDoctor(models.Model):
+    """Kontaktlege / kontaktpsykolog in hospital: the person's fixed medical contact, appointed by the unit leader.
+
+    Registered when the need is found (need_found_on) and appointed no later than the working day after
+    (rule contact-doctor.deadline, helhet.cases.deadlines.contact_doctor_deadlines); open while appointed_on is None.
+    """
+
+    class Kind(models.TextChoices):
+        DOCTOR = "doctor", _("Kontaktlege")
+        PSYCHOLOGIST = "psychologist", _("Kontaktpsykolog")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contact_doctors")
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.DOCTOR)
+    unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("enhet i sykehuset"))
+    need_found_on = models.DateField(_("behovet ble avdekket"))
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("kontaktlege / kontaktpsykolog"))
+    clinician_name = models.CharField(_("navn"), max_length=200, blank=True)
+    appointed_on = models.DateField(_("oppnevnt dato"), null=True, blank=True)
+    appointed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ended_on = models.DateField(_("avsluttet dato"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kontaktlege")
+        verbose_name_plural = _("kontaktleger")
+        ordering = ["-need_found_on", "-id"]
+        constraints = [
+            # One open contact doctor per person and hospital unit: a second registration races into a clean 409.
+            models.UniqueConstraint(fields=["person", "unit"], condition=Q(ended_on__isnull=True), name="contact_doctor_one_open_per_unit"),
+            models.CheckConstraint(condition=Q(appointed_on__isnull=True) | Q(appointed_on__gte=models.F("need_found_on")),
+                                   name="contact_doctor_appointed_after_need"),
+        ]
+        # The unit leader's deadline list: contact doctors not yet appointed (cases.deadlines.contact_doctor_deadlines).
+        indexes = [models.Index(fields=["appointed_on", "ended_on"], name="contact_doctor_open")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.display_name or '–'}"
+
+    @property
+    def display_name(self) -> str:
+        if self.clinician_id:
+            return self.clinician.get_full_name() or self.clinician.get_username()
+        return self.clinician_name
+
+    @property
+    def is_appointed(self) -> bool:
+        return self.appointed_on is not None
+
+
+class PathwayCoordinator(models.Model):
+    """Forløpskoordinator in a patient pathway (pakkeforløp): cancer, or mental health and addiction. May fill the
+    coordinator function; whether they do is recorded on the assessment (Assessment.pathway_coordinator_fills_role)."""
+
+    class Pathway(models.TextChoices):
+        CANCER = "cancer", _("Pakkeforløp for kreft")
+        MENTAL_HEALTH_ADDICTION = "mental_health_addiction", _("Pakkeforløp for psykisk helse og rus")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="pathway_coordinators")
+    pathway = models.CharField(_("forløp"), max_length=30, choices=Pathway.choices)
+    name = models.CharField(_("navn"), max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("enhet"))
+    start = models.DateField(_("fra"))
+    end = models.DateField(_("til"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("forløpskoordinator")
+        verbose_name_plural = _("forløpskoordinatorer")
+        ordering = ["-start", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="pathway_coordinator_period")]
+
+    def __str__(self):
+        return f"{self.get_pathway_display()}: {self.name}"
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class CoordinationLead(models.Model):
+    """Samordningsansvar: the welfare service that joins up the services when the person has no right to an individual
+    plan or a coordinator, decided by the municipality under its guideline (rule coordination-lead.duty, local version
+    first) and recorded with who decided it and when."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="coordination_leads")
+    request = models.ForeignKey(Request, null=True, blank=True, on_delete=models.PROTECT, related_name="coordination_leads",
+                                verbose_name=_("sak"))
+    unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("tjeneste med samordningsansvar"))
+    contact_name = models.CharField(_("kontaktperson"), max_length=200, blank=True)
+    decided_on = models.DateField(_("bestemt dato"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("begrunnelse"))
+    rule = models.ForeignKey("rules.Rule", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ended_on = models.DateField(_("avsluttet dato"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("samordningsansvar")
+        verbose_name_plural = _("samordningsansvar")
+        ordering = ["-decided_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(ended_on__isnull=True), name="coordination_lead_one_open"),
+        ]
+
+    def __str__(self):
+        return f"{_('Samordningsansvar')}: {self.unit}"

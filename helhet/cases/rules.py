@@ -93,3 +93,28 @@ def new_decision_due(on: dt.date, organization=None):
     if rule is None:
         return on, None
     return on + dt.timedelta(days=int((rule.parameters or {}).get("days", 0))), rule
+
+
+# --- Working days (the contact doctor's deadline) -------------------------------------------------------------------
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Monday to Friday and not a Norwegian public holiday (the kept library `holidays`; Sundays are never working days)."""
+    import holidays
+
+    return day.weekday() < 5 and day not in holidays.Norway(years=day.year)
+
+
+def add_working_days(day: dt.date, n: int) -> dt.date:
+    """The n-th working day after `day` (n >= 1): "no later than the working day after the need is found" is n=1."""
+    found = 0
+    while found < max(n, 1):
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            found += 1
+    return day
+
+
+def contact_doctor_due(need_found_on: dt.date, rule) -> dt.date:
+    """Due date for appointing a contact doctor under `rule` (contact-doctor.deadline; parameters["working_days"])."""
+    return add_working_days(need_found_on, int((rule.parameters or {}).get("working_days", 1)))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 
 from helhet.access.policy import Action
 from helhet.access.queries import check_role, load, may_object, objects_q, organizations_for
+from helhet.core.dbrouter import use_replica
 from helhet.core.errors import NotFound
 
 from .models import Appeal, AppealEvent, Assessment, CoordinatorAppointment, Decision, Request
@@ -65,15 +66,19 @@ def ke_overview(*, actor, status: str = "", search: str = "", kind: str = "", li
         .order_by("coordinator__last_name", "person__family_name")
     )
     counts = {s: 0 for s, _label in Request.Status.choices}
-    for row in Request.objects.filter(organization_id__in=orgs).values("status").annotate(n=Count("id")):
-        counts[row["status"]] = row["n"]
-    return {
-        "requests": list(requests.order_by("-received_on", "-id")[:limit]),
-        "waiting": list(waiting[:limit]),
-        "appeals": list(appeals[:limit]),
-        "coordinators": list(coordinators[:limit]),
-        "counts": counts,
-    }
+    # The lists are read from the read replica when one is configured (helhet.core.dbrouter); the access checks
+    # above ran on the primary.
+    with use_replica():
+        for row in Request.objects.filter(organization_id__in=orgs).values("status").annotate(n=Count("id")):
+            counts[row["status"]] = row["n"]
+        return {
+            "requests": list(requests.order_by("-received_on", "-id")[:limit]),
+            "waiting": list(waiting[:limit]),
+            "appeals": list(appeals[:limit]),
+            "coordinators": list(coordinators[:limit]),
+            "counts": counts,
+            **incoming_transfers(actor=actor, limit=limit),
+        }
 
 
 # --- Reads for the browser's case pages (cases/views.py). Each checks access like the service it leads to. ---
@@ -185,3 +190,97 @@ def consent_for_action(*, actor, consent_id):
         raise NotFound()
     check(actor, Action.CONSENT_RECORD, consent.person)
     return consent
+
+
+def incoming_transfers(*, actor, limit: int = 100) -> dict:
+    """Transfers to the actor's KE tenant (docs/decisions/0009): open ones, and completed moves whose main responsibility
+    waits for this KE to confirm it. For the KE overview's count; rows are scoped by access (TRANSFER_RECEIVE)."""
+    from helhet.coordination.models import Transfer
+
+    mine = Transfer.objects.filter(objects_q(actor, Action.TRANSFER_RECEIVE, Transfer), to_organization__isnull=False)
+    pending = Q(status=Transfer.Status.COMPLETED, main_proposed_unit__isnull=False, main_confirmed_on__isnull=True)
+    rows = list(mine.filter(Q(status=Transfer.Status.OPEN) | pending)
+                .select_related("person", "from_organization", "main_proposed_unit").order_by("effective_on", "id")[:limit])
+    return {"incoming_transfers": rows, "incoming_transfer_count": len(rows),
+            "main_pending_count": sum(1 for t in rows if t.main_pending)}
+
+
+# --- Contact doctor, pathway coordinator, samordningsansvar (issue 11) ---------------------------------------------
+
+
+def person_roles(person, *, today: dt.date | None = None) -> dict:
+    """The person's contact doctors (with the due date while not appointed), pathway coordinators and samordningsansvar.
+
+    NOT an access decision: callers have loaded the person for the reader and decided that the reader sees the case
+    record (people.selectors.person_detail, roles_for_person below, the portal through roles_for_person). Four queries."""
+    from helhet.rules.models import Rule
+
+    from .models import ContactDoctor, CoordinationLead, PathwayCoordinator
+    from .rules import contact_doctor_due
+
+    today = today or timezone.localdate()
+    doctors = list(ContactDoctor.objects.filter(person=person).select_related("unit__organization", "clinician"))
+    for d in doctors:
+        d.due, d.overdue = None, False
+    if any(d.appointed_on is None for d in doctors):
+        rules = list(Rule.objects.filter(code="contact-doctor.deadline", organization__isnull=True).order_by("valid_from"))
+        for d in doctors:
+            rule = next((r for r in reversed(rules) if r.in_force_on(d.need_found_on)), None)
+            d.due = contact_doctor_due(d.need_found_on, rule) if rule and d.appointed_on is None else None
+            d.overdue = bool(d.due and d.due < today)
+    pathway = list(PathwayCoordinator.objects.filter(person=person).select_related("unit__organization"))
+    for p in pathway:
+        p.active = p.active_on(today)
+    leads = list(CoordinationLead.objects.filter(person=person).select_related("unit__organization", "decided_by", "rule"))
+    return {"contact_doctors": doctors, "pathway_coordinators": pathway, "coordination_leads": leads,
+            "coordination_lead": next((c for c in leads if c.ended_on is None), None)}
+
+
+def roles_for_person(*, actor, person_id, missing_ok: bool = False) -> tuple:
+    """(person, roles) for a reader who sees the person's case record (staff-only by rule, and the person and whoever
+    acts for them): the contact doctor, pathway coordinators, samordningsansvar. For the API and the portal. Audited.
+    `missing_ok` (the portal's plan page, which did not ask for this section): (person, None) instead of a refusal
+    when the reader may see the person but not the case record."""
+    from helhet.access.policy import Field
+    from helhet.access.queries import check_with_relationships, deny, get_person, person_access
+    from helhet.audit.services import record
+
+    person, _why = get_person(actor, person_id)
+    why, rels = check_with_relationships(actor, Action.PERSON_VIEW, person)
+    if not person_access(actor, person, rels=rels).sees(Field.CASE):
+        if missing_ok:
+            return person, None
+        deny(actor, Action.PERSON_VIEW, obj=person, person=person)
+    data = person_roles(person)
+    record(actor=actor, action="view", obj=person, person=person, reason=why, summary=gettext_noop("Så kontaktlege, forløpskoordinator og samordningsansvar"))
+    return person, data
+
+
+def contact_doctor_units(*, actor) -> list:
+    """Hospital units the actor leads (where they may appoint a contact doctor; the service has the final word)."""
+    from helhet.organizations.models import Level, ServiceUnit
+
+    return list(ServiceUnit.objects.filter(objects_q(actor, Action.CONTACT_DOCTOR_FROM_UNIT, ServiceUnit), level=Level.SPECIALIST)
+                .select_related("organization").order_by("organization__name", "name"))
+
+
+def contact_doctor_for_action(*, actor, contact_doctor_id):
+    from helhet.access.queries import check_object
+
+    from .models import ContactDoctor
+
+    row, _why = load(actor, ContactDoctor, contact_doctor_id, Action.CONTACT_DOCTOR_APPOINT,
+                     queryset=ContactDoctor.objects.select_related("person", "unit__organization"))
+    check_object(actor, Action.CONTACT_DOCTOR_FROM_UNIT, row.unit, person=row.person)
+    return row
+
+
+def service_units(*, organization=None) -> list:
+    """Service units (reference data, no personal data) to choose a pathway coordinator's or a coordinating service's unit
+    from; the coordinating units themselves are left out."""
+    from helhet.organizations.models import ServiceUnit
+
+    qs = ServiceUnit.objects.filter(is_coordinating_unit=False).select_related("organization")
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    return list(qs.order_by("organization__name", "name"))

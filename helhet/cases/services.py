@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from helhet.access.policy import Action
-from helhet.access.queries import acting_ke_organization, acting_unit, check, load, may_object
+from helhet.access.queries import (
+    acting_ke_organization,
+    acting_unit,
+    check,
+    check_object,
+    load,
+    may_object,
+)
 from helhet.audit.services import label, record
 from helhet.consent.models import Consent
 from helhet.consent.selectors import has_valid_consent
@@ -29,9 +36,12 @@ from .models import (
     Appeal,
     AppealEvent,
     Assessment,
+    ContactDoctor,
+    CoordinationLead,
     CoordinatorAppointment,
     Decision,
     InformationRecord,
+    PathwayCoordinator,
     Request,
 )
 from .rules import (
@@ -86,7 +96,10 @@ def _request_for(actor, request_id, action: Action) -> tuple[Request, str]:
 
 
 def assessment_create(*, actor, request_id, assessed_on: dt.date, long_term: bool, services_involved: int, complex_needs: bool = False,
-                      child_serious_condition: bool = False, child_needs_complex_services: bool = False, reasons: str) -> Assessment:
+                      child_serious_condition: bool = False, child_needs_complex_services: bool = False, reasons: str,
+                      pathway_coordinator_id=None, pathway_coordinator_fills_role: bool | None = None) -> Assessment:
+    """`pathway_coordinator_id` / `pathway_coordinator_fills_role`: the person's pathway coordinator, and whether they fill
+    the coordinator function (recorded with the assessment; DOMAIN glossary PathwayCoordinator)."""
     req, why = _request_for(actor, request_id, Action.ASSESSMENT_CREATE)
     if hasattr(req, "assessment"):
         raise Conflict("already_assessed", _("Henvendelsen er allerede vurdert."))
@@ -110,6 +123,13 @@ def assessment_create(*, actor, request_id, assessed_on: dt.date, long_term: boo
                             meets_ip=result.meets_ip, meets_coordinator=result.meets_coordinator,
                             meets_child_coordinator=result.meets_child_coordinator,
                             ip_right_suspended=result.ip_right_suspended)
+    if pathway_coordinator_id:
+        assessment.pathway_coordinator = PathwayCoordinator.objects.filter(pk=pathway_coordinator_id, person_id=req.person_id).first()
+        if assessment.pathway_coordinator is None:
+            raise _invalid("pathway_coordinator", _("Velg en forløpskoordinator registrert for personen."))
+        if pathway_coordinator_fills_role is None:
+            raise _invalid("pathway_coordinator_fills_role", _("Oppgi om forløpskoordinatoren fyller koordinatorrollen."))
+        assessment.pathway_coordinator_fills_role = bool(pathway_coordinator_fills_role)
     validate(assessment)
     with transaction.atomic():
         assessment.save()
@@ -364,3 +384,166 @@ def coordinator_end(*, actor, appointment_id, on: dt.date, reason: str) -> Coord
         appointment.end, appointment.end_reason = on, reason
         record(actor=actor, action="update", obj=appointment, person=appointment.person, reason=why, summary=gettext_noop("Avsluttet koordinatoroppdrag"))
     return appointment
+
+
+# --- Contact doctor, pathway coordinator, samordningsansvar (issue 11) ---------------------------------------------
+
+
+def _unit(unit_id, field: str = "unit") -> ServiceUnit:
+    try:
+        return ServiceUnit.objects.select_related("organization").get(pk=unit_id)
+    except (ServiceUnit.DoesNotExist, ValueError, TypeError):
+        raise _invalid(field, _("Velg en gyldig enhet.")) from None
+
+
+def _not_future(field: str, day: dt.date | None) -> dt.date:
+    if day is None:
+        raise _invalid(field, _("Oppgi en dato."))
+    if day > timezone.localdate():
+        raise _invalid(field, _("Datoen kan ikke være fram i tid."))
+    return day
+
+
+def _staff_of(unit: ServiceUnit, user_id, field: str):
+    if not user_id:
+        return None
+    membership = unit.memberships.filter(user_id=user_id, active=True).select_related("user").first()
+    if membership is None:
+        raise _invalid(field, _("Personen må være ansatt i den valgte enheten."))
+    return membership.user
+
+
+def contact_doctor_record(*, actor, person: Person, unit_id, need_found_on: dt.date, kind: str = ContactDoctor.Kind.DOCTOR,
+                          clinician_id=None, clinician_name: str = "", appointed_on: dt.date | None = None) -> ContactDoctor:
+    """The hospital unit leader records that the person needs a contact doctor (or psychologist), and may appoint at once.
+
+    Not yet appointed, it is a deadline on the unit leader's list (cases.deadlines.contact_doctor_deadlines)."""
+    why = check(actor, Action.CONTACT_DOCTOR_APPOINT, person)
+    if kind not in ContactDoctor.Kind.values:
+        raise _invalid("kind", _("Velg kontaktlege eller kontaktpsykolog."))
+    unit = _unit(unit_id)
+    if unit.level != Level.SPECIALIST or unit.organization.is_municipality:
+        raise _invalid("unit", _("Kontaktlege oppnevnes i en enhet i spesialisthelsetjenesten."))
+    check_object(actor, Action.CONTACT_DOCTOR_FROM_UNIT, unit, person=person)
+    need_found_on = _not_future("need_found_on", need_found_on)
+    if rule_in_force("contact-doctor.right", need_found_on) is None:
+        raise _invalid("need_found_on", _("Retten til kontaktlege gjaldt ikke på denne datoen."))
+    row = ContactDoctor(person=person, kind=kind, unit=unit, need_found_on=need_found_on, recorded_by=actor)
+    if clinician_id or (clinician_name or "").strip():
+        row.clinician = _staff_of(unit, clinician_id, "clinician")
+        row.clinician_name = "" if row.clinician else clinician_name.strip()
+        row.appointed_on = _not_future("appointed_on", appointed_on or timezone.localdate())
+        row.appointed_by = actor
+        if row.appointed_on < need_found_on:
+            raise _invalid("appointed_on", _("Oppnevningen kan ikke være før behovet ble avdekket."))
+    validate(row, constraints=False)
+    try:
+        with transaction.atomic():
+            row.save()
+            record(actor=actor, action="create", obj=row, person=person, reason=why,
+                   summary=gettext_noop("Registrerte behov for %(kind)s") if not row.appointed_on else gettext_noop("Oppnevnte %(kind)s"),
+                   params={"kind": label(row, "kind")})
+    except IntegrityError:
+        raise Conflict("contact_doctor_open", _("Personen har allerede kontaktlege eller kontaktpsykolog i denne enheten.")) from None
+    return row
+
+
+def contact_doctor_appoint(*, actor, contact_doctor_id, clinician_id=None, clinician_name: str = "",
+                           appointed_on: dt.date | None = None) -> ContactDoctor:
+    """Appoint the contact doctor for a recorded need (ends the deadline)."""
+    row, why = load(actor, ContactDoctor, contact_doctor_id, Action.CONTACT_DOCTOR_APPOINT,
+                    queryset=ContactDoctor.objects.select_related("person", "unit__organization"))
+    check_object(actor, Action.CONTACT_DOCTOR_FROM_UNIT, row.unit, person=row.person)
+    if row.ended_on is not None:
+        raise Conflict("ended", _("Oppnevningen er avsluttet."))
+    if not clinician_id and not (clinician_name or "").strip():
+        raise _invalid("clinician", _("Velg eller skriv hvem som er kontaktlege."))
+    row.clinician = _staff_of(row.unit, clinician_id, "clinician")
+    row.clinician_name = "" if row.clinician else clinician_name.strip()
+    row.appointed_on = _not_future("appointed_on", appointed_on or timezone.localdate())
+    if row.appointed_on < row.need_found_on:
+        raise _invalid("appointed_on", _("Oppnevningen kan ikke være før behovet ble avdekket."))
+    row.appointed_by = actor
+    validate(row, constraints=False)
+    with transaction.atomic():
+        row.save()
+        record(actor=actor, action="update", obj=row, person=row.person, reason=why, summary=gettext_noop("Oppnevnte %(kind)s"),
+               params={"kind": label(row, "kind")})
+    return row
+
+
+def pathway_coordinator_record(*, actor, person: Person, pathway: str, name: str, unit_id, start: dt.date, end: dt.date | None = None,
+                               user_id=None) -> PathwayCoordinator:
+    """Register the person's pathway coordinator (forløpskoordinator): who, which unit, which pathway, from / to."""
+    why = check(actor, Action.PATHWAY_COORDINATOR_RECORD, person)
+    if pathway not in PathwayCoordinator.Pathway.values:
+        raise _invalid("pathway", _("Velg forløp."))
+    unit = _unit(unit_id)
+    user = _staff_of(unit, user_id, "user")
+    name = (name or "").strip() or (user.get_full_name() if user else "")
+    if not name:
+        raise _invalid("name", _("Oppgi navnet på forløpskoordinatoren."))
+    if start is None:
+        raise _invalid("start", _("Oppgi en dato."))
+    if end is not None and end < start:
+        raise _invalid("end", _("Sluttdatoen kan ikke være før startdatoen."))
+    row = PathwayCoordinator(person=person, pathway=pathway, name=name, user=user, unit=unit, start=start, end=end, recorded_by=actor)
+    validate(row)
+    with transaction.atomic():
+        row.save()
+        record(actor=actor, action="create", obj=row, person=person, reason=why, summary=gettext_noop("Registrerte forløpskoordinator: %(pathway)s"),
+               params={"pathway": label(row, "pathway")})
+    return row
+
+
+def pathway_coordinator_end(*, actor, pathway_coordinator_id, end: dt.date) -> PathwayCoordinator:
+    row, why = load(actor, PathwayCoordinator, pathway_coordinator_id, Action.PATHWAY_COORDINATOR_RECORD,
+                    queryset=PathwayCoordinator.objects.select_related("person"))
+    if end is None or end < row.start:
+        raise _invalid("end", _("Sluttdatoen kan ikke være før startdatoen."))
+    with transaction.atomic():
+        PathwayCoordinator.objects.filter(pk=row.pk).update(end=end)
+        row.end = end
+        record(actor=actor, action="update", obj=row, person=row.person, reason=why, summary=gettext_noop("Avsluttet forløpskoordinator"))
+    return row
+
+
+def coordination_lead_decide(*, actor, person: Person, unit_id, decided_on: dt.date, reason: str, contact_name: str = "",
+                             request_id=None) -> CoordinationLead:
+    """Samordningsansvar: the municipality (its KE) decides which welfare service joins up the services when the person has
+    no right to an individual plan or a coordinator, under its guideline (rule coordination-lead.duty, local version first).
+    Replaces an earlier decision (ends it the same day)."""
+    why = check(actor, Action.COORDINATION_LEAD_DECIDE, person)
+    unit = _unit(unit_id)
+    decided_on = _not_future("decided_on", decided_on)
+    if not (reason or "").strip():
+        raise _invalid("reason", _("Begrunn hvilken tjeneste som får samordningsansvaret."))
+    if unit.is_coordinating_unit or unit.sector in ("gp",):
+        raise _invalid("unit", _("Velg tjenesten som skal samordne (ikke koordinerende enhet eller fastlegen)."))
+    if CoordinatorAppointment.objects.filter(person=person, end__isnull=True).exclude(kind=CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR).exists():
+        raise Conflict("has_coordinator", _("Personen har koordinator. Samordningsansvar gjelder bare når personen ikke har rett til "
+                                            "individuell plan eller koordinator."))
+    request = None
+    if request_id:
+        request = Request.objects.filter(pk=request_id, person=person).select_related("decision").first()
+        if request is None:
+            raise _invalid("request", _("Velg en sak for denne personen."))
+        decision = getattr(request, "decision", None)
+        if decision is not None and (decision.grants_ip or decision.grants_coordinator or decision.grants_child_coordinator):
+            raise Conflict("right_granted", _("Saken ga rett til individuell plan eller koordinator; samordningsansvar brukes når slik rett mangler."))
+    organization = acting_ke_organization(actor, person)
+    if unit.organization_id != organization.pk:
+        raise _invalid("unit", _("Velg en tjeneste i %(org)s.") % {"org": organization.name})
+    rule = rule_in_force("coordination-lead.duty", decided_on, organization=organization)
+    row = CoordinationLead(person=person, request=request, unit=unit, contact_name=(contact_name or "").strip(), decided_on=decided_on,
+                           decided_by=actor, reason=reason.strip(), rule=rule)
+    validate(row, constraints=False)
+    try:
+        with transaction.atomic():
+            CoordinationLead.objects.filter(person=person, ended_on__isnull=True).update(ended_on=decided_on)
+            row.save()
+            record(actor=actor, action="create", obj=row, person=person, reason=why, summary=gettext_noop("Bestemte samordningsansvar: %(unit)s"),
+                   params={"unit": unit.name}, detail={"rule": rule.code if rule else None})
+    except IntegrityError:
+        raise Conflict("stale", _("Samordningsansvaret ble endret av en annen i mellomtiden.")) from None
+    return row

@@ -16,4 +16,8 @@ urlpatterns = [
     path("personer/<int:pk>/koordinator/ny/", views.coordinator_appoint, name="coordinator_appoint"),
     path("koordinatoroppdrag/<int:pk>/bytt/", views.coordinator_handover, name="coordinator_handover"),
     path("koordinatoroppdrag/<int:pk>/avslutt/", views.coordinator_end, name="coordinator_end"),
+    path("personer/<int:pk>/kontaktlege/ny/", views.contact_doctor_record, name="contact_doctor_record"),
+    path("kontaktleger/<int:pk>/oppnevn/", views.contact_doctor_appoint, name="contact_doctor_appoint"),
+    path("personer/<int:pk>/forlopskoordinator/ny/", views.pathway_coordinator_record, name="pathway_coordinator_record"),
+    path("personer/<int:pk>/samordningsansvar/ny/", views.coordination_lead_decide, name="coordination_lead_decide"),
 ]

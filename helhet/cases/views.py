@@ -26,13 +26,17 @@ from .forms import (
     AppointForm,
     AssessmentForm,
     ConsentWithdrawForm,
+    ContactDoctorAppointForm,
+    ContactDoctorForm,
+    CoordinationLeadForm,
     DecisionForm,
     EndForm,
     HandoverForm,
     InformationForm,
+    PathwayCoordinatorForm,
     RequestForm,
 )
-from .models import Request
+from .models import PathwayCoordinator, Request
 from .rules import appeal_route
 
 FORM_PAGE = "people/_form_page.html"
@@ -153,7 +157,8 @@ def request_detail(request, pk: int):
 def assessment_create(request, pk: int):
     req = selectors.request_for_action(actor=request.user, request_id=pk, action=Action.ASSESSMENT_CREATE)
     return form_page(
-        request, form=AssessmentForm(_data(request)), template="cases/assessment_form.html",
+        request, form=AssessmentForm(_data(request), pathway_coordinators=list(PathwayCoordinator.objects.filter(person=req.person))),
+        template="cases/assessment_form.html",
         context={"title": _("Vurder henvendelsen"), "req": req, "person": req.person, "cancel_url": _request_url(req.pk),
                  "rules": selectors.criteria_rules(req), "age": req.person.age_on(timezone.localdate()),
                  "submit_label": _("Lagre vurdering")},
@@ -273,3 +278,95 @@ def coordinator_end(request, pk: int):
         success=lambda _obj: _person_url(appointment.person_id), message=_("Koordinatoroppdraget er avsluttet."),
     )
 
+
+
+# --- Contact doctor, pathway coordinator, samordningsansvar (issue 11) ---------------------------------------------
+
+
+def _opt_int(value):
+    return int(value) if value not in (None, "") and str(value).isdigit() else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_doctor_record(request, pk: int):
+    person = people_selectors.person_for_action(actor=request.user, person_id=pk, action=Action.CONTACT_DOCTOR_APPOINT)
+    units = selectors.contact_doctor_units(actor=request.user)
+    form = ContactDoctorForm(_data(request), units=units, staff=staff_choices(units))
+
+    def run(cd):
+        return services.contact_doctor_record(actor=request.user, person=person, unit_id=_opt_int(cd["unit"]), kind=cd["kind"],
+                                              need_found_on=cd["need_found_on"], clinician_id=_opt_int(cd["clinician"]),
+                                              clinician_name=cd["clinician_name"])
+
+    return form_page(
+        request, form=form, template=FORM_PAGE,
+        context={"title": _("Kontaktlege eller kontaktpsykolog"), "person": person, "cancel_url": _person_url(person.pk),
+                 "intro": _("Pasienter med alvorlig sykdom, skade eller lidelse som trenger behandling av en viss varighet, har rett til "
+                            "kontaktlege. Lederen for enheten oppnevner senest første virkedag etter at behovet er avdekket."),
+                 "submit_label": _("Lagre")},
+        run=run, success=lambda _obj: _person_url(person.pk), message=_("Kontaktlegen er registrert."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_doctor_appoint(request, pk: int):
+    row = selectors.contact_doctor_for_action(actor=request.user, contact_doctor_id=pk)
+    form = ContactDoctorAppointForm(_data(request), staff=staff_choices([row.unit]))
+
+    def run(cd):
+        return services.contact_doctor_appoint(actor=request.user, contact_doctor_id=row.pk, clinician_id=_opt_int(cd["clinician"]),
+                                               clinician_name=cd["clinician_name"], appointed_on=cd["appointed_on"])
+
+    return form_page(
+        request, form=form, template=FORM_PAGE,
+        context={"title": _("Oppnevn kontaktlege"), "person": row.person, "cancel_url": _person_url(row.person_id),
+                 "intro": _("Behovet ble avdekket %(d)s i %(unit)s.") % {"d": row.need_found_on.strftime("%d.%m.%Y"), "unit": row.unit.name},
+                 "submit_label": _("Oppnevn")},
+        run=run, success=lambda _obj: _person_url(row.person_id), message=_("Kontaktlegen er oppnevnt."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pathway_coordinator_record(request, pk: int):
+    person = people_selectors.person_for_action(actor=request.user, person_id=pk, action=Action.PATHWAY_COORDINATOR_RECORD)
+    form = PathwayCoordinatorForm(_data(request), units=selectors.service_units())
+
+    def run(cd):
+        return services.pathway_coordinator_record(actor=request.user, person=person, pathway=cd["pathway"], name=cd["name"],
+                                                   unit_id=_opt_int(cd["unit"]), start=cd["start"], end=cd["end"])
+
+    return form_page(
+        request, form=form, template=FORM_PAGE,
+        context={"title": _("Registrer forløpskoordinator"), "person": person, "cancel_url": _person_url(person.pk),
+                 "intro": _("Forløpskoordinator i pakkeforløp for kreft eller for psykisk helse og rus. Om forløpskoordinatoren fyller "
+                            "koordinatorrollen, registreres i vurderingen av henvendelsen."),
+                 "submit_label": _("Registrer")},
+        run=run, success=lambda _obj: _person_url(person.pk), message=_("Forløpskoordinatoren er registrert."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def coordination_lead_decide(request, pk: int):
+    from helhet.access.queries import acting_ke_organization
+
+    person = people_selectors.person_for_action(actor=request.user, person_id=pk, action=Action.COORDINATION_LEAD_DECIDE)
+    units = selectors.service_units(organization=acting_ke_organization(request.user, person))
+    requests = list(Request.objects.filter(person=person).order_by("-received_on")[:20])
+    form = CoordinationLeadForm(_data(request), units=units, requests=requests)
+
+    def run(cd):
+        return services.coordination_lead_decide(actor=request.user, person=person, unit_id=_opt_int(cd["unit"]), decided_on=cd["decided_on"],
+                                                 reason=cd["reason"], contact_name=cd["contact_name"], request_id=_opt_int(cd["request"]))
+
+    return form_page(
+        request, form=form, template=FORM_PAGE,
+        context={"title": _("Samordningsansvar"), "person": person, "cancel_url": _person_url(person.pk),
+                 "intro": _("Når personen ikke har rett til individuell plan eller koordinator, men får flere tjenester, bestemmer kommunen "
+                            "etter sin retningslinje hvilken tjeneste som samordner."),
+                 "submit_label": _("Lagre")},
+        run=run, success=lambda _obj: _person_url(person.pk), message=_("Samordningsansvaret er registrert."),
+    )

@@ -185,3 +185,15 @@ class DisagreementResolveForm(HelhetForm):
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["decided_unit"].choices = [("", _("Ikke relevant"))] + [(u.pk, f"{u.name} ({u.get_sector_display()})") for u in units]
+
+
+class MainResponsibilityConfirmForm(HelhetForm):
+    """After a move: the new KE confirms main responsibility (transfer_main_responsibility_confirm)."""
+
+    unit = forms.ChoiceField(label=_("Tjenesten som får hovedansvaret"))
+    reason = forms.CharField(label=_("Begrunnelse"), widget=forms.Textarea, required=False,
+                             help_text=_("Tom: «Personen har flyttet fra …»."))
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.pk, f"{u.name} ({u.get_sector_display()})") for u in units]

@@ -188,6 +188,13 @@ class Transfer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     completed_on = models.DateField(_("fullført dato"), null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # A move (docs/decisions/0009-moves-end-rights.md): on completion main responsibility for the person's plan is PROPOSED
+    # to a service of the new municipality; the new KE confirms it (services.transfer_main_responsibility_confirm), which
+    # changes the plan through helhet.plans.services.main_responsibility_set.
+    main_proposed_unit = models.ForeignKey(ServiceUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                           verbose_name=_("foreslått hovedansvar"))
+    main_confirmed_on = models.DateField(_("hovedansvar bekreftet"), null=True, blank=True)
+    main_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("overføring")
@@ -210,6 +217,11 @@ class Transfer(models.Model):
     @property
     def is_outside(self) -> bool:
         return self.to_organization_id is None
+
+    @property
+    def main_pending(self) -> bool:
+        """A completed move whose proposed main responsibility the new KE has not confirmed yet."""
+        return self.status == self.Status.COMPLETED and self.main_proposed_unit_id is not None and self.main_confirmed_on is None
 
 
 class TransferChecklistItem(models.Model):

@@ -22,6 +22,7 @@ from helhet.access.queries import (
 )
 from helhet.audit.services import record
 from helhet.cases.models import CoordinatorAppointment
+from helhet.documents.selectors import letters_for
 
 from .models import (
     Disagreement,
@@ -93,11 +94,22 @@ def notification_for_receiver(*, actor, notification_id) -> NeedNotification:
 
 def transfer_detail(*, actor, transfer_id) -> tuple[Transfer, dict]:
     t, why = load(actor, Transfer, transfer_id, Action.TRANSFER_MANAGE, queryset=Transfer.objects.select_related("person__home_municipality", "from_organization", "to_organization", "created_by", "completed_by",
-                                             "from_appointment__coordinator", "from_appointment__unit", "to_appointment__coordinator", "to_appointment__unit"))
+                                             "from_appointment__coordinator", "from_appointment__unit", "to_appointment__coordinator", "to_appointment__unit",
+                                             "main_proposed_unit", "main_confirmed_by"))
     items = list(t.items.select_related("done_by"))
     record(actor=actor, action="view", obj=t, person=t.person, reason=why, summary=gettext_noop("Så overføring"))
     return t, {"items": items, "is_receiver": may_object(actor, Action.TRANSFER_RECEIVE, t),
                "checklist_done": all(i.settled for i in items)}
+
+
+def main_responsibility_units(t: Transfer) -> list:
+    """The receiving municipality's services that can hold main responsibility (reference data), proposed one first."""
+    from helhet.organizations.models import ServiceUnit
+    from helhet.plans.models import MAIN_SECTORS
+
+    units = list(ServiceUnit.objects.filter(organization_id=t.to_organization_id, is_coordinating_unit=False, sector__in=list(MAIN_SECTORS))
+                 .order_by("name"))
+    return sorted(units, key=lambda u: u.pk != t.main_proposed_unit_id)
 
 
 def disagreement_detail(*, actor, disagreement_id) -> Disagreement:
@@ -121,6 +133,10 @@ def person_coordination(*, actor, person) -> dict:
         "appointments": list(CoordinatorAppointment.objects.filter(person=person).select_related("coordinator", "unit__organization")),
         "allowed": set(allowed_actions(actor, person)),
     }
+    # The letters produced for information sent as a letter, linked from the page to print (one query).
+    partner_letters = letters_for("partnerinformation", [i.pk for i in data["information"] if i.method == PartnerInformation.Method.LETTER])
+    for i in data["information"]:
+        i.letters = partner_letters.get(i.pk, [])
     data["active_objection"] = next((o for o in data["objections"] if o.withdrawn_on is None or o.withdrawn_on > timezone.localdate()), None)
     record(actor=actor, action="view", obj=person, person=person, reason=why, summary=gettext_noop("Så samhandling for personen"))
     return data

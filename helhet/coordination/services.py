@@ -36,6 +36,7 @@ from helhet.core.errors import Conflict, DomainError, NotFound, validate
 from helhet.core.errors import invalid as _invalid
 from helhet.directory import services as directory_services
 from helhet.directory.selectors import resolve_municipality
+from helhet.documents import services as document_services
 from helhet.organizations.models import Level, Organization, Sector, ServiceUnit
 from helhet.organizations.services import coordinating_unit
 from helhet.people.models import Involvement, Person
@@ -396,8 +397,11 @@ def transfer_start(*, actor, person: Person, kind: str, effective_on: dt.date, f
                                                 from_unit=appointment.unit if appointment else None, kind_label=_("overføring"))
             else:
                 ke = coordinating_unit(to_org)
-                _notify_unit_by_email(ke, _("Ny overføring i Helhet"),
-                                      _("%(unit)s har fått en ny overføring. Logg inn i Helhet for å se den.") % {"unit": ke.name})
+                # The e-mail names the sending organisation (from where), never the person (docs/decisions/0009).
+                _notify_unit_by_email(ke, _("Ny overføring i Helhet fra %(from)s") % {"from": from_org.name},
+                                      _("%(unit)s har fått en ny overføring fra %(from)s. Logg inn i Helhet for å se den.")
+                                      % {"unit": ke.name, "from": from_org.name})
+                _notify_receiving_ke(transfer, _("Ny overføring fra %(from)s: %(kind)s") % {"from": from_org.name, "kind": transfer.get_kind_display()})
     except IntegrityError:
         raise Conflict("transfer_open", _("Det pågår allerede en overføring for denne personen.")) from None
     return transfer
@@ -484,13 +488,101 @@ def transfer_complete(*, actor, transfer_id, coordinator_id, unit_id, on: dt.dat
             case_services.coordinator_end(actor=actor, appointment_id=old.pk, on=on, reason=reason)
         if t.kind == K.MOVE:
             Person.objects.filter(pk=t.person_id).update(home_municipality=t.to_organization)
+            # The old municipality's KE rights end with the move (helhet/access/facts.py); main responsibility for the
+            # plan is proposed to the new municipality's service and waits for its KE (transfer_main_responsibility_confirm).
+            t.main_proposed_unit = _proposed_main_unit(t, unit)
+            if t.main_proposed_unit is not None:
+                Transfer.objects.filter(pk=t.pk).update(main_proposed_unit=t.main_proposed_unit)
         updated = Transfer.objects.filter(pk=t.pk, status=Transfer.Status.OPEN).update(
             status=Transfer.Status.COMPLETED, to_appointment=new, completed_on=on, completed_by=actor, old_coordinator_continues=False)
         if not updated:
             raise Conflict("stale", _("Overføringen ble fullført av en annen i mellomtiden."))
         t.status, t.to_appointment, t.completed_on, t.completed_by = Transfer.Status.COMPLETED, new, on, actor
         record(actor=actor, action="update", obj=t, person=t.person, reason=why,
-               summary=gettext_noop("Fullførte overføring: %(kind)s"), params={"kind": label(t, "kind")}, detail={"new_appointment": new.pk})
+               summary=gettext_noop("Fullførte overføring: %(kind)s"), params={"kind": label(t, "kind")},
+               detail={"new_appointment": new.pk, "main_proposed_unit": t.main_proposed_unit_id})
+        if t.main_proposed_unit_id:
+            _notify_receiving_ke(t, _("Bekreft hovedansvar etter flytting fra %(from)s") % {"from": t.from_organization.name})
+    return t
+
+
+def _notify_receiving_ke(t: Transfer, title: str) -> None:
+    """An in-app notification ("Varsler") to each KE officer of the receiving tenant, after commit. The title names the
+    sending organisation and the kind of transfer, not the person (the page behind the link is access-checked)."""
+    from django.urls import reverse
+
+    from helhet.notifications import services as notification_services
+    from helhet.organizations.models import User
+
+    url = reverse("transfer_detail", args=[t.pk])
+    to_org_id = t.to_organization_id
+
+    def send():
+        officers = User.objects.filter(is_active=True, memberships__active=True, memberships__role="ke_officer",
+                                       memberships__unit__organization_id=to_org_id).distinct()
+        for user in officers:
+            notification_services.notify(user=user, title=title, url=url)
+
+    transaction.on_commit(send)
+
+
+def _open_plan(person_id):
+    from helhet.plans.models import IndividualPlan
+
+    return (IndividualPlan.objects.filter(person_id=person_id).exclude(status=IndividualPlan.Status.CLOSED)
+            .select_related("main_unit").first())
+
+
+def _proposed_main_unit(t: Transfer, coordinator_unit: ServiceUnit) -> ServiceUnit | None:
+    """For a completed move: the new municipality's service proposed to take main responsibility for the person's open plan
+    (None when there is no open plan or it is led there already). The new coordinator's unit when it is a service that
+    can hold main responsibility; else the new municipality's unit in the plan's current sector; else its health and
+    care service. The new KE confirms or picks another (transfer_main_responsibility_confirm)."""
+    from helhet.plans.models import MAIN_SECTORS
+
+    plan = _open_plan(t.person_id)
+    if plan is None or plan.main_unit.organization_id == t.to_organization_id:
+        return None
+    if coordinator_unit.sector in MAIN_SECTORS and coordinator_unit.organization_id == t.to_organization_id:
+        return coordinator_unit
+    units = ServiceUnit.objects.filter(organization_id=t.to_organization_id, is_coordinating_unit=False).order_by("id")
+    return (units.filter(sector=plan.main_sector).first() or units.filter(sector=Sector.HEALTH_CARE).first()
+            or units.filter(sector__in=list(MAIN_SECTORS)).first())
+
+
+def transfer_main_responsibility_confirm(*, actor, transfer_id, unit_id=None, reason: str = "", on: dt.date | None = None) -> Transfer:
+    """The new municipality's KE confirms main responsibility after a move (optionally for another of its services):
+    the plan changes through helhet.plans.services.main_responsibility_set (agreement between the services; audited
+    there), and the transfer records who confirmed it when (audited here)."""
+    from helhet.plans import services as plan_services
+    from helhet.plans.models import MAIN_SECTORS, IndividualPlan
+
+    t, why = load(actor, Transfer, transfer_id, Action.TRANSFER_MANAGE, object_action=Action.TRANSFER_RECEIVE,
+                  queryset=Transfer.objects.select_related("person", "from_organization", "to_organization", "main_proposed_unit"))
+    if t.kind != Transfer.Kind.MOVE or t.status != Transfer.Status.COMPLETED or t.main_proposed_unit_id is None:
+        raise Conflict("no_proposal", _("Overføringen har ikke noe forslag om hovedansvar å bekrefte."))
+    if t.main_confirmed_on is not None:
+        raise Conflict("already_confirmed", _("Hovedansvaret er allerede bekreftet."))
+    unit = t.main_proposed_unit
+    if unit_id not in (None, "") and str(unit_id) != str(unit.pk):
+        unit = ServiceUnit.objects.filter(pk=unit_id).first() if str(unit_id).isdigit() else None
+        if unit is None or unit.organization_id != t.to_organization_id or unit.sector not in MAIN_SECTORS:
+            raise _invalid("unit", _("Velg en tjeneste i %(org)s som kan ha hovedansvar.") % {"org": t.to_organization.name})
+    plan = _open_plan(t.person_id)
+    if plan is None:
+        raise Conflict("no_plan", _("Personen har ingen åpen individuell plan."))
+    on = _not_future("on", on or _today())
+    reason = (reason or "").strip() or _("Personen har flyttet fra %(from)s.") % {"from": t.from_organization.name}
+    with transaction.atomic():
+        updated = Transfer.objects.filter(pk=t.pk, main_confirmed_on__isnull=True).update(main_confirmed_on=on, main_confirmed_by=actor,
+                                                                                          main_proposed_unit=unit)
+        if not updated:
+            raise Conflict("already_confirmed", _("Hovedansvaret er allerede bekreftet."))
+        plan_services.main_responsibility_set(actor=actor, plan_id=plan.pk, based_on_version=plan.version, sector=unit.sector, unit_id=unit.pk,
+                                              basis=IndividualPlan.Basis.AGREEMENT, reason=reason, on=on)
+        t.main_confirmed_on, t.main_confirmed_by, t.main_proposed_unit = on, actor, unit
+        record(actor=actor, action="update", obj=t, person=t.person, reason=why, summary=gettext_noop("Bekreftet hovedansvar etter flytting: %(unit)s"),
+               params={"unit": unit.name}, detail={"plan": plan.pk, "unit": unit.pk})
     return t
 
 
@@ -584,7 +676,7 @@ def partners_inform(*, actor, person: Person, event: str, unit_ids=None, method:
     """Inform the GP and partners of an event, unless the person objected (then refuse, say why, and send nothing).
 
     method: "email" (units without an e-mail address get a letter), "letter", or "auto" (= e-mail where possible).
-    Each information sent is recorded: to whom, which event, when, how.
+    Each information sent is recorded: to whom, which event, when, how. A letter is produced as a PDF/A Document.
     """
     if event not in PartnerInformation.Event.values:
         raise _invalid("event", _("Ugyldig hendelse."))
@@ -620,6 +712,10 @@ def partners_inform(*, actor, person: Person, event: str, unit_ids=None, method:
                 person=person, event=event, recipient_unit=unit, is_gp=unit.sector == Sector.GP, method=how,
                 address=unit.email if how == PartnerInformation.Method.EMAIL else "", body=body, sent_at=now, sent_by=actor)
             sent.append(info)
+            if how == PartnerInformation.Method.LETTER:
+                # "Letter" produces the letter (PDF/A in the person's document area) to print or send; the person's
+                # coordination page links it (helhet.documents.services.partner_information_letter).
+                info.letter = document_services.partner_information_letter(info, actor=actor, why=why)
             if how == PartnerInformation.Method.EMAIL:
                 subject = str(dict(PartnerInformation.Event.choices)[event])
                 # Sent after commit; a failure is recorded and retried by the worker (helhet.core.outbox).

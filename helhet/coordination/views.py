@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from helhet.access.policy import Action
 from helhet.cases.models import CoordinatorAppointment
 from helhet.consent.forms import consenter_relatives
-from helhet.core.errors import NotFound
+from helhet.core.errors import DomainError, NotFound
+from helhet.documents.selectors import letters_for
 from helhet.organizations.models import Level, Organization, ServiceUnit
 from helhet.people import selectors as people_selectors
 from helhet.people.selectors import staff_choices
@@ -142,7 +144,26 @@ def hospital_coordinator_request(request, pk: int):
 @require_GET
 def need_notification_detail(request, pk: int):
     n, data = selectors.notification_detail(actor=request.user, notification_id=pk)
-    return render(request, "coordination/notification_detail.html", {"n": n, **data})
+    # The receipts and letters made from it (links; opening one goes through the document area's access check).
+    letters = letters_for("neednotification", [n.pk]).get(n.pk, [])
+    return render(request, "coordination/notification_detail.html", {"n": n, **data, "letters": letters})
+
+
+@login_required
+@require_POST
+def need_notification_receipt(request, pk: int):
+    """The receiving KE makes (or fetches) the receipt letter (kvittering) for the sender, and opens it."""
+    from helhet.documents import services as documents
+
+    try:
+        doc = documents.need_notification_receipt_create(actor=request.user, notification_id=pk, language=request.POST.get("language", "nb"))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, exc.message)
+        return redirect("need_notification_detail", pk=pk)
+    messages.success(request, _("Kvitteringen er lagret i personens dokumenter."))
+    return redirect("document_file", pk=doc.pk)
 
 
 def _receiver_form(request, pk, *, form, title, run, message, intro=""):
@@ -260,6 +281,27 @@ def transfer_complete(request, pk: int):
                               "cancel_url": reverse("transfer_detail", args=[t.pk]), "submit_label": _("Fullfør overføring"),
                               "intro": _("Den nye koordinatoren starter samme dag som den nåværende avslutter. Historikken beholdes.")},
                      run=run, success=lambda t: reverse("transfer_detail", args=[t.pk]), message=_("Overføringen er fullført."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_main_confirm(request, pk: int):
+    """After a move: the new municipality's KE confirms main responsibility for the plan (docs/decisions/0009)."""
+    from .forms import MainResponsibilityConfirmForm
+
+    t, data = selectors.transfer_detail(actor=request.user, transfer_id=pk)
+    if not (data["is_receiver"] and t.main_pending):
+        raise NotFound()
+    units = selectors.main_responsibility_units(t)
+    form = MainResponsibilityConfirmForm(_data(request), units=units, initial={"unit": t.main_proposed_unit_id})
+    return form_page(request, form=form, template=FORM_PAGE,
+                     context={"title": _("Bekreft hovedansvar"), "person": t.person, "cancel_url": reverse("transfer_detail", args=[t.pk]),
+                              "intro": _("Personen har flyttet fra %(from)s. Helhet foreslår at %(unit)s får hovedansvaret for den "
+                                         "individuelle planen.") % {"from": t.from_organization.name, "unit": t.main_proposed_unit.name},
+                              "submit_label": _("Bekreft hovedansvar")},
+                     run=lambda cd: services.transfer_main_responsibility_confirm(actor=request.user, transfer_id=t.pk, unit_id=int(cd["unit"]),
+                                                                                  reason=cd["reason"]),
+                     success=lambda t: reverse("transfer_detail", args=[t.pk]), message=_("Hovedansvaret er bekreftet."))
 
 
 @login_required

@@ -48,7 +48,85 @@ def seed_demo(n_persons: int = 30) -> World:
             _seed_person(w, person, state, i, child, today)
         seed_plans(w)
         seed_portal(w)
+        seed_coordination(w)
     return w
+
+
+# ---------------------------------------------------------------- coordination and the other roles (issue 11)
+
+
+def seed_coordination(w: World) -> None:
+    """What a first-time user should meet: a held meeting with minutes, a message thread with replies, need notifications
+    both ways, a move to another municipality in progress, a contact doctor (one appointed, one due), a pathway coordinator
+    and samordningsansvar. Through the services; a meeting can only be created ahead of time, so the held one is moved
+    into the past in the database (demo only). Idempotent: nothing when a transfer exists."""
+    from helhet.coordination import services as coordination
+    from helhet.coordination.models import Transfer
+    from helhet.meetings import services as meetings
+    from helhet.meetings.models import Meeting
+    from helhet.plans.models import IndividualPlan
+
+    if Transfer.objects.exists():
+        return
+    today = timezone.localdate()
+    ke, coord, leader = w.users["ke"], w.users["coordinator"], w.users["unit_leader"]
+
+    # A held meeting with minutes, and a thread the coordinator and NAV write in, on the young adult's plan.
+    plan = IndividualPlan.objects.filter(person__given_name="Amalie", person__family_name="Lund").select_related("person").first()
+    if plan is not None:
+        at = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+        meeting = meetings.meeting_create(actor=coord, plan_id=plan.pk, title="Oppstartsmøte", agenda="Mål, tiltak og hvem som gjør hva.",
+                                          start=at, end=at + dt.timedelta(hours=1), place="Fjordvik helsehus")
+        held = timezone.now().replace(minute=0, second=0, microsecond=0) - dt.timedelta(days=9)
+        Meeting.objects.filter(pk=meeting.pk).update(start=held, end=held + dt.timedelta(hours=1))
+        plan.refresh_from_db(fields=["version"])
+        meetings.minutes_write(actor=coord, meeting_id=meeting.pk, based_on_version=plan.version,
+                               text="Amalie fortalte om målene sine. NAV og hjemmetjenesten gikk gjennom tiltakene. Neste møte om seks uker.")
+        meetings.minutes_send(actor=coord, meeting_id=meeting.pk)
+        thread = meetings.thread_create(actor=coord, plan_id=plan.pk, subject="Tider for samtaler med NAV",
+                                        text="Passer det med samtaler annenhver tirsdag?")
+        meetings.post_add(actor=w.users["nav"], thread_id=thread.pk, text="Tirsdager passer fint for oss, klokka ti.")
+
+    # The hospital persons (hospital coordinator, in the ward): a contact doctor appointed for one, due for another; a
+    # pathway coordinator; need notifications both ways, each with the consent given for it recorded.
+    hospital = list(Person.objects.filter(involvements__unit=w.units["trust_ward"]).distinct().order_by("pk")[:3])
+    ward = w.units["trust_ward"].pk
+    if hospital:
+        first = hospital[0]
+        cases.contact_doctor_record(actor=leader, person=first, unit_id=ward, need_found_on=today - dt.timedelta(days=6),
+                                    clinician_id=w.users["clinician"].pk, appointed_on=today - dt.timedelta(days=5))
+        cases.pathway_coordinator_record(actor=leader, person=first, pathway="cancer", name="Liv Forløp", unit_id=ward,
+                                         start=today - dt.timedelta(days=20))
+        coordination.need_notification_send(
+            actor=w.users["clinician"], person=first, direction="to_municipality", sent_on=today - dt.timedelta(days=2),
+            summary="Utskrives snart og trenger koordinerte tjenester hjemme.", contact_name="Jonas Lie", contact_phone="77000000",
+            needs_ip=True, consent_given_by="person", consent_method="oral", consent_given_on=today - dt.timedelta(days=2))
+    if len(hospital) > 1:
+        cases.contact_doctor_record(actor=leader, person=hospital[1], unit_id=ward, need_found_on=today, kind="psychologist")
+        coordination.need_notification_send(
+            actor=ke, person=hospital[1], direction="to_hospital", sent_on=today - dt.timedelta(days=1),
+            summary="Innlagt; kommunen ber om koordinator i sykehuset.", contact_name="Kari Nordvik", to_unit_id=ward,
+            consent_given_by="person", consent_method="oral", consent_given_on=today - dt.timedelta(days=1))
+
+    # A move to Havbygd in progress: the old coordinator continues until Havbygd's KE appoints.
+    movers = Person.objects.filter(coordinator_appointments__end__isnull=True, coordinator_appointments__kind="coordinator").exclude(
+        pk__in=[p.pk for p in hospital]).exclude(involvements__unit=w.units["fjordvik_school"]).distinct().order_by("pk")
+    mover = movers.first()
+    if mover is not None:
+        t = coordination.transfer_start(actor=ke, person=mover, kind="move", effective_on=today + dt.timedelta(days=14),
+                                        to_organization_id=w.orgs["havbygd"].pk, note="Flytter til Havbygd i forbindelse med ny jobb.")
+        for key in ("plan_handed_over", "person_informed"):
+            coordination.transfer_item_set(actor=ke, transfer_id=t.pk, key=key, done=True, on=today)
+
+    # Samordningsansvar for a person without the right to a plan or a coordinator (a refused request).
+    from helhet.cases.models import CoordinatorAppointment
+
+    coordinated = CoordinatorAppointment.objects.filter(end__isnull=True).values("person_id")
+    refused = (Person.objects.filter(requests__decision__outcome="refused").exclude(pk__in=coordinated)
+               .distinct().order_by("pk").first())
+    if refused is not None:
+        cases.coordination_lead_decide(actor=ke, person=refused, unit_id=w.units["fjordvik_nav"].pk, decided_on=today,
+                                       contact_name="Lars Vik", reason="Ikke rett til individuell plan; NAV gir de fleste tjenestene og samordner.")
 
 
 # ---------------------------------------------------------------- the person's own logins (helhet/portal)

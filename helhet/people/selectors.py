@@ -20,6 +20,7 @@ from helhet.access.queries import (
     visible_persons_q,
 )
 from helhet.audit.services import record
+from helhet.core.dbrouter import on_replica
 
 from .models import Person
 
@@ -35,7 +36,8 @@ def person_list(*, actor, search: str = "", limit: int | None = 200) -> QuerySet
             for word in search.split():
                 qs = qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
     qs = qs.order_by("family_name", "given_name", "pk")
-    return qs[:limit] if limit else qs
+    # A list read: the read replica when one is configured (helhet.core.dbrouter; read-your-writes kept there).
+    return on_replica(qs[:limit] if limit else qs)
 
 
 # The person's own fields by the part of the record they belong to (helhet.access.policy.Field).
@@ -94,6 +96,18 @@ def person_detail(*, actor, person_id) -> tuple[Person, dict]:
     from helhet.access.models import HealthSharingObjection
 
     data["allowed"] = allowed_actions(actor, person, rels=rels)
+    # Contact doctor, pathway coordinators, samordningsansvar (issue 11): part of the case record (Field.CASE).
+    from helhet.cases.selectors import person_roles
+
+    data.update(person_roles(person) if case else {"contact_doctors": [], "pathway_coordinators": [], "coordination_leads": [],
+                                                  "coordination_lead": None})
+    if not case and Action.CONTACT_DOCTOR_APPOINT.value in data["allowed"]:
+        # The hospital unit leader, who does not read the case record, sees the contact doctors of the units they lead.
+        from helhet.cases.selectors import contact_doctor_units
+
+        led = {u.pk for u in contact_doctor_units(actor=actor)}
+        data["contact_doctors"] = [d for d in person_roles(person)["contact_doctors"] if d.unit_id in led]
+        data["roles_partial"] = True
     data.update(_sharing_and_grants(person, data["allowed"]))
     data["objections"] = list(HealthSharingObjection.objects.filter(person=person)) if shows[Field.CONSENTS] else []
     data["withheld"] = sorted({f for f, shown in shows.items() if not shown} | ({"involvements"} if hidden_involvements else set()))

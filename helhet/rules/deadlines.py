@@ -16,6 +16,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 
 @dataclass(frozen=True)
 class Deadline:
@@ -64,17 +66,19 @@ def collect(*, organization_ids: list[int] | None = None, user_id: int | None = 
 
 # The kinds every list and filter knows, with the Norwegian label the UI and the reminder e-mails use
 # (the e-mail names only the kind of deadline, never the person or the details: helhet.notifications.services).
+# Message ids (gettext_noop): kind_label() translates them into the reader's language.
 KIND_LABELS: dict[str, str] = {
-    "first_contact": "Første kontakt etter oppnevning",
-    "evaluation": "Evaluering av individuell plan",
-    "measure": "Frist for tiltak",
-    "minutes": "Referat etter møte",
-    "need_notification_response": "Svar på melding om behov",
-    "appeal": "Behandling av klage",
-    "appeal_window": "Klagefrist for avgjørelse",  # helhet.cases.deadlines
-    "new_decision": "Ny avgjørelse etter klage",  # helhet.cases.deadlines
-    "partners_inform": "Informere fastlege og samarbeidspartnere",  # helhet.cases.deadlines
-    "consent_expiry": "Samtykke utløper",
+    "first_contact": gettext_noop("Første kontakt etter oppnevning"),
+    "evaluation": gettext_noop("Evaluering av individuell plan"),
+    "measure": gettext_noop("Frist for tiltak"),
+    "minutes": gettext_noop("Referat etter møte"),
+    "need_notification_response": gettext_noop("Svar på melding om behov"),
+    "appeal": gettext_noop("Behandling av klage"),
+    "appeal_window": gettext_noop("Klagefrist for avgjørelse"),  # helhet.cases.deadlines
+    "new_decision": gettext_noop("Ny avgjørelse etter klage"),  # helhet.cases.deadlines
+    "partners_inform": gettext_noop("Informere fastlege og samarbeidspartnere"),  # helhet.cases.deadlines
+    "consent_expiry": gettext_noop("Samtykke utløper"),
+    "contact_doctor": gettext_noop("Oppnevne kontaktlege"),  # helhet.cases.deadlines
 }
 
 

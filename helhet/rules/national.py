@@ -35,6 +35,25 @@ NATIONAL_RULES = [
          title="Rett til kontaktlege",
          text="Pasient med alvorlig sykdom, skade eller lidelse som har behov for behandling eller oppfølging av en viss varighet, har rett til kontaktlege i spesialisthelsetjenesten, oppnevnt senest første virkedag.",
          source="Spesialisthelsetjenesteloven § 2-5 c"),
+    # Read by helhet.cases.deadlines.contact_doctor_deadlines: parameters["working_days"] after the day the need was found
+    # (Norwegian public holidays from the `holidays` library, weekends excluded: helhet.cases.rules.add_working_days).
+    dict(code="contact-doctor.deadline", kind="deadline", valid_from=D(2016, 9, 15), valid_to=None, needs_check=True,
+         title="Frist for å oppnevne kontaktlege",
+         text="Kontaktlege (eller kontaktpsykolog) skal oppnevnes senest første virkedag etter at behovet er avdekket. "
+              "Lederen for enheten i spesialisthelsetjenesten oppnevner.",
+         source="Spesialisthelsetjenesteloven § 2-5 c; forskrift om kontaktlege i spesialisthelsetjenesten § 3",
+         parameters={"working_days": 1}),
+    dict(code="pathway-coordinator", kind="duty", valid_from=D(2015, 1, 1), valid_to=None, needs_check=True,
+         title="Forløpskoordinator i pakkeforløp",
+         text="I pakkeforløp for kreft og for psykisk helse og rus har personen en forløpskoordinator. Forløpskoordinatoren kan "
+              "fylle koordinatorrollen når det er vurdert og registrert; ellers samarbeider de.",
+         source="Helsedirektoratet, pakkeforløp for kreft (fra 2015) og for psykisk helse og rus (fra 2019)"),
+    # Read by helhet.cases.services.coordination_lead_decide (a local version of the municipality wins).
+    dict(code="coordination-lead.duty", kind="duty", valid_from=D(2012, 1, 1), valid_to=None, needs_check=True,
+         title="Samordningsansvar uten rett til individuell plan eller koordinator",
+         text="Når personen ikke har rett til individuell plan eller koordinator, men får flere tjenester, bestemmer kommunen "
+              "etter sin retningslinje hvilken tjeneste som har ansvaret for å samordne tjenestene.",
+         source="Helse- og omsorgstjenesteloven § 4-1 (forsvarlighet og samordning); kommunens lokale retningslinje"),
     dict(code="covid-2020.no-new-ip", kind="temporary", valid_from=D(2020, 3, 27), valid_to=D(2020, 5, 27), needs_check=True,
          title="Midlertidig regel (covid-19): ingen rett til ny individuell plan",
          text="Mens den midlertidige forskriften gjaldt, var det ingen rett til å få utarbeidet ny individuell plan. Eksisterende planer gjaldt fortsatt; oppdatering, møter og tiltak kunne nedprioriteres der det var forsvarlig etter en individuell vurdering. Plikten til å tilby koordinator og kravet om koordinerende enhet gjaldt uendret.",
@@ -78,6 +97,17 @@ NATIONAL_RULES = [
          source="Forskrift om habilitering og rehabilitering, individuell plan og koordinator § 21; retningslinje UNN og kommunene "
                 "i Troms og Ofoten; Helse Bergen, retningslinje for individuell plan",
          parameters={"days": 14}),
+    # Read by helhet.cases.deadlines (partners_inform_deadlines): the third event, the end of the arrangement (the plan
+    # closed, or the last municipal coordinator ended with no successor). lookback_days bounds which ends still give a
+    # task, so an end long before Helhet was used does not appear as overdue work (a Helhet setting, not law).
+    dict(code="partners.inform-ended", kind="deadline", valid_from=D(2012, 1, 1), valid_to=None, needs_check=True,
+         title="Informere fastlege og samarbeidspartnere når ordningen avsluttes",
+         text="Når ordningen med individuell plan eller koordinator avsluttes, informeres fastlegen og de andre "
+              "samarbeidspartnerne, med mindre personen har reservert seg. Helhet setter fristen til 14 dager (må kontrolleres "
+              "mot lokal retningslinje).",
+         source="Forskrift om habilitering og rehabilitering, individuell plan og koordinator § 21; retningslinje UNN og kommunene "
+                "i Troms og Ofoten; Helse Bergen, retningslinje for individuell plan",
+         parameters={"days": 14, "lookback_days": 90}),
     dict(code="case.access-to-documents", kind="right", valid_from=D(2001, 7, 1), valid_to=None, needs_check=True,
          title="Rett til å se saksdokumentene",
          text="Du har rett til å se dokumentene i saken din, med de unntakene loven gir.",

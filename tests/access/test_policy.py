@@ -53,6 +53,9 @@ portal.view                     .   .      .     .      .       .      .       X
 plan.own_write                  .   .      .     .      .       .      .       X     X     .      .      .
 consent.give                    .   .      .     .      .       .      .       X     X     .      .      .
 meeting.respond                 .   .      .     .      .       .      .       X     X     .      .      .
+contact_doctor.appoint          .   .      .     .      X       .      .       .     .     .      .      .
+pathway_coordinator.record      X   X      X     .      X       .      .       .     .     .      .      .
+coordination_lead.decide        X   .      .     .      .       .      .       .     .     .      .      .
 """
 
 # ... and relationships to an OBJECT (facts.object_relationships): a request, notification, transfer, disagreement,
@@ -80,6 +83,8 @@ directory.edit                  .        .         .       .      .     X       
 coordination.accept_outside     .        X         .       .      .     .       .       .      .
 coordination.outside_answer     .        .         X       .      .     .       .       .      .
 training.record                 .        .         .       .      .     X       .       .      .
+plan_template.manage            .        .         .       .      .     X       .       .      .
+contact_doctor.from_unit        .        .         .       .      .     .       .       X      .
 """
 
 
