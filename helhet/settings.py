@@ -116,6 +116,8 @@ INSTALLED_APPS = [
     "helhet.notifications",
     "helhet.portal",
     "helhet.interop",
+    "helhet.statistics",  # the KE's statistics: aggregates, charts as SVG, CSV (issue 13)
+    "helhet.workspace",  # landing pages per role, cross-plan inbox, calendar (issue 10)
     # Security hardening (helhet/accounts): TOTP devices for two-factor login.
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -187,6 +189,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A test database per test run, so parallel runs on one server (developers, CI) never collide.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HELHET_TEST_DB", f"test_helhet_{os.getpid()}")}
+# Database roles (issue 9, docs/operations.md "Databaseroller", helhet/audit/grants.py): DATABASE_URL is the app
+# role's connection (SELECT/INSERT only on the audit tables); DATABASE_OWNER_URL, when set, is the owner's, used only
+# by `manage.py migrate` (helhet/audit/management/commands/migrate.py), which then re-applies the app role's grants.
+# HELHET_DB_APP_ROLE names the app role (default: DATABASE_URL's user when an owner URL is given); empty: no grants.
+HELHET_DB_OWNER = dj_database_url.parse(os.environ["DATABASE_OWNER_URL"]) if os.environ.get("DATABASE_OWNER_URL") else {}
+HELHET_DB_APP_ROLE = os.environ.get("HELHET_DB_APP_ROLE", "") or (DATABASES["default"].get("USER", "") if HELHET_DB_OWNER else "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organizations.User"
@@ -349,3 +357,43 @@ HELHET_OIDC_PROVIDERS = {
 }
 # The base URL the providers redirect back to (https://helhet.example.no); default: the request's own host.
 HELHET_OIDC_REDIRECT_BASE = os.environ.get("HELHET_OIDC_REDIRECT_BASE", "")
+
+
+# ---------------------------------------------------------------------------
+# Scale-out: pgbouncer and a read replica (docs/scale-out.md). Owned by the scale-out work (helhet/core/dbrouter.py,
+# tests/ops/test_pg_*.py). Reads only the environment; without these variables nothing below changes a setting.
+# ---------------------------------------------------------------------------
+
+# HELHET_DB_POOLER=pgbouncer: the app talks to pgbouncer in transaction mode, where consecutive transactions of one
+# Django connection may run on different server connections. Then nothing may outlive a transaction on the server:
+# no server-side cursors (QuerySet.iterator() would open a cursor WITH HOLD across transactions), no prepared
+# statements (psycopg prepares a query after prepare_threshold uses; None never does). Session-level advisory locks,
+# LISTEN and SET are not used by Helhet (the audit chain takes pg_advisory_xact_lock); the throwaway clusters and
+# docs/scale-out.md set the server's TimeZone to UTC so Django sends no SET TIME ZONE. CONN_MAX_AGE stays as set:
+# a persistent client connection to pgbouncer holds no server connection between transactions.
+HELHET_DB_POOLER = os.environ.get("HELHET_DB_POOLER", "").strip().lower()
+if HELHET_DB_POOLER not in {"", "pgbouncer"}:
+    raise ImproperlyConfigured("HELHET_DB_POOLER must be empty or 'pgbouncer'")
+
+# DATABASE_REPLICA_URL: a streaming standby for the reads that ask for it (helhet.core.dbrouter: list, statistics
+# and export reads through on_replica()/use_replica()); a user who wrote within HELHET_REPLICA_PIN_SECONDS reads
+# from the primary (read-your-writes, a cookie set by ReadYourWritesMiddleware).
+HELHET_REPLICA_PIN_SECONDS = int(os.environ.get("HELHET_REPLICA_PIN_SECONDS", "10"))
+if os.environ.get("DATABASE_REPLICA_URL"):
+    _replica = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0)
+    )
+    _replica["CONN_HEALTH_CHECKS"] = True
+    if _replica["ENGINE"] == DATABASES["default"]["ENGINE"]:  # the same connection options as the primary
+        _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
+    # Tests use the primary's test database for this alias too (no second test database to create).
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["helhet.core.dbrouter.ReplicaRouter"]
+    MIDDLEWARE += ["helhet.core.dbrouter.ReadYourWritesMiddleware"]
+
+if HELHET_DB_POOLER == "pgbouncer":
+    for _alias in DATABASES.values():
+        if _alias["ENGINE"] == "django.db.backends.postgresql":
+            _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
+            _alias["OPTIONS"] = {**_alias.get("OPTIONS", {}), "prepare_threshold": None}

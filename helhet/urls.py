@@ -30,4 +30,9 @@ urlpatterns = [
     path("", include("helhet.portal.urls")),
     path("", include("helhet.accounts.urls")),
     path("", include("helhet.notifications.urls")),
+    path("", include("helhet.statistics.urls")),
+    path("", include("helhet.workspace.urls")),
 ]
+
+# A database that does not answer is a 503 with Retry-After, not a 500 (helhet.core.views.server_error).
+handler500 = "helhet.core.views.server_error"

@@ -96,13 +96,18 @@ class AuditEvent(models.Model):
 
     @property
     def actor_role_label(self) -> str:
-        """The role in Norwegian (organizations.Role), or the stored code if it is not one."""
+        """The role in the reader's language (organizations.Role; "system" for a system client's reads, "bench" for
+        benchmark events), or the stored code if it is none of them."""
         from helhet.organizations.models import Role
 
         try:
             return str(Role(self.actor_role).label)
         except ValueError:
-            return self.actor_role
+            return str(OTHER_ROLES[self.actor_role]) if self.actor_role in OTHER_ROLES else self.actor_role
+
+
+# Roles an event can name that are not a person's membership role.
+OTHER_ROLES = {"system": _("Fagsystem"), "bench": _("Ytelsestest")}
 
 
 TRANSLATED_PARAMS = "_translated"  # params key: the parameters that are message ids (labels), comma-separated

@@ -36,7 +36,10 @@ def home(request):
     if not acting_units(request.user):
         # A citizen login (the person, a parent or guardian): their own pages, never the staff lists (helhet/portal).
         return redirect("portal_home")
-    return redirect("my_persons")
+    # Coordinators on "Mine personer", other staff who stand to a person on "Personer jeg er involvert i" (helhet/workspace).
+    from helhet.workspace.selectors import landing
+
+    return redirect(landing(actor=request.user))
 
 
 class LoginView(auth_views.LoginView):
@@ -100,3 +103,38 @@ class LogoutView(auth_views.LogoutView):
         if request.user.is_authenticated:
             record(actor=request.user, action="logout", object_type="session", summary=gettext_noop("Logget ut"))
         return super().post(request, *args, **kwargs)
+
+
+# Seconds a client should wait before retrying after the database did not answer (a restart or a failover).
+DATABASE_RETRY_AFTER = 5
+
+
+def server_error(request):
+    """handler500. Uncaught exceptions end here (with DEBUG off); the one we can name is a database that did not
+    answer (OperationalError/InterfaceError: a restart, a failover, a broken connection): a 503 with Retry-After,
+    JSON for the API and FHIR, because the request did not complete and retrying it (with its Idempotency-Key) is
+    safe. Everything else is the plain 500 page. Called inside the exception handler, so sys.exc_info() is the
+    exception."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+
+    unavailable = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    status = 503 if unavailable else 500
+    api = request.path_info.startswith(("/api/", "/fhir/"))
+    if unavailable:
+        message = _("Databasen svarer ikke akkurat nå. Ingenting er lagret. Prøv igjen om noen sekunder.")
+    else:
+        message = _("Det oppstod en feil hos oss. Prøv igjen om litt.")
+    if api:
+        code = "database_unavailable" if unavailable else "server_error"
+        response = JsonResponse({"code": code, "message": str(message), "details": {}}, status=status)
+    else:
+        # No request context: its processors would read the database that just failed.
+        from django.http import HttpResponse
+        from django.template import loader
+
+        response = HttpResponse(loader.get_template("500.html").render({"message": message}), status=status)
+    if unavailable:
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
