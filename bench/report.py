@@ -48,6 +48,8 @@ def goal_rows(results: dict) -> list[dict]:
     at = f" at {big['size_plans']:,} plans" if big else ""
     add("plan API document / one-query limit, p50" + at, big.get("api_vs_one_query", {}).get("ratio_p50"), "<= 2x",
         lambda v: v <= 2, lambda v: f"{v}x")
+    add("plan as FHIR bundle / plan API document, p50" + at, big.get("fhir_vs_api", {}).get("ratio_p50"), "<= 2x",
+        lambda v: v <= 2, lambda v: f"{v}x")
     add("plan API p95 (in-process)" + at, big.get("plan_api", {}).get("p95_ms"), "< 25 ms", lambda v: v < 25,
         lambda v: f"{v:.1f} ms")
     served = big.get("served", {})
@@ -145,6 +147,21 @@ def render(results: dict) -> str:
                 f"| {row['size_plans']:,} | {r['n']} | {r['request_p50_ms']:.1f} | {r['bare_select_sql_p50_ms']:.1f} | "
                 f"{r['ratio_p50']}× | {r['selects_per_request']} + {r['writes_per_request']} | "
                 f"{_load(r.get('loadavg_before'))} → {_load(r.get('loadavg_after'))} |"
+            )
+    lines += [
+        "",
+        "**The plan as a FHIR bundle** (`CarePlan?patient=` with its Tasks, Goals and CareTeam, `bench/run.py`) / the plan "
+        "API document, the same plans, interleaved:",
+        "",
+        "| plans | n | API p50 ms | FHIR p50 ms | FHIR p95 ms | ratio p50 | load before → after |",
+        "|------:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in results.get("sizes", []):
+        fv = row.get("fhir_vs_api", {})
+        if fv.get("n"):
+            lines.append(
+                f"| {row['size_plans']:,} | {fv['n']} | {fv['api_p50_ms']:.1f} | {fv['fhir_p50_ms']:.1f} | {fv['fhir_p95_ms']:.1f} | "
+                f"{fv['ratio_p50']}× | {_load(fv.get('loadavg_before'))} → {_load(fv.get('loadavg_after'))} |"
             )
     served = [row for row in results.get("sizes", []) if row.get("served")]
     if served:

@@ -228,6 +228,33 @@ def _one_query_ratio(client: Client, plan_ids: list[int]) -> dict:
     }
 
 
+def fhir_plan_bundle_url(person_id: int) -> str:
+    """The plan as one FHIR bundle: the person's CarePlans with their activities (Tasks), goals and care team."""
+    return (f"/fhir/R4/CarePlan?patient={person_id}&_include=CarePlan:activity-reference&_include=CarePlan:goal"
+            "&_include=CarePlan:care-team")
+
+
+def _fhir_vs_api(client: Client, plan_ids: list[int]) -> dict:
+    """The plan as a FHIR bundle vs. the plan API document, the same plans, interleaved plan by plan."""
+    persons = dict(IndividualPlan.objects.filter(pk__in=plan_ids).values_list("pk", "person_id"))
+    api_ms, fhir_ms, statuses = [], [], {}
+    load_before = _load()
+    for pk in plan_ids:
+        a, _cpu, a_status, _size = _timed_get_cpu(client, f"/api/v1/plans/{pk}")
+        f, _cpu, f_status, _size = _timed_get_cpu(client, fhir_plan_bundle_url(persons[pk]))
+        for status in (a_status, f_status):
+            statuses[status] = statuses.get(status, 0) + 1
+        if a_status == 200 and f_status == 200:
+            api_ms.append(a)
+            fhir_ms.append(f)
+    out = {"statuses": {str(k): v for k, v in sorted(statuses.items())}, "loadavg_before": load_before, "loadavg_after": _load()}
+    if not api_ms:
+        return {**out, "n": 0}
+    api_p50, fhir_p50 = _pct(api_ms, 50), _pct(fhir_ms, 50)
+    return {**out, "n": len(api_ms), "api_p50_ms": round(api_p50, 2), "fhir_p50_ms": round(fhir_p50, 2),
+            "fhir_p95_ms": round(_pct(fhir_ms, 95), 2), "ratio_p50": round(fhir_p50 / api_p50, 2) if api_p50 else None}
+
+
 def _visible_plan_ids(ke) -> list[int]:
     orgs = list(
         {
@@ -437,9 +464,10 @@ def run(
         row["person_list"] = _measure(client, ["/api/v1/persons/"] * (repeat + WARMUP))
         row["api_vs_sql"] = _sql_ratio(client, [f"/api/v1/plans/{pk}" for pk in picks[WARMUP:]])
         row["api_vs_one_query"] = _one_query_ratio(client, picks[WARMUP:])
+        row["fhir_vs_api"] = _fhir_vs_api(client, picks[WARMUP:])
         for key, _label in ENDPOINTS:
             results["problems"] += _problems(f"{row['size_plans']:,} plans, {key}", row[key])
-        for key in ("api_vs_sql", "api_vs_one_query"):
+        for key in ("api_vs_sql", "api_vs_one_query", "fhir_vs_api"):
             if row[key].get("skipped"):
                 continue
             results["problems"] += _problems(f"{row['size_plans']:,} plans, {key}", row[key])
@@ -513,6 +541,9 @@ def _print_table(results: dict) -> None:
                 f"{'':>8}  API time / bare SQL time: p50 {r['ratio_p50']}x (request p50 {r['request_p50_ms']} ms, "
                 f"bare SELECTs p50 {r['bare_select_sql_p50_ms']} ms, {r['selects_per_request']} selects + {r['writes_per_request']} writes)"
             )
+        fv = row.get("fhir_vs_api", {})
+        if fv.get("n"):
+            print(f"{'':>8}  plan as FHIR bundle / API document: p50 {fv['ratio_p50']}x (FHIR p50 {fv['fhir_p50_ms']} ms)")
         o = row["api_vs_one_query"]
         if o.get("n"):
             print(

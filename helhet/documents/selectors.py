@@ -10,6 +10,11 @@
         one is document_file). The caller has already loaded the objects through the access policy.
     consent_scans(consent) -> [Document]
         The scans attached to a consent record (the caller loaded the consent through the access policy).
+    document_detail(*, actor, document_id) -> Document
+        One document's metadata (FHIR DocumentReference), by the same rules as document_file; audited.
+    documents_if_allowed(*, actor, person_id) -> [Document]
+        person_documents for a reader the policy lets see the document area, else [] (no refusal: FHIR's
+        DocumentReference search also lists sub-plans, which such a reader may see).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_noop
 
 from helhet.access.policy import DOCUMENT_FIELDS, Action, Field
-from helhet.access.queries import deny, get_person, load, person_access
+from helhet.access.queries import deny, get_person, load, may, person_access
 from helhet.audit.services import record
 from helhet.core.errors import NotFound
 
@@ -64,3 +69,19 @@ def letters_for(source_type: str, source_ids) -> dict[int, list[Document]]:
 
 def consent_scans(consent) -> list[Document]:
     return list(Document.objects.filter(consent=consent, kind=Document.Kind.SCANNED_CONSENT).select_related("created_by"))
+
+
+def document_detail(*, actor, document_id) -> Document:
+    doc, why = load(actor, Document, document_id, Action.DOCUMENT_VIEW, queryset=Document.objects.select_related("person", "created_by"))
+    if not person_access(actor, doc.person).sees(_field(doc)):
+        deny(actor, Action.DOCUMENT_VIEW, obj=doc, person=doc.person)
+    record(actor=actor, action="view", obj=doc, person=doc.person, reason=why, summary=gettext_noop("Så dokument: %(title)s"),
+           params={"title": doc.title})
+    return doc
+
+
+def documents_if_allowed(*, actor, person_id) -> list[Document]:
+    person, _why = get_person(actor, person_id)
+    if not may(actor, Action.DOCUMENT_VIEW, person):
+        return []
+    return person_documents(actor=actor, person_id=person_id)[1]

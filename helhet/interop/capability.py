@@ -17,7 +17,7 @@ SEARCH_PARAMS: dict[str, list[tuple[str, str, str]]] = {
     "Goal": [("patient", "reference", "required: the goals of the person's current plan")],
     "Task": [("patient", "reference", "required: the measures of the person's current plan")],
     "RelatedPerson": [("patient", "reference", "required")],
-    "DocumentReference": [("patient", "reference", "required: the sub-plans of the person's current plan")],
+    "DocumentReference": [("patient", "reference", "required: the sub-plans of the person's current plan, then the person's letters and scans")],
     "Consent": [("patient", "reference", "required"), ("_lastUpdated", "date", "ge/gt/le/lt/eq/ne prefixes")],
     "Appointment": [("patient", "reference", "required: the meetings of the person's current plan"),
                     ("_lastUpdated", "date", "ge/gt/le/lt/eq/ne prefixes")],

@@ -372,6 +372,27 @@ def document_reference(sp: dict, doc: dict, file_url: str | None) -> dict:
     })
 
 
+LETTER_ID_PREFIX = "letter-"  # a generated letter or a scan in the document area; sub-plans keep their numeric ids
+
+
+def letter_reference(d) -> dict:
+    """DocumentReference: a document of the person's document area (helhet/documents: decision letters, letters to
+    the GP and partners, receipts, letters to municipalities outside Helhet, scanned consents). The file by URL,
+    served by the JSON API's download (which checks access again)."""
+    return resource({
+        "resourceType": "DocumentReference", "id": f"{LETTER_ID_PREFIX}{d.pk}", "meta": _meta(d.created_at),
+        "status": "current",
+        "type": {"coding": [{"system": f"{CS}/dokument", "code": d.kind, "display": str(d.get_kind_display())}],
+                 "text": str(d.get_kind_display())},
+        "subject": ref("Patient", d.person_id),
+        "date": d.created_at.isoformat(),
+        "author": [ref("Practitioner", d.created_by_id, d.created_by.get_full_name() or d.created_by.username)],
+        "description": d.title,
+        "content": [{"attachment": {"contentType": d.content_type, "language": d.language, "url": f"/api/v1/documents/{d.pk}/file",
+                                    "size": d.size, "title": d.title, "creation": d.created_at.isoformat()}}],
+    })
+
+
 # ---------------------------------------------------------------- meetings, messages, the access log
 
 APPOINTMENT_STATUS = {"planned": "booked", "held": "fulfilled", "cancelled": "cancelled"}

@@ -200,6 +200,10 @@ def _document_reference(sp, doc):
 def read_document_reference(actor, rid):
     from helhet.plans.models import SubPlan
 
+    if rid.startswith(R.LETTER_ID_PREFIX):
+        from helhet.documents.selectors import document_detail
+
+        return R.letter_reference(document_detail(actor=actor, document_id=_pk(rid.removeprefix(R.LETTER_ID_PREFIX))))
     return _plan_item(actor, SubPlan, rid, "subplans", _document_reference)
 
 
@@ -427,8 +431,13 @@ def search_task(actor, params, count, offset):
 
 
 def search_document_reference(actor, params, count, offset):
+    """The sub-plans of the current plan, then the person's letters and scans (when the reader may see them)."""
+    from helhet.documents.selectors import documents_if_allowed
+
     doc = _current_doc(actor, params)
-    return _page_of([_document_reference(sp, doc) for sp in doc.get("subplans", [])] if doc else [], params, count, offset)
+    found = [_document_reference(sp, doc) for sp in doc.get("subplans", [])] if doc else []
+    found += [R.letter_reference(d) for d in documents_if_allowed(actor=actor, person_id=_patient_param(params))]
+    return _page_of(found, params, count, offset)
 
 
 def search_related_person(actor, params, count, offset):

@@ -55,6 +55,9 @@ def test_the_benchmark_measures_with_two_factor_on_and_writes_an_honest_report(
     assert row["plan_api"]["audit_events"] >= 4 and row["plan_page"]["audit_events"] >= 4
     one = row["api_vs_one_query"]
     assert one["n"] == 4 and one["one_query_p50_ms"] > 0 and one["ratio_p50"] > 0
+    # The plan as a FHIR bundle, against the same plans' API documents (every answer a 200).
+    fv = row["fhir_vs_api"]
+    assert fv["n"] == 4 and fv["statuses"] == {"200": 8} and fv["ratio_p50"] > 0
     # The one query really returns the plan's document (same goals as the API).
     from bench.onequery import plan_document_json
 
