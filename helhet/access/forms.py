@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from helhet.consent.models import Consent
-from helhet.people.forms import DateInput, HelhetForm
+from helhet.core.forms import DateInput, HelhetForm
 
 
 class ObjectionForm(HelhetForm):

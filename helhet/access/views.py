@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from helhet.consent.forms import GrantForm, RevokeForm
 from helhet.consent.models import Consent, valid_consents_q
+from helhet.core.forms import form_page
 from helhet.people import selectors as people_selectors
-from helhet.people.views import form_page
 
 from . import services
 from .forms import ObjectionForm, ObjectionWithdrawForm

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from helhet.people.forms import DateInput, HelhetForm, today
+from helhet.core.forms import DateInput, HelhetForm, today
 
 from .models import (
     Appeal,

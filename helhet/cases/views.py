@@ -15,9 +15,9 @@ from helhet.access.queries import allowed_actions
 from helhet.consent import selectors as consent_selectors
 from helhet.consent import services as consent_services
 from helhet.core.errors import NotFound
+from helhet.core.forms import form_page
 from helhet.people import selectors as people_selectors
 from helhet.people.selectors import staff_choices
-from helhet.people.views import form_page
 
 from . import selectors, services
 from .forms import (

@@ -7,7 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from helhet.people.forms import DateInput, HelhetForm, today
+from helhet.core.forms import DateInput, HelhetForm, today
 
 from .categories import Category
 from .models import Consent

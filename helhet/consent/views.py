@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from helhet.access.policy import Action
-from helhet.core.errors import DomainError
+from helhet.core.forms import form_page, submit
 from helhet.people import selectors as people_selectors
-from helhet.people.views import form_page
 
 from . import scans, services
 from .forms import ConsentForm, ConsentScanForm, SharingConsentForm, consenter_relatives
@@ -93,15 +92,11 @@ def consent_detail(request, pk: int):
 def consent_scan_upload(request, pk: int):
     """Attach a scanned paper consent. The service sniffs the type and checks the size; a refusal is shown on the page."""
     form = ConsentScanForm(request.POST, request.FILES)
-    try:
-        scans.consent_scan_attach(actor=request.user, consent_id=pk, upload=request.FILES.get("file"))
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        data = scans.consent_detail(actor=request.user, consent_id=pk)
-        form.is_valid()
-        form.errors.clear()
-        form.add_error("file", exc.message)
-        return render(request, "consent/detail.html", {**data, "form": form}, status=exc.status)
-    messages.success(request, _("Det skannede samtykket er lagret."))
-    return redirect("consent_detail", pk=pk)
+    outcome = submit(request, form, lambda cd: scans.consent_scan_attach(actor=request.user, consent_id=pk, upload=cd["file"]))
+    if outcome.done:
+        messages.success(request, _("Det skannede samtykket er lagret."))
+        return redirect("consent_detail", pk=pk)
+    if outcome.error and not form.has_error("file"):
+        form.add_error("file", outcome.error.message)  # the refusal belongs to the file, whatever field the service named
+    data = scans.consent_detail(actor=request.user, consent_id=pk)
+    return render(request, "consent/detail.html", {**data, "form": form}, status=outcome.status)

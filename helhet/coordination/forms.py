@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helhet.consent.forms import GIVEN_BY_HELP, RELATIVE_HELP, relative_choices
 from helhet.consent.models import Consent
-from helhet.people.forms import DateInput, HelhetForm, today
+from helhet.core.forms import DateInput, HelhetForm, today
 from helhet.plans.models import MAIN_SECTOR_CHOICES
 
 from .models import Disagreement, PartnerInformation, Transfer, TransferChecklistItem

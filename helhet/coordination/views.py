@@ -13,12 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from helhet.access.policy import Action
 from helhet.cases.models import CoordinatorAppointment
 from helhet.consent.forms import consenter_relatives
-from helhet.core.errors import DomainError, NotFound
+from helhet.core.errors import DomainError, NotFound, invalid
+from helhet.core.forms import form_page, submit
 from helhet.documents.selectors import letters_for
 from helhet.organizations.models import Level, Organization, ServiceUnit
 from helhet.people import selectors as people_selectors
 from helhet.people.selectors import staff_choices
-from helhet.people.views import form_page
 
 from . import selectors, services
 from .forms import (
@@ -236,28 +236,18 @@ def transfer_detail(request, pk: int):
 def transfer_item(request, pk: int, key: str):
     t, data = selectors.transfer_detail(actor=request.user, transfer_id=pk)
     form = TransferItemForm(request.POST, prefix=f"item-{key}")
-    status, error = 200, None
-    if form.is_valid() and form.cleaned_data["key"] == key:
-        from django.contrib import messages
-        from django.shortcuts import redirect
 
-        from helhet.core.errors import DomainError
+    def run(cd):
+        if cd["key"] != key:
+            raise invalid("state", _("Velg en gyldig status for punktet."))
+        return services.transfer_item_set(actor=request.user, transfer_id=t.pk, key=key, done=cd["state"] == "done",
+                                          not_applicable=cd["state"] == "not_applicable", note=cd["note"])
 
-        cd = form.cleaned_data
-        try:
-            services.transfer_item_set(actor=request.user, transfer_id=t.pk, key=key, done=cd["state"] == "done",
-                                       not_applicable=cd["state"] == "not_applicable", note=cd["note"])
-        except DomainError as exc:
-            if exc.status == 404:
-                raise
-            error, status = exc, exc.status
-        else:
-            messages.success(request, _("Sjekklisten er oppdatert."))
-            return redirect(reverse("transfer_detail", args=[t.pk]))
-    else:
-        from helhet.core.errors import DomainError
-
-        error, status = DomainError("invalid", _("Velg en gyldig status for punktet.")), 400
+    outcome = submit(request, form, run)
+    if outcome.done:
+        messages.success(request, _("Sjekklisten er oppdatert."))
+        return redirect(reverse("transfer_detail", args=[t.pk]))
+    error, status = outcome.error or DomainError("invalid", _("Velg en gyldig status for punktet.")), outcome.status
     forms = [(item, form if item.key == key else TransferItemForm(initial={"key": item.key}, prefix=f"item-{item.key}")) for item in data["items"]]
     return render(request, "coordination/transfer_detail.html", {"t": t, "item_forms": forms, "error": error, **data}, status=status)
 

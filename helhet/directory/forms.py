@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from helhet.core.forms import DateInput, HelhetForm, today
 from helhet.core.validators import validate_org_number
-from helhet.people.forms import DateInput, HelhetForm, today
 
 from .models import CoordinatorTraining
 

@@ -15,7 +15,7 @@ from helhet.access.policy import Action
 from helhet.access.queries import check_role, load, may_object, organizations
 from helhet.coordination.models import NeedNotification
 from helhet.core.errors import DomainError, NotFound
-from helhet.people.views import form_page
+from helhet.core.forms import form_page
 
 from . import selectors, services
 from .forms import ContactForm, OutsideAnswerForm, TrainingForm

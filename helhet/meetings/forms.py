@@ -8,8 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helhet.core.forms import DateInput, HelhetForm
 from helhet.core.times import LocalDateTimeField
-from helhet.people.forms import DateInput, HelhetForm
 
 from .models import Invitee
 from .scopes import CATEGORY_CHOICES

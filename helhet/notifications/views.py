@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from helhet.people.views import form_page
+from helhet.core.forms import form_page
 from helhet.rules.deadlines import KIND_LABELS
 from helhet.rules.templatetags.rules_tags import why
 

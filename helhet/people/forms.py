@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from helhet.core.forms import DateInput, HelhetBoundField, HelhetForm, today  # noqa: F401  (the base lives in the interface kit)
+from helhet.core.forms import DateInput, HelhetForm, today
 from helhet.core.validators import validate_national_id
 
 from .models import Person, Relative

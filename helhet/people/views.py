@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from helhet.access.policy import Action
 from helhet.access.queries import may_role, primary_organization
-from helhet.core.forms import form_page  # noqa: F401  (other apps import it from here until they move to helhet.core.forms)
+from helhet.core.forms import form_page
 
 from . import selectors, services
 from .forms import CapacityFindingForm, InvolvementForm, PersonCreateForm, RelativeForm

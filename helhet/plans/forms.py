@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from helhet.people.forms import DateInput, HelhetForm
+from helhet.core.forms import DateInput, HelhetForm
 
 from .models import (
     MAIN_SECTOR_CHOICES,

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helhet.people.forms import DateInput, HelhetForm
+from helhet.core.forms import DateInput, HelhetForm
 
 
 class GoalForm(HelhetForm):
