@@ -177,13 +177,41 @@ def _stale(plan: IndividualPlan, based_on: int) -> Conflict:
     return Conflict("stale", message, details={"current_version": current, "based_on_version": based_on, "changes": changes})
 
 
+# Edits of one item of a content section: they conflict only with changes to the same item (per-item versions).
+# Whole-plan steps (period, status, main responsibility, publish, close, reopen) still need the current version.
+ITEM_OPS = frozenset({"add", "update", "remove", "status"})
+PLAN_SECTIONS = frozenset({"plan", "main_responsibility"})
+
+
+def _rebase_to(plan: IndividualPlan, based_on: int, *, section: str, op: str, item_id) -> int | None:
+    """The version an item edit based on an older version may build on: the current one, when nobody changed this
+    item since `based_on` (an added item is new: nothing can have changed it). None: a real conflict."""
+    if op not in ITEM_OPS or section in PLAN_SECTIONS:
+        return None
+    current = IndividualPlan.objects.filter(pk=plan.pk).values_list("version", flat=True).first()
+    if current is None or based_on > current:
+        return None
+    if op != "add" and PlanChange.objects.filter(plan=plan, version__gt=based_on, section=section, item_id=item_id).exists():
+        return None
+    return current
+
+
 def _bump(actor, plan: IndividualPlan, based_on_version, *, section: str, op: str, summary: str, item_id=None) -> None:
-    """Inside the caller's transaction: move the working copy from based_on_version to +1, or raise Conflict('stale')."""
-    based_on = _as_version(based_on_version)
-    updated = IndividualPlan.objects.filter(pk=plan.pk, version=based_on).update(version=F("version") + 1, updated_at=timezone.now())
-    if not updated:
+    """Inside the caller's transaction: move the working copy from based_on_version to +1, or raise Conflict('stale').
+
+    An item edit based on an older version goes through when only other items changed meanwhile (_rebase_to); a
+    race with another writer on the same version is retried a few times, each time asking again."""
+    based_on = version = _as_version(based_on_version)
+    for _attempt in range(5):
+        updated = IndividualPlan.objects.filter(pk=plan.pk, version=version).update(version=F("version") + 1, updated_at=timezone.now())
+        if updated:
+            break
+        version = _rebase_to(plan, based_on, section=section, op=op, item_id=item_id)
+        if version is None:
+            raise _stale(plan, based_on)
+    else:
         raise _stale(plan, based_on)
-    plan.version = based_on + 1
+    plan.version = version + 1
     PlanChange.objects.create(plan=plan, version=plan.version, section=section, op=op, item_id=item_id, summary=summary[:300], by=actor)
 
 

@@ -24,7 +24,9 @@ from pygal.style import Style
 sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
-ET.register_namespace("", SVG_NS)
+# The SVG namespace is not registered as the default: ElementTree's prefix registry is one per process, and another
+# writer registering its own default namespace (the archive export) would turn <svg> into <ns0:svg>. bar() writes the
+# elements unqualified with an explicit xmlns instead (inline SVG in HTML needs no more).
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 CHART_CLASS = "helhet-chart"
@@ -76,6 +78,11 @@ def bar(*, labels: list[str], series: list[tuple[str, list[int | None]]], horizo
     root.set("class", f"pygal-chart {CHART_CLASS}")
     root.set("aria-hidden", "true")
     root.set("focusable", "false")
+    prefix = f"{{{SVG_NS}}}"
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.startswith(prefix):
+            el.tag = el.tag[len(prefix):]
+    root.set("xmlns", SVG_NS)
     text = ET.tostring(root, encoding="unicode")
     return re.sub(r"<!--.*?-->", "", text, flags=re.S)
 

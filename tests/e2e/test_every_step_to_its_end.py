@@ -5,13 +5,16 @@
   sends as a letter, and the letter (PDF/A) opens;
 * a refused request is appealed, Statsforvalteren gives the person right, and the KE is asked to decide again.
 
-axe-core (WCAG 2.1 AA) runs on every page visited.
+axe-core (WCAG 2.1 AA) runs on every page visited, and a reflow check at 320 px (no sideways scrolling, no text cut
+off: tests/e2e/reflow.py) on every page of the flow.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -20,6 +23,9 @@ from pypdf import PdfReader
 
 from helhet.people.models import Involvement
 from helhet.plans.models import IndividualPlan
+
+sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: tests/e2e is not on sys.path
+from reflow import assert_reflows  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,13 +47,16 @@ def test_nav_starts_the_plan_for_a_person_who_has_none(world, rules, make_person
     login("nav")
     page.goto(f"{live_server.url}/personer/{person.pk}/plan/")
     axe()
+    assert_reflows(page)
     page.get_by_role("link", name="Start individuell plan").click()
     axe()
+    assert_reflows(page)
     page.get_by_label("Tjenesten med hovedansvar").select_option("nav")
     page.get_by_label("Ansvarlig enhet").select_option(str(world.units["fjordvik_nav"].pk))
     _submit(page, "Start individuell plan")
     assert page.get_by_role("status").filter(has_text="Individuell plan er startet").is_visible()
     axe()
+    assert_reflows(page)
     plan = IndividualPlan.objects.get(person=person)
     assert plan.main_sector == "nav" and plan.main_unit == world.units["fjordvik_nav"]
     assert page.url.endswith(f"/planer/{plan.pk}/")
@@ -67,15 +76,18 @@ def test_the_coordinator_appointment_gives_the_gp_task_and_the_letter_opens(worl
     login("koordinator")
     page.goto(f"{live_server.url}/frister/")
     axe()
+    assert_reflows(page)
     task = page.locator("tr[data-kind=partners_inform]")
     assert "Informere fastlege og samarbeidspartnere" in task.inner_text()
     task.get_by_role("link", name="Åpne").click()
     page.wait_for_load_state()
     axe()
+    assert_reflows(page)
     page.get_by_label("Brev til alle").check()
     _submit(page, "Send informasjon")
     assert page.get_by_role("status").filter(has_text="Informasjonen er sendt").is_visible()
     axe()
+    assert_reflows(page)
 
     page.goto(f"{live_server.url}/personer/{person.pk}/samhandling/")
     letter = page.get_by_role("link", name="Åpne brevet for utskrift").first
@@ -109,13 +121,16 @@ def test_the_county_governor_gives_the_person_right_and_the_ke_is_asked_to_decid
     login("ke")
     page.goto(f"{live_server.url}/henvendelser/{req.pk}/")
     axe()
+    assert_reflows(page)
     page.get_by_label("Ny status").select_option(label="Statsforvalteren ga klageren medhold")
     _submit(page, "Oppdater status")
     assert page.get_by_role("status").filter(has_text="Klagen er oppdatert").is_visible()
     assert page.get_by_text("Til ny avgjørelse etter klage").first.is_visible()
     assert page.get_by_text("omgjort etter klage").first.is_visible()
     axe()
+    assert_reflows(page)
 
     page.goto(f"{live_server.url}/ke/frister/")
     assert page.get_by_text("Ny avgjørelse etter klage").first.is_visible()
     axe()
+    assert_reflows(page)

@@ -154,15 +154,22 @@ def test_minutes_action_items_become_measures_with_responsible_and_deadline(held
         services.minutes_write(actor=c, meeting_id=held.pk, based_on_version=version + 2, text="igjen")
 
 
-def test_a_stale_plan_version_writes_nothing(held, plan, users, world):
+def test_a_plan_version_from_the_future_writes_nothing(held, plan, users, world):
     c = users["coordinator"]
-    base = plan.version
-    plan_services.goal_add(actor=users["ke"], plan_id=plan.pk, based_on_version=base, text="Noen andres endring")
     with pytest.raises(Conflict) as exc:
-        services.minutes_write(actor=c, meeting_id=held.pk, based_on_version=base, text="Referat",
+        services.minutes_write(actor=c, meeting_id=held.pk, based_on_version=plan.version + 5, text="Referat",
                                action_items=[{"text": "Tiltak", "responsible_unit_id": world.units["fjordvik_care"].pk}])
     assert exc.value.code == "stale"
     assert not Minutes.objects.exists() and not Measure.objects.filter(plan=plan).exists()
+
+
+def test_someone_elses_change_meanwhile_does_not_block_the_minutes(held, plan, users, world):
+    """Per-item versions: the action items are new measures, so another item's change is no conflict."""
+    base = plan.version
+    plan_services.goal_add(actor=users["ke"], plan_id=plan.pk, based_on_version=base, text="Noen andres endring")
+    services.minutes_write(actor=users["coordinator"], meeting_id=held.pk, based_on_version=base, text="Referat",
+                           action_items=[{"text": "Tiltak", "responsible_unit_id": world.units["fjordvik_care"].pk}])
+    assert Minutes.objects.count() == 1 and Measure.objects.filter(plan=plan, title="Tiltak").exists()
 
 
 @pytest.mark.parametrize("items", [

@@ -117,15 +117,21 @@ def test_every_item_a_to_i_through_the_api(api_plan, coord, world, users, plan_p
     assert doc_of(coord, pid)["resources"] == []
 
 
-def test_stale_edit_gets_409_with_changes(api_plan, coord, client_for):
+def test_stale_edit_of_the_same_item_gets_409_with_changes_and_other_items_go_through(api_plan, coord, client_for):
     pid, v = api_plan["id"], api_plan["version"]
-    assert post(coord, f"{API}/{pid}/goals", {"based_on_version": v, "text": "Først"}).status_code == 201
-    r = post(client_for("ke"), f"{API}/{pid}/goals", {"based_on_version": v, "text": "Samtidig"})
+    made = post(coord, f"{API}/{pid}/goals", {"based_on_version": v, "text": "Først"})
+    assert made.status_code == 201
+    goal = made.json()["id"]
+    # Adding from the same version is no conflict (per-item versions).
+    assert post(client_for("ke"), f"{API}/{pid}/goals", {"based_on_version": v, "text": "Samtidig"}).status_code == 201
+    v = doc_of(coord, pid)["version"]
+    assert patch(coord, f"{API}/{pid}/goals/{goal}", {"based_on_version": v, "text": "Først, endret"}).status_code == 200
+    r = patch(client_for("ke"), f"{API}/{pid}/goals/{goal}", {"based_on_version": v, "text": "Samme mål, samtidig"})
     assert r.status_code == 409
     body = r.json()
     assert body["code"] == "stale" and body["details"]["current_version"] == v + 1
-    assert body["details"]["changes"][0]["section"] == "goals"
-    assert "Først" in body["message"]
+    assert body["details"]["changes"][0]["section"] == "goals" and body["details"]["changes"][0]["item_id"] == goal
+    assert "Først, endret" in body["message"]
 
 
 def test_bad_input_is_400_not_500(api_plan, coord):

@@ -59,13 +59,35 @@ def test_two_concurrent_plan_creations_only_one_wins(plan_person, users, world):
     assert IndividualPlan.objects.filter(person=plan_person).count() == 1
 
 
-def test_two_concurrent_edits_on_the_same_version_only_one_wins(plan, users):
+def test_two_concurrent_edits_of_the_same_item_only_one_wins(plan, users):
+    goal = services.goal_add(actor=users["coordinator"], plan_id=plan.pk, based_on_version=plan.version, text="Mål")
+    base = goal.plan.version
+
     def edit(i):
         from helhet.organizations.models import User
 
         actor = User.objects.get(pk=users["coordinator"].pk)
-        return services.goal_add(actor=actor, plan_id=plan.pk, based_on_version=plan.version, text=f"Mål {i}")
+        return services.item_update(actor=actor, plan_id=plan.pk, based_on_version=base, section="goals", item_id=goal.pk,
+                                    fields={"text": f"Mål {i}"})
 
     results = _race(edit)
     assert sum(1 for r in results if isinstance(r, Conflict) and r.code == "stale") == 1, results
-    assert plan.goals.count() == 1
+    plan.refresh_from_db()
+    assert plan.version == base + 1
+
+
+def test_two_concurrent_additions_on_the_same_version_both_go_through(plan, users):
+    base = plan.version
+
+    def add(i):
+        from helhet.organizations.models import User
+
+        actor = User.objects.get(pk=users["coordinator"].pk)
+        return services.goal_add(actor=actor, plan_id=plan.pk, based_on_version=base, text=f"Mål {i}")
+
+    results = _race(add)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert plan.goals.count() == 2
+    plan.refresh_from_db()
+    assert plan.version == base + 2
+    assert sorted(plan.changes.filter(version__gt=base).values_list("version", flat=True)) == [base + 1, base + 2]

@@ -67,15 +67,28 @@ def test_every_content_item_is_stored_and_in_the_document(plan, users, world, pl
     assert doc["subplans"][0]["kind"] == "crisis"
 
 
-def test_stale_edit_is_refused_with_what_changed(plan, users):
-    c = users["coordinator"]
-    services.goal_add(actor=c, plan_id=plan.pk, based_on_version=1, text="Først")
+def test_edits_of_different_items_never_conflict_and_a_stale_edit_of_the_same_item_is_refused(plan, users):
+    """Per-item versions: two people adding, or editing different items, from the same version both get through; an
+    edit of an item someone else changed since is refused with what changed and who."""
+    c, ke = users["coordinator"], users["ke"]
+    first = services.goal_add(actor=c, plan_id=plan.pk, based_on_version=1, text="Først")  # version 2
+    second = services.goal_add(actor=ke, plan_id=plan.pk, based_on_version=1, text="Andre")  # also from 1: version 3
+    assert plan.goals.count() == 2
+    services.item_update(actor=c, plan_id=plan.pk, based_on_version=3, section="goals", item_id=first.pk, fields={"text": "Først, endret"})
     with pytest.raises(Conflict) as exc:
-        services.goal_add(actor=users["ke"], plan_id=plan.pk, based_on_version=1, text="Andre")
+        services.item_update(actor=ke, plan_id=plan.pk, based_on_version=3, section="goals", item_id=first.pk, fields={"text": "Samtidig"})
     assert exc.value.code == "stale"
-    assert exc.value.details["current_version"] == 2
-    assert exc.value.details["changes"][0]["summary"].startswith("La til mål")
-    assert plan.goals.count() == 1
+    assert exc.value.details["current_version"] == 4
+    assert exc.value.details["changes"][0]["summary"].startswith("Endret mål")
+    first.refresh_from_db()
+    assert first.text == "Først, endret"
+    # The other goal, from the same old version: nobody changed it, so it goes through.
+    services.item_update(actor=ke, plan_id=plan.pk, based_on_version=3, section="goals", item_id=second.pk, fields={"text": "Andre, endret"})
+    second.refresh_from_db()
+    assert second.text == "Andre, endret" and second.plan.version == 5
+    # Whole-plan steps still need the current version.
+    with pytest.raises(Conflict):
+        services.plan_update(actor=c, plan_id=plan.pk, based_on_version=3, period_end=dt.date(2030, 1, 1))
 
 
 def test_measure_status_history_and_deprioritising(plan, users):

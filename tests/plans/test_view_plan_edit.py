@@ -68,18 +68,30 @@ def test_bad_input_is_400_with_nothing_written(client_for, plan):
 
 
 def test_stale_edit_is_409_shows_what_changed_and_keeps_the_users_input(client_for, plan, users):
-    base = plan.version
-    services.goal_add(actor=users["ke"], plan_id=plan.pk, based_on_version=base, text="Noen andres mål", written_by="staff")
+    goal = services.goal_add(actor=users["ke"], plan_id=plan.pk, based_on_version=plan.version, text="Felles mål", written_by="staff")
+    base = goal.plan.version
+    services.item_update(actor=users["ke"], plan_id=plan.pk, based_on_version=base, section="goals", item_id=goal.pk,
+                         fields={"text": "Noen andres endring"})
     for headers in ({}, HX):
-        response = client_for("coordinator").post(reverse("plan_item_add", args=[plan.pk, "mal"]),
+        response = client_for("coordinator").post(reverse("plan_item_edit", args=[plan.pk, "mal", goal.pk]),
                                                   {"based_on_version": base, "text": "Mitt ulagrede mål", "written_by": "person"}, **headers)
         assert response.status_code == 409
         html = response.content.decode()
         assert "endret av noen andre" in html
-        assert "Noen andres mål" in html  # what changed
+        assert "Noen andres endring" in html  # what changed
         assert "Mitt ulagrede mål" in html  # the user's input is kept
         assert f'name="based_on_version" value="{base + 1}"' in html  # saving again is a deliberate choice
-    assert list(Goal.objects.filter(plan=plan).values_list("text", flat=True)) == ["Noen andres mål"]
+    assert list(Goal.objects.filter(plan=plan).values_list("text", flat=True)) == ["Noen andres endring"]
+
+
+def test_adding_from_an_older_version_is_no_conflict(client_for, plan, users):
+    """Per-item versions: someone else's new goal does not make my new goal stale."""
+    base = plan.version
+    services.goal_add(actor=users["ke"], plan_id=plan.pk, based_on_version=base, text="Noen andres mål", written_by="staff")
+    response = client_for("coordinator").post(reverse("plan_item_add", args=[plan.pk, "mal"]),
+                                              {"based_on_version": base, "text": "Mitt mål", "written_by": "person"})
+    assert response.status_code == 302
+    assert sorted(Goal.objects.filter(plan=plan).values_list("text", flat=True)) == ["Mitt mål", "Noen andres mål"]
 
 
 def test_edit_status_and_remove_a_goal(client_for, plan, users):

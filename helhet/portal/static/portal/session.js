@@ -100,10 +100,11 @@
     var pending = store.getItem(pendingKey);
     if (pending) {
       store.removeItem(pendingKey);
-      // The last submit went from a form page to another page: it was saved, so its draft is done. Back on the same
-      // page (an error, a conflict) it stays and is offered below when it differs from what the server shows.
+      // The last submit went from a form page to another page, or came back to the same page with a success message
+      // (a form on a detail page that redirects to itself): it was saved, so its draft is done. Back on the same
+      // page without one (an error, a conflict) it stays and is offered below when it differs from what the server shows.
       var samePage = pending.split(":").slice(2, -1).join(":") === location.pathname;
-      if (!samePage) store.removeItem(pending);
+      if (!samePage || saved) store.removeItem(pending);
     }
     var offers = [];
     forms.forEach(function (form, index) {
