@@ -127,6 +127,25 @@ def seed_coordination(w: World) -> None:
     if refused is not None:
         cases.coordination_lead_decide(actor=ke, person=refused, unit_id=w.units["fjordvik_nav"].pk, decided_on=today,
                                        contact_name="Lars Vik", reason="Ikke rett til individuell plan; NAV gir de fleste tjenestene og samordner.")
+    seed_letters(w)
+
+
+def seed_letters(w: World) -> None:
+    """Generated letters in the document area (helhet/documents): the decision letter of a refusal, in bokmål and
+    nynorsk, and the letter informing the GP and partners that a coordinator was appointed."""
+    from helhet.cases.models import CoordinatorAppointment, Decision
+    from helhet.coordination import services as coordination
+    from helhet.documents import services as documents
+
+    ke = w.users["ke"]
+    decision = Decision.objects.filter(outcome="refused", request__organization=w.orgs["fjordvik"]).order_by("pk").first()
+    if decision is not None:
+        for language in ("nb", "nn"):
+            documents.decision_letter_create(actor=ke, decision_id=decision.pk, language=language)
+    appointment = (CoordinatorAppointment.objects.filter(end__isnull=True, kind="coordinator", coordinator=w.users["coordinator"])
+                   .select_related("person").order_by("pk").first())
+    if appointment is not None and coordination.partner_recipients(appointment.person):
+        coordination.partners_inform(actor=w.users["coordinator"], person=appointment.person, event="coordinator_appointed", method="letter")
 
 
 # ---------------------------------------------------------------- the person's own logins (helhet/portal)

@@ -18,6 +18,13 @@ def test_demo_data_covers_every_case_state_and_is_idempotent(db):
     from helhet.plans.models import IndividualPlan
 
     assert set(IndividualPlan.objects.values_list("status", flat=True)) == {"draft", "active", "under_evaluation", "closed"}
+    # Generated letters a first-time user meets in the document area: a decision letter (nb and nn) and a GP letter.
+    from helhet.documents.models import Document
+
+    letters = Document.objects.values_list("kind", "language")
+    assert {("decision_letter", "nb"), ("decision_letter", "nn")} <= set(letters)
+    assert Document.objects.filter(kind="partner_information").exists()
+    assert all(d.file.storage.exists(d.file.name) for d in Document.objects.all())
     seed_demo()
     assert Person.objects.count() == persons
 
