@@ -5,9 +5,14 @@ axe-core (WCAG 2.1 AA) on every page."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
+
+sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: tests/e2e is not on sys.path
+from reflow import assert_reflows  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,6 +50,7 @@ def _convene_and_write_minutes(page, live_server, axe, plan):
     page.get_by_role("link", name="Møter", exact=True).click()
     page.get_by_role("heading", name="Møter i plangruppen").wait_for()
     axe()
+    assert_reflows(page)
     page.get_by_role("link", name="Kall inn til møte").click()
     start = timezone.localtime() + dt.timedelta(days=2)
     page.get_by_label("Tittel").fill("Ansvarsgruppemøte")
@@ -53,10 +59,12 @@ def _convene_and_write_minutes(page, live_server, axe, plan):
     page.get_by_label("Sted").fill("Fjordvik rådhus")
     page.get_by_label("Saksliste").fill("1. Status\n2. Arbeid og aktivitet")
     axe()
+    assert_reflows(page)
     page.get_by_role("button", name="Send innkalling").click()
     page.get_by_role("heading", name="Ansvarsgruppemøte").wait_for()
     assert page.get_by_text("innkallingen er sendt").is_visible()
     axe()
+    assert_reflows(page)
 
     meeting = Meeting.objects.get(plan=plan)
     past = timezone.now() - dt.timedelta(hours=2)
@@ -72,9 +80,11 @@ def _convene_and_write_minutes(page, live_server, axe, plan):
     page.locator("#id_items-0-responsible_person").select_option(label="Lars Vik, NAV-veileder")
     page.locator("#id_items-0-deadline").fill("2030-06-01")
     axe()
+    assert_reflows(page)
     page.get_by_role("button", name="Lagre referat").click()
     page.get_by_text("Oppfølgingspunktene er lagt inn som tiltak i planen").wait_for()
     axe()
+    assert_reflows(page)
     page.get_by_role("button", name="Send referatet til deltakerne").click()
     page.get_by_text("Referatet ble sendt").wait_for()
     return meeting
@@ -86,6 +96,7 @@ def _measure_is_in_the_plan(page, live_server, axe, plan):
     measures.get_by_role("heading", name="Søke om arbeidstrening").wait_for()
     assert "Lars Vik" in measures.inner_text()
     axe()
+    assert_reflows(page)
 
 
 def test_coordinator_convenes_writes_minutes_and_the_action_item_becomes_a_measure(world, plan_with_group, login, page, axe, live_server):
@@ -110,9 +121,11 @@ def test_messages_in_the_plan_group_with_unread_count(world, plan_with_group, lo
     link.click()
     page.get_by_role("heading", name="Meldinger i plangruppen").wait_for()
     axe()
+    assert_reflows(page)
     page.get_by_role("link", name="Arbeidstrening").click()
     page.get_by_text("Jeg har funnet en plass.").wait_for()
     axe()
+    assert_reflows(page)
     page.get_by_label("Svar", exact=True).fill("Flott, vi tar det på møtet.")
     page.get_by_role("button", name="Send svar").click()
     page.get_by_text("Flott, vi tar det på møtet.").wait_for()
@@ -144,6 +157,7 @@ def test_the_coordination_loop_from_need_notification_to_a_measure_in_the_plan(w
     login("behandler")
     page.goto(f"{live_server.url}/personer/{person.pk}/melding-om-behov/ny/")
     axe()
+    assert_reflows(page)
     page.get_by_label("Behov for individuell plan").check()
     page.get_by_label("Behov for koordinator", exact=True).check()
     page.get_by_label("Helsetilstand og funksjon").fill("Hjerneslag, trenger oppfølging fra flere tjenester etter utskrivning.")
@@ -156,6 +170,7 @@ def test_the_coordination_loop_from_need_notification_to_a_measure_in_the_plan(w
     notification = NeedNotification.objects.get(person=person)
     assert page.url.endswith(f"/meldinger/{notification.pk}/")
     axe()
+    assert_reflows(page)
 
     # 2. The municipal KE sees it in the inbox, acknowledges it, and appoints a coordinator.
     page.context.clear_cookies()
@@ -163,6 +178,7 @@ def test_the_coordination_loop_from_need_notification_to_a_measure_in_the_plan(w
     page.goto(f"{live_server.url}/ke/meldinger/")
     assert "Ivar Lunde" in page.content()
     axe()
+    assert_reflows(page)
     page.goto(f"{live_server.url}/meldinger/{notification.pk}/")
     page.get_by_role("link", name="Kvitter").click()
     page.get_by_role("button", name="Lagre").click()

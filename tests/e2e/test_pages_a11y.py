@@ -1,12 +1,18 @@
-"""axe-core (WCAG 2.1 A/AA) over the main pages, as a KE officer and as a coordinator, including forms showing errors."""
+"""axe-core (WCAG 2.1 A/AA) and the 320 px reflow check (WCAG 1.4.10: no sideways scrolling, no text cut off;
+tests/e2e/reflow.py) over the main staff pages, as a KE officer and as a coordinator, including forms showing errors."""
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+
+sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: tests/e2e is not on sys.path
+from reflow import assert_reflows  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,11 +53,16 @@ def test_main_pages_as_ke_officer(case, login, page, axe, live_server):
         f"/personer/{p}/henvendelser/ny/", f"/henvendelser/{case['req'].pk}/", f"/henvendelser/{case['fresh'].pk}/",
         f"/henvendelser/{case['fresh'].pk}/avgjorelse/", f"/personer/{p}/koordinator/ny/",
         f"/koordinatoroppdrag/{case['appointment'].pk}/bytt/", f"/koordinatoroppdrag/{case['appointment'].pk}/avslutt/",
+        "/ke/frister/", "/frister/", "/varsler/", "/ke/meldinger/", "/meldinger/sendt/", "/ke/utenfor-helhet/", "/ke/opplaering/",
+        "/ke/statistikk/", "/kommuneregister/", "/planmaler/", "/regler/", "/ke/retningslinjer/", "/ke/barnekoordinator-18/",
+        f"/personer/{p}/samhandling/", f"/personer/{p}/dokumenter/",
+        f"/personer/{p}/plan/", "/arbeid/innboks/", "/arbeid/kalender/",
     ]
     for path in paths:
         response = page.goto(base + path)
         assert response.status == 200, path
         axe()
+        assert_reflows(page)
 
 
 def test_forms_showing_errors_as_ke_officer(case, login, page, axe, live_server):
@@ -64,6 +75,7 @@ def test_forms_showing_errors_as_ke_officer(case, login, page, axe, live_server)
     assert "Kontrollsifrene" in page.locator("#id_national_id_error").inner_text()
     assert page.get_by_role("alert").is_visible()
     axe()
+    assert_reflows(page)
     page.goto(f"{base}/personer/{p}/henvendelser/ny/")
     page.get_by_role("button", name="Registrer henvendelse").click()
     page.wait_for_load_state()
@@ -81,7 +93,9 @@ def test_main_pages_as_coordinator(case, login, page, axe, live_server):
     p, base = case["person"].pk, live_server.url
     login("koordinator")
     for path in ["/mine/", "/personer/", f"/personer/{p}/", f"/henvendelser/{case['req'].pk}/", f"/personer/{p}/informert/",
-                 f"/personer/{p}/samtykke/nytt/", f"/personer/{p}/parorende/ny/", f"/personer/{p}/samtykkekompetanse/"]:
+                 f"/personer/{p}/samtykke/nytt/", f"/personer/{p}/parorende/ny/", f"/personer/{p}/samtykkekompetanse/",
+                 "/frister/", "/varsler/", "/arbeid/involvert/", "/arbeid/innboks/", "/arbeid/kalender/", f"/personer/{p}/samhandling/"]:
         response = page.goto(base + path)
         assert response.status == 200, path
         axe()
+        assert_reflows(page)

@@ -4,9 +4,14 @@ it with responsible and deadline, a published version, and the diff. axe-core on
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
+
+sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: tests/e2e is not on sys.path
+from reflow import assert_reflows  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,11 +50,13 @@ def test_coordinator_adds_goal_and_measure_publishes_and_sees_the_diff(world, op
     page.goto(f"{live_server.url}/personer/{open_plan.person_id}/plan/")
     assert page.get_by_role("heading", name="Hva er viktig for deg?").is_visible()
     axe()
+    assert_reflows(page)
 
     # A goal in the person's own words, in place (htmx).
     page.locator("#add-goals").get_by_role("link", name="Legg til mål").click()
     page.get_by_label("Hva er viktig for deg? Målet med personens egne ord").fill("Jeg vil klare meg selv hjemme")
     axe()
+    assert_reflows(page)
     page.locator("#form-goals-add").get_by_role("button", name="Lagre").click()
     page.locator("#sec-goals .goal-text").get_by_text("Jeg vil klare meg selv hjemme").wait_for()
 
@@ -61,17 +68,20 @@ def test_coordinator_adds_goal_and_measure_publishes_and_sees_the_diff(world, op
     form.get_by_label("Ansvarlig person").select_option(index=1)
     form.get_by_label("Frist").fill("2031-05-01")
     axe()
+    assert_reflows(page)
     form.get_by_role("button", name="Lagre").click()
     measure = page.locator("#sec-measures")
     measure.get_by_role("heading", name="Hjemmetrening med ergoterapeut").wait_for()
     assert "01.05.2031" in measure.inner_text()
     assert "Jeg vil klare meg selv hjemme" in measure.inner_text()
     axe()
+    assert_reflows(page)
 
     # Publish a version.
     page.get_by_role("link", name="Publiser versjon").click()
     page.get_by_label("Hva er endret i denne versjonen?").fill("Mål og første tiltak")
     axe()
+    assert_reflows(page)
     page.get_by_role("button", name="Publiser versjon").click()
     page.get_by_text("Versjonen er publisert.").wait_for()
 
@@ -79,8 +89,10 @@ def test_coordinator_adds_goal_and_measure_publishes_and_sees_the_diff(world, op
     page.get_by_role("link", name="Versjoner og endringer").click()
     assert page.get_by_role("cell", name="Mål og første tiltak").is_visible()
     axe()
+    assert_reflows(page)
     page.get_by_role("link", name="Endringer fra versjon 1 til 2").click()
     assert page.get_by_role("heading", name="Mål", exact=True).is_visible()
     assert page.get_by_role("heading", name="Tiltak", exact=True).is_visible()
     assert page.get_by_text("Hjemmetrening med ergoterapeut").first.is_visible()
     axe()
+    assert_reflows(page)
