@@ -414,6 +414,7 @@ def run(
     serve_workers: int = 4,
     writers: list[int] | None = None,
     writes_seconds: float = 5.0,
+    writes_processes: bool = True,
 ) -> int:
     """Measure at each size; write the JSON; return 0, or 1 when any figure is not honest (see _problems).
 
@@ -484,7 +485,7 @@ def run(
     if writers and client and connection.vendor == "postgresql":
         from .writes import run_writes
 
-        results["audited_writes"] = run_writes(writer_counts=writers, actor=ke, seconds=writes_seconds)
+        results["audited_writes"] = run_writes(writer_counts=writers, actor=ke, seconds=writes_seconds, processes=writes_processes)
         for w in results["audited_writes"]:
             if not w["events"]:
                 results["problems"].append(f"audited writes, {w['writers']} writers: no event was written")

@@ -75,19 +75,27 @@ def _writer(args) -> dict:
     return {"events": len(latencies), "latencies": latencies}
 
 
-def measure(writers: int, *, tenant_ids: list[int], actor_id: int, seconds: float = 5.0) -> dict:
-    """events/s of `writers` concurrent writers over the tenants (writer k writes to tenant k mod len)."""
+def measure(writers: int, *, tenant_ids: list[int], actor_id: int, seconds: float = 5.0, processes: bool = True) -> dict:
+    """events/s of `writers` concurrent writers over the tenants (writer k writes to tenant k mod len). `processes`
+    False: threads (each its own connection; the GIL is then part of the figure) — the test suite uses them, because a
+    forked test process may carry open connections it does not own (pytest-django's, the owner role's)."""
     connections.close_all()  # no connection may cross the fork
-    ctx = multiprocessing.get_context("fork")
     start_at = time.time() + 1.0 + writers * 0.05
     jobs = [(tenant_ids[k % len(tenant_ids)], actor_id, seconds, start_at) for k in range(writers)]
     load_before = os.getloadavg()
-    with ctx.Pool(writers) as pool:
-        parts = pool.map(_writer, jobs)
+    if processes:
+        with multiprocessing.get_context("fork").Pool(writers) as pool:
+            parts = pool.map(_writer, jobs)
+    else:
+        from multiprocessing.pool import ThreadPool
+
+        with ThreadPool(writers) as pool:
+            parts = pool.map(_writer, jobs)
     latencies = [x for p in parts for x in p["latencies"]]
     events = sum(p["events"] for p in parts)
     return {
         "writers": writers,
+        "processes": processes,
         "tenants": len({j[0] for j in jobs}),
         "seconds": seconds,
         "events": events,
@@ -99,11 +107,11 @@ def measure(writers: int, *, tenant_ids: list[int], actor_id: int, seconds: floa
     }
 
 
-def run_writes(*, writer_counts: list[int], n_tenants: int = 8, seconds: float = 5.0, actor) -> list[dict]:
+def run_writes(*, writer_counts: list[int], n_tenants: int = 8, seconds: float = 5.0, actor, processes: bool = True) -> list[dict]:
     tenant_ids = tenants(n_tenants)
     rows = []
     for writers in writer_counts:
-        row = measure(writers, tenant_ids=tenant_ids, actor_id=actor.pk, seconds=seconds)
+        row = measure(writers, tenant_ids=tenant_ids, actor_id=actor.pk, seconds=seconds, processes=processes)
         print(f"audited writes: {writers:>3} writers over {row['tenants']} tenants: {row['events_per_s']:>8,.0f} events/s "
               f"(p50 {row['latency_p50_ms']} ms, p95 {row['latency_p95_ms']} ms, load {row['loadavg_after'][0]})", flush=True)
         rows.append(row)

@@ -38,7 +38,8 @@ def test_served_requests_and_audited_writes_are_measured_honestly(settings, tmp_
     TOTPDevice.objects.filter(name="bench").delete()
     path = tmp_path / "serve.json"
     rc = bench_run.run(sizes=[1], repeat=2, json_path=str(path), generate_missing=False, serve_seconds=1.0,
-                       serve_concurrency=2, serve_workers=1, writers=[1, 4], writes_seconds=1.0)
+                       serve_concurrency=2, serve_workers=1, writers=[1, 4], writes_seconds=1.0,
+                       writes_processes=False)  # threads here: a forked test process carries connections it does not own
     result = json.loads(path.read_text())
     assert rc == 0, result["problems"]
     served = result["sizes"][0]["served"]
