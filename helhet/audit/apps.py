@@ -17,6 +17,11 @@ class AuditConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from .grants import post_migrate_grants
+        from .partitions import post_migrate_partitions
+
+        # On PostgreSQL, once migration 0006 partitioned the event table: this month's and the next month's
+        # partitions (helhet.audit.partitions). Connected first, so the grants below cover new partitions.
+        post_migrate.connect(post_migrate_partitions, dispatch_uid="helhet.audit.partitions")
 
         # On PostgreSQL with HELHET_DB_APP_ROLE set: the app role's grants, audit tables SELECT/INSERT only, again
         # after every migrate (helhet.audit.grants; docs/operations.md "Databaseroller").

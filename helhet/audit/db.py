@@ -40,3 +40,27 @@ def allow_test_flush(connection):
         yield
     finally:
         setattr(connection, _FLAG, previous)
+
+
+_CREDENTIALS = ("NAME", "USER", "PASSWORD", "HOST", "PORT")
+
+
+@contextlib.contextmanager
+def owner_credentials(connection):
+    """On PostgreSQL, when settings.HELHET_DB_OWNER (DATABASE_OWNER_URL) is set: run the block over the owner's
+    credentials on the same alias (so everything that uses that connection runs as the owner), then close that
+    connection and point the alias back. Otherwise a no-op. Used by `migrate` and `audit_partitions`."""
+    from django.conf import settings
+
+    owner = getattr(settings, "HELHET_DB_OWNER", {}) or {}
+    if not owner or connection.alias != "default" or connection.vendor != "postgresql":
+        yield
+        return
+    previous = {k: connection.settings_dict.get(k) for k in _CREDENTIALS}
+    connection.close()
+    connection.settings_dict.update({k: owner.get(k) or "" for k in _CREDENTIALS})
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.update(previous)

@@ -88,7 +88,8 @@ def apply_grants(cur, *, app: str = APP_ROLE, owner: str | None = None, schema: 
     1. CONNECT on the database, USAGE on the schema (never CREATE).
     2. SELECT, INSERT, UPDATE, DELETE on every table, USAGE, SELECT on every sequence.
     3. Every audit_* table: revoke everything, grant SELECT, INSERT (append-only; the triggers refuse UPDATE and
-       DELETE for everyone, this refuses TRUNCATE, ALTER and DROP for the app role).
+       DELETE for everyone, this refuses TRUNCATE, ALTER and DROP for the app role); every partition of one
+       (the audit event table's months on PostgreSQL, helhet.audit.partitions): SELECT only.
     4. Default privileges for `owner` (default: current_user) in the schema, so the next migration's tables get
        step 2's grants at once; post_migrate runs this again to close step 3 for a new audit table.
     Returns the tables it treated, for the script and the tests.
@@ -99,9 +100,12 @@ def apply_grants(cur, *, app: str = APP_ROLE, owner: str | None = None, schema: 
     cur.execute(f'GRANT CONNECT ON DATABASE "{database}" TO {a}')
     cur.execute(f"REVOKE CREATE ON SCHEMA {s} FROM {a}")
     cur.execute(f"GRANT USAGE ON SCHEMA {s} TO {a}")
-    cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename", [schema])
-    tables = [r[0] for r in cur.fetchall()]
-    audit = [t for t in tables if t.startswith(AUDIT_TABLE_PREFIX)]
+    cur.execute(
+        "SELECT c.relname, c.relispartition FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname", [schema])
+    rows = cur.fetchall()
+    tables = [r[0] for r in rows]
+    audit = [t for t, partition in rows if t.startswith(AUDIT_TABLE_PREFIX) and not partition]
     cur.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {a}")
     cur.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {a}")
     for table in audit:
@@ -109,10 +113,24 @@ def apply_grants(cur, *, app: str = APP_ROLE, owner: str | None = None, schema: 
         cur.execute(f"REVOKE ALL ON {t} FROM {a}")
         cur.execute(f"REVOKE ALL ON {t} FROM PUBLIC")
         cur.execute(f"GRANT SELECT, INSERT ON {t} TO {a}")
+    audit_partition_grants(cur, [t for t, partition in rows if t.startswith(AUDIT_TABLE_PREFIX) and partition],
+                           app=app, schema=schema)
     for_role = ident(owner or me)
     cur.execute(f"ALTER DEFAULT PRIVILEGES FOR ROLE {for_role} IN SCHEMA {s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {a}")
     cur.execute(f"ALTER DEFAULT PRIVILEGES FOR ROLE {for_role} IN SCHEMA {s} GRANT USAGE, SELECT ON SEQUENCES TO {a}")
     return {"database": database, "tables": len(tables), "audit_tables": audit}
+
+
+def audit_partition_grants(cur, tables, *, app: str = APP_ROLE, schema: str = "public") -> None:
+    """A partition of an audit table (helhet.audit.partitions): SELECT only for the app role, nothing for PUBLIC.
+    Inserts and reads through the parent need privileges on the parent only; SELECT on the partition itself is
+    what pg_dump as the app role needs (it reads each partition) and shows no row the parent does not."""
+    a, s = ident(app), ident(schema)
+    for table in tables:
+        t = f"{s}.{ident(table)}"
+        cur.execute(f"REVOKE ALL ON {t} FROM {a}")
+        cur.execute(f"REVOKE ALL ON {t} FROM PUBLIC")
+        cur.execute(f"GRANT SELECT ON {t} TO {a}")
 
 
 def post_migrate_grants(sender, using="default", **kwargs) -> None:

@@ -30,6 +30,14 @@ class AuditEvent(models.Model):
     regularly; `manage.py audit_verify` recomputes every chain and checks that
     it still reaches its latest checkpoint.
 
+    On PostgreSQL the table is PARTITIONED BY RANGE (at), one partition a month plus a DEFAULT one (migration
+    0006, helhet.audit.partitions, `manage.py audit_partitions`); Django's model state is unchanged and is what
+    SQLite has. On PostgreSQL the primary key is (id, at) (it must contain the partition key; ids come only from the
+    sequence, and no foreign key points here), and `audit_chain_seq` is a plain (chain, seq) index in every
+    partition plus a BEFORE INSERT trigger that refuses a (chain, seq) present in any partition, under the
+    same per-chain lock as record(). A schema migration of this model must write its PostgreSQL DDL for that
+    layout (Django would try to drop the unique constraint, for instance).
+
     Events written before migration 0005 have `seq` NULL and an empty
     `key_id`: the legacy chain, one unkeyed SHA-256 chain in id order
     (services.legacy_digest), sealed once by 0005 with a checkpoint of chain
@@ -75,8 +83,9 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        # One event per place in a chain: a race can never fork a chain. Its index serves record()'s "head of
-        # this chain" lookup and audit_verify's walk in (chain, seq) order.
+        # One event per place in a chain: a race can never fork a chain (PostgreSQL: a trigger, see the docstring).
+        # Its index serves record()'s "head of this chain" lookup and audit_verify's walk in (chain, seq) order
+        # (PostgreSQL: a Merge Append of the partitions' index scans).
         constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq")]
         # The person's own access log and the KE's unusual-access report read by person and by actor.
         indexes = [

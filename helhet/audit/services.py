@@ -168,6 +168,8 @@ def record(
             # only means two tenants share a lock). SQLite serialises writers itself (IMMEDIATE transactions).
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK, chain % 2_147_483_647])
+        # The head of the chain: on PostgreSQL one backward index scan of (chain, seq) per month partition,
+        # merged (tests/audit/test_partitions_postgres.py shows the plan).
         last = (
             AuditEvent.objects.filter(chain=chain, seq__isnull=False)
             .order_by("-seq")

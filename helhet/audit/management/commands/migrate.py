@@ -4,31 +4,21 @@
 Django's own migrate, with one step around it:
 1. On PostgreSQL, for the default database, when settings.HELHET_DB_OWNER (DATABASE_OWNER_URL) is set: point the
    default connection at the owner's credentials (same alias, so data migrations and post_migrate handlers that use
-   the default connection all run as the owner).
-2. Migrate (Django's command, unchanged). Its post_migrate signal re-applies the app role's grants
+   the default connection all run as the owner; helhet.audit.db.owner_credentials).
+2. Migrate (Django's command, unchanged). Its post_migrate signal makes sure of this month's and the next month's
+   audit partitions (helhet.audit.partitions) and re-applies the app role's grants
    (helhet.audit.grants.post_migrate_grants): audit tables SELECT/INSERT only.
 3. Close that connection and point the alias back at DATABASE_URL (the app role).
 Without DATABASE_OWNER_URL, or on SQLite, it is exactly Django's migrate.
 """
 
-from django.conf import settings
 from django.core.management.commands.migrate import Command as DjangoMigrate
 from django.db import connections
 
-_CREDENTIALS = ("NAME", "USER", "PASSWORD", "HOST", "PORT")
+from helhet.audit.db import owner_credentials
 
 
 class Command(DjangoMigrate):
     def handle(self, *args, **options):
-        owner = getattr(settings, "HELHET_DB_OWNER", {}) or {}
-        connection = connections[options["database"]]
-        if not owner or options["database"] != "default" or connection.vendor != "postgresql":
+        with owner_credentials(connections[options["database"]]):
             return super().handle(*args, **options)
-        previous = {k: connection.settings_dict.get(k) for k in _CREDENTIALS}
-        connection.close()
-        connection.settings_dict.update({k: owner.get(k) or "" for k in _CREDENTIALS})
-        try:
-            return super().handle(*args, **options)
-        finally:
-            connection.close()
-            connection.settings_dict.update(previous)
