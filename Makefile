@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-sqlite test-postgres install install-test system-deps lint bench worker messages
+.PHONY: run test test-sqlite test-postgres install install-test system-deps lint bench bench-national worker messages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -77,3 +77,13 @@ bench: install
 	DATABASE_URL=$(BENCH_DB_URL) $(BIN)/python -m bench run --sizes $(BENCH_SIZES) --serve-seconds $(BENCH_SERVE_SECONDS) \
 		--writers $(BENCH_WRITERS) --json bench/results/latest.json
 	$(BIN)/python -m bench report --json bench/results/latest.json --doc docs/performance.md
+
+# National data (issue 14): 100,000 plans and a year of audit events (COPY) in their own database, then the chains
+# verified. Large (several GB) and long: not part of CI. See docs/performance.md, "What the generator builds".
+BENCH_NATIONAL_DB_URL ?= postgres://postgres@127.0.0.1:5432/helhet_bench_national
+bench-national: install
+	-psql "$(PG_URL)" -qc 'create database helhet_bench_national' 2>/dev/null
+	DATABASE_URL=$(BENCH_NATIONAL_DB_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_NATIONAL_DB_URL) $(BIN)/python -m bench generate --persons 111000 \
+		--snapshots inline --audit-events-per-plan 50
+	DATABASE_URL=$(BENCH_NATIONAL_DB_URL) $(BIN)/python manage.py audit_verify

@@ -13,7 +13,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     g = sub.add_parser(
-        "generate", help="build synthetic persons, cases and plans (bulk, no audit events)"
+        "generate",
+        help="build synthetic persons, cases and plans (bulk COPY on PostgreSQL; audit events on request)",
     )
     g.add_argument("--persons", type=int, required=True)
     g.add_argument(
@@ -29,6 +30,17 @@ def main(argv: list[str] | None = None) -> int:
         help="how PlanVersion snapshots are built: the plans selector (auto when it exists) or inline JSON",
     )
     g.add_argument("--quiet", action="store_true", help="no progress bar")
+    g.add_argument(
+        "--no-copy",
+        action="store_true",
+        help="bulk_create instead of COPY on PostgreSQL (for comparison)",
+    )
+    g.add_argument(
+        "--audit-events-per-plan",
+        type=int,
+        default=0,
+        help="about this many valid, chained audit events per plan (a year of reads and writes); default 0",
+    )
 
     r = sub.add_parser(
         "run",
@@ -46,11 +58,19 @@ def main(argv: list[str] | None = None) -> int:
         "--no-generate", action="store_true", help="measure what the database holds; never generate"
     )
     r.add_argument("--seed", type=int, default=7)
-    r.add_argument("--serve-seconds", type=float, default=0.0,
-                   help="also measure requests/s under gunicorn for this many seconds per endpoint (0 = not)")
+    r.add_argument(
+        "--serve-seconds",
+        type=float,
+        default=0.0,
+        help="also measure requests/s under gunicorn for this many seconds per endpoint (0 = not)",
+    )
     r.add_argument("--serve-concurrency", type=int, default=8)
     r.add_argument("--serve-workers", type=int, default=4)
-    r.add_argument("--writers", default="", help="audited writes at these numbers of concurrent writers, e.g. 1,8,32")
+    r.add_argument(
+        "--writers",
+        default="",
+        help="audited writes at these numbers of concurrent writers, e.g. 1,8,32",
+    )
     r.add_argument("--writes-seconds", type=float, default=5.0)
     r.add_argument(
         "--snapshots",
@@ -85,7 +105,13 @@ def main(argv: list[str] | None = None) -> int:
             batch=args.batch,
             snapshots=args.snapshots,
             progress=not args.quiet,
+            copy=not args.no_copy,
+            audit_events_per_plan=args.audit_events_per_plan,
         )
+        if args.audit_events_per_plan:
+            from helhet.audit.models import AuditEvent
+
+            counts["auditevent"] = AuditEvent.objects.count()
         width = max(len(k) for k in counts)
         for key, value in counts.items():
             print(f"{key:<{width}}  {value:>9,}")

@@ -1,9 +1,12 @@
 """Synthetic bulk data for benchmarks: persons, cases, consents, coordinators and plans of realistic size.
 
-Built on the shared synthetic world (helhet.core.world.build_world). Rows are written with
-bulk_create in batches, never through the services: this is bulk test data, not a user's action,
-so it leaves no audit events. Published plan versions get their snapshot from the plans selector
-(helhet.plans.documents.build_document) when it exists, else from an inline JSON of the same shape.
+Built on the shared synthetic world (helhet.core.world.build_world). Rows are written in batches,
+never through the services: with COPY on PostgreSQL (ids reserved from the tables' sequences, _copy),
+with bulk_create on SQLite or with copy=False. This is bulk test data, not a user's action, so it
+leaves no audit events unless asked for: audit_events_per_plan=N adds a year of synthetic but valid,
+chained events (_AuditWriter). Published plan versions get their snapshot from the plans selector
+(helhet.plans.documents.build_document) when it exists, else from an inline JSON of the same shape
+built from the batch's objects.
 
 Everything is synthetic: names from short lists, national ids synthetic test numbers (month + 80,
 helhet.core.world.synthetic_national_id) that can never be a real person's.
@@ -12,14 +15,20 @@ helhet.core.world.synthetic_national_id) that can never be a real person's.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import math
 import random
 import sys
 import time
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
+from helhet.audit import keys
+from helhet.audit.models import TRANSLATED_PARAMS, AuditEvent, render
+from helhet.audit.services import DIGEST_FIELDS, GENESIS, chain_for, event_digest
 from helhet.cases.models import (
     Appeal,
     AppealEvent,
@@ -192,7 +201,7 @@ def expected_plans_per_person(plans_ratio: float) -> float:
 
 
 class Progress:
-    """A small progress bar on stderr (no dependency): label, bar, count, rate and ETA."""
+    """A small progress bar on stderr (no dependency): label, bar, count, rate (and rows/s when given) and ETA."""
 
     def __init__(
         self, total: int, label: str, *, enabled: bool = True, stream=None, width: int = 30
@@ -200,9 +209,13 @@ class Progress:
         self.total, self.label, self.enabled, self.width = max(total, 1), label, enabled, width
         self.stream = stream or sys.stderr
         self.done, self.started, self._last = 0, time.monotonic(), 0.0
+        self.rows = None
 
-    def update(self, n: int = 1) -> None:
+    def update(self, n: int = 1, *, rows: int | None = None) -> None:
+        """`n` more items done; `rows`: the rows written so far, if the caller counts them."""
         self.done += n
+        if rows is not None:
+            self.rows = rows
         now = time.monotonic()
         if self.enabled and (now - self._last > 0.2 or self.done >= self.total):
             self._last = now
@@ -214,8 +227,13 @@ class Progress:
         rate = self.done / elapsed if elapsed > 0 else 0.0
         eta = (self.total - self.done) / rate if rate > 0 else 0.0
         bar = "#" * int(frac * self.width) + "." * (self.width - int(frac * self.width))
+        rows = (
+            f"  {self.rows:,} rows {self.rows / elapsed:8,.0f} rows/s"
+            if self.rows is not None and elapsed > 0
+            else ""
+        )
         self.stream.write(
-            f"\r{self.label} [{bar}] {self.done:,}/{self.total:,} {frac:6.1%} {rate:7.1f}/s  {elapsed:5.0f}s  eta {eta:4.0f}s "
+            f"\r{self.label} [{bar}] {self.done:,}/{self.total:,} {frac:6.1%} {rate:7.1f}/s{rows}  {elapsed:5.0f}s  eta {eta:4.0f}s "
         )
         self.stream.flush()
 
@@ -308,6 +326,9 @@ class _Ctx:
         }
         self.seq = Person.objects.count()
         self.n_versions = 0
+        self.rows = 0  # rows written so far (the progress bar's rows/s)
+        self.copy = False  # write with COPY (PostgreSQL only; generate(copy=...))
+        self.audit = None  # an _AuditWriter when generate(audit_events_per_plan > 0)
 
 
 def _national_id(ctx: _Ctx, birth: dt.date, d_number: bool) -> str:
@@ -367,7 +388,7 @@ def _batch(ctx: _Ctx, n: int, plans_ratio: float) -> None:  # noqa: C901 - one l
             )
         )
         meta.append({"child": child, "home": home, "state": _pick_state(rng, plans_ratio)})
-    Person.objects.bulk_create(persons)
+    _save(ctx, Person, persons)
 
     # 2. Relatives, involvements, information, requests.
     relatives, involvements, infos, requests = [], [], [], []
@@ -432,10 +453,10 @@ def _batch(ctx: _Ctx, n: int, plans_ratio: float) -> None:  # noqa: C901 - one l
                 registered_by=ctx.ke_of[m["home"].pk],
             )
             requests.append(m["request"])
-    Relative.objects.bulk_create(relatives)
-    Involvement.objects.bulk_create(involvements)
-    InformationRecord.objects.bulk_create(infos)
-    Request.objects.bulk_create(requests)
+    _save(ctx, Relative, relatives)
+    _save(ctx, Involvement, involvements)
+    _save(ctx, InformationRecord, infos)
+    _save(ctx, Request, requests)
 
     # 3. Assessments, decisions, appeals.
     assessments, decisions = [], []
@@ -477,8 +498,8 @@ def _batch(ctx: _Ctx, n: int, plans_ratio: float) -> None:  # noqa: C901 - one l
             appeal_route="Klage sendes kommunen innen fire uker." if refused else "",
         )
         decisions.append(m["decision"])
-    Assessment.objects.bulk_create(assessments)
-    Decision.objects.bulk_create(decisions)
+    _save(ctx, Assessment, assessments)
+    _save(ctx, Decision, decisions)
     appeals = []
     for m in meta:
         if m["state"] in ("appealed", "forwarded"):
@@ -491,7 +512,7 @@ def _batch(ctx: _Ctx, n: int, plans_ratio: float) -> None:  # noqa: C901 - one l
                 registered_by=ctx.ke_of[m["home"].pk],
             )
             appeals.append(m["appeal"])
-    Appeal.objects.bulk_create(appeals)
+    _save(ctx, Appeal, appeals)
     events = []
     for m in meta:
         if m["state"] == "forwarded":
@@ -508,7 +529,7 @@ def _batch(ctx: _Ctx, n: int, plans_ratio: float) -> None:  # noqa: C901 - one l
                     by=by,
                 ),
             ]
-    AppealEvent.objects.bulk_create(events)
+    _save(ctx, AppealEvent, events)
 
     # 4. Consents (plan work, coordinator) and coordinator appointments.
     consents, appointments = [], []
@@ -556,8 +577,8 @@ def _batch(ctx: _Ctx, n: int, plans_ratio: float) -> None:  # noqa: C901 - one l
                     person_wish="Ønsker en fra hjemmetjenesten.",
                 )
             )
-    Consent.objects.bulk_create(consents)
-    CoordinatorAppointment.objects.bulk_create(appointments)
+    _save(ctx, Consent, consents)
+    _save(ctx, CoordinatorAppointment, appointments)
 
     # 5. Plans: closed plans, some followed by a successor.
     plans = []
@@ -616,13 +637,11 @@ def _batch(ctx: _Ctx, n: int, plans_ratio: float) -> None:  # noqa: C901 - one l
             m["plans"].append(plan)
             plans.append((plan, p, m))
     # Predecessors first (a successor points at a saved plan).
-    pm.IndividualPlan.objects.bulk_create([pl for pl, _p, _m in plans if pl.predecessor is None])
+    _save(ctx, pm.IndividualPlan, [pl for pl, _p, _m in plans if pl.predecessor is None])
     for pl, _p, _m in plans:
         if pl.predecessor is not None:
             pl.predecessor = pl.predecessor  # re-assign so predecessor_id picks up the saved pk
-    pm.IndividualPlan.objects.bulk_create(
-        [pl for pl, _p, _m in plans if pl.predecessor is not None]
-    )
+    _save(ctx, pm.IndividualPlan, [pl for pl, _p, _m in plans if pl.predecessor is not None])
 
     # 6. Plan content.
     rows: dict[type, list] = {
@@ -818,11 +837,12 @@ def _batch(ctx: _Ctx, n: int, plans_ratio: float) -> None:  # noqa: C901 - one l
                 )
             )
     for model, objs in rows.items():
-        model.objects.bulk_create(objs, batch_size=2000)
+        _save(ctx, model, objs)
     through = pm.Measure.goals.through
-    through.objects.bulk_create(
+    _save(
+        ctx,
+        through,
         [through(measure_id=me.pk, goal_id=g.pk) for me, gs, _by in measures_of for g in gs],
-        batch_size=5000,
     )
     history = []
     for me, _gs, by in measures_of:
@@ -846,7 +866,13 @@ def _batch(ctx: _Ctx, n: int, plans_ratio: float) -> None:  # noqa: C901 - one l
                         by=by,
                     )
                 )
-    pm.MeasureStatusChange.objects.bulk_create(history, batch_size=5000)
+    _save(ctx, pm.MeasureStatusChange, history)
+
+    # The plan content by plan, for inline snapshots (built from these objects: no queries).
+    content: dict[int, dict[str, list]] = {plan.pk: {} for plan, _p, _m in plans}
+    for model in (pm.Goal, pm.Resource, pm.Need, pm.Participant, pm.Measure, pm.Evaluation):
+        for obj in rows[model]:
+            content[obj.plan_id].setdefault(model._meta.model_name, []).append(obj)
 
     # 7. Published versions (1–5 for every plan past draft; a third of drafts has one), with matching publish changes.
     versions, changes, bumps = [], [], []
@@ -855,7 +881,7 @@ def _batch(ctx: _Ctx, n: int, plans_ratio: float) -> None:  # noqa: C901 - one l
         if not n:
             continue
         by = ctx.ke_of[m["home"].pk]
-        doc = ctx.snapshot(plan.pk) if ctx.snapshot else _inline_document(plan)
+        doc = ctx.snapshot(plan.pk) if ctx.snapshot else _inline_document(plan, content[plan.pk])
         working = rng.randint(n, n + 20)
         for k in range(1, n + 1):
             based_on = max(1, working * k // n)
@@ -881,45 +907,339 @@ def _batch(ctx: _Ctx, n: int, plans_ratio: float) -> None:  # noqa: C901 - one l
             )
         plan.version, plan.published_number = working, n
         bumps.append(plan)
-    _insert_versions(versions)
-    pm.PlanChange.objects.bulk_create(changes, batch_size=5000)
-    pm.IndividualPlan.objects.bulk_update(bumps, ["version", "published_number"], batch_size=1000)
+    _save(ctx, pm.PlanVersion, versions)
+    _save(ctx, pm.PlanChange, changes)
+    _bump_versions(bumps)
     ctx.n_versions += len(versions)
 
+    # 8. Audit events (generate(audit_events_per_plan=...); none by default).
+    if ctx.audit is not None:
+        _save_events(ctx, ctx.audit.events(ctx, plans, content))
 
-def _insert_versions(versions: list) -> None:
-    """bulk_create, except on PostgreSQL: there Django's client-side parameter binding spends seconds
-    quoting megabytes of snapshot JSON per batch, so use psycopg's server-side binding (executemany)."""
-    if connection.vendor != "postgresql" or not versions:
-        pm.PlanVersion.objects.bulk_create(versions, batch_size=500)
+
+def _save(ctx: _Ctx, model, objs: list) -> None:
+    """Write new rows: COPY on PostgreSQL (ctx.copy), else bulk_create. Either way every object gets its pk."""
+    if not objs:
         return
-    import psycopg
+    ctx.rows += len(objs)
+    if ctx.copy:
+        _copy(model, objs)
+    else:
+        model.objects.bulk_create(objs, batch_size=500 if model is pm.PlanVersion else 2000)
+
+
+class _CopySpec:
+    """How one model's rows become COPY rows: its columns, and the fields whose value needs preparing
+    (auto_now / auto_now_add timestamps via pre_save, JSON as Jsonb); every other value is the attribute as is."""
+
+    _cache: dict = {}
+
+    def __init__(self, model):
+        meta = model._meta
+        self.table, self.pk = meta.db_table, meta.pk
+        self.fields = list(meta.concrete_fields)
+        self.columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+        self.attnames = [f.attname for f in self.fields]
+        self.stamped = [
+            f
+            for f in self.fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
+        self.json = [i for i, f in enumerate(self.fields) if f.get_internal_type() == "JSONField"]
+        # Text columns may hold a choice enum or a lazy label; foreign keys may point at an object saved after
+        # it was assigned (its *_id still None: taken from the cached object, as bulk_create does).
+        self.text = [
+            i
+            for i, f in enumerate(self.fields)
+            if f.get_internal_type() in ("CharField", "TextField")
+        ]
+        self.fks = [(f.attname, f.name) for f in self.fields if f.is_relation]
+
+    @classmethod
+    def of(cls, model) -> _CopySpec:
+        if model not in cls._cache:
+            cls._cache[model] = cls(model)
+        return cls._cache[model]
+
+
+def _copy(model, objs: list) -> None:
+    """COPY `objs` into the model's table on PostgreSQL, with ids reserved from the table's own sequence.
+
+    The ids come from nextval() on the pk's sequence (one round trip for the whole list), so the sequence
+    stays ahead of every row and a normal INSERT afterwards never collides. Foreign keys to objects saved
+    earlier in the batch are picked up from the cached object, as bulk_create does. Choice enums
+    are written as their values, lazy texts as str.
+    """
     from psycopg.types.json import Jsonb
 
-    connection.ensure_connection()
-    now = timezone.now()
-    table = pm.PlanVersion._meta.db_table
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.executemany(
-            f'INSERT INTO "{table}" ("plan_id", "number", "based_on_version", "snapshot", "reason", "author_id", "published_at") '
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [
-                (
-                    v.plan_id,
-                    v.number,
-                    v.based_on_version,
-                    Jsonb(v.snapshot),
-                    v.reason,
-                    v.author_id,
-                    now,
+    spec = _CopySpec.of(model)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [spec.table, spec.pk.column, len(objs)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    with connection.connection.cursor() as cursor:
+        with cursor.copy(f'COPY "{spec.table}" ({spec.columns}) FROM STDIN') as out:
+            for obj, pk in zip(objs, ids, strict=True):
+                d, state = obj.__dict__, obj._state
+                for attname, name in spec.fks:
+                    if d[attname] is None and (related := state.fields_cache.get(name)) is not None:
+                        if related.pk is None:
+                            raise ValueError(
+                                f"{model.__name__}.{name}: the related object is not saved"
+                            )
+                        d[attname] = related.pk
+                obj.pk = pk
+                state.adding, state.db = False, connection.alias
+                for f in spec.stamped:
+                    f.pre_save(obj, add=True)  # sets the attribute, as bulk_create does
+                row = [d[a] for a in spec.attnames]
+                for i in spec.text:
+                    value = row[i]
+                    if isinstance(value, enum.Enum):
+                        row[i] = value.value
+                    elif isinstance(value, Promise):  # a lazy label (a choice's title)
+                        row[i] = str(value)
+                for i in spec.json:
+                    row[i] = Jsonb(row[i])
+                out.write_row(row)
+
+
+class _Event:
+    """An audit event's stored fields (services.DIGEST_FIELDS and the hash) without a model instance: the events
+    are most of the rows, and services.event_digest reads only these attributes."""
+
+    __slots__ = (*DIGEST_FIELDS, "hash")
+
+    def __init__(self, **fields):
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+
+def _save_events(ctx: _Ctx, events: list[_Event]) -> None:
+    """COPY the events on PostgreSQL (the id from the table's own default), else bulk_create."""
+    if not events:
+        return
+    ctx.rows += len(events)
+    columns = _Event.__slots__
+    if not ctx.copy:
+        AuditEvent.objects.bulk_create(
+            [AuditEvent(**{c: getattr(e, c) for c in columns}) for e in events], batch_size=2000
+        )
+        return
+    from psycopg.types.json import Jsonb
+
+    json = {columns.index(c) for c in ("params", "withheld", "detail")}
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as out:
+            for e in events:
+                out.write_row(
+                    [
+                        Jsonb(getattr(e, c)) if i in json else getattr(e, c)
+                        for i, c in enumerate(columns)
+                    ]
                 )
-                for v in versions
+
+
+class _AuditWriter:
+    """Synthetic but valid audit events: a year of reads and writes of the batch's plans by the staff around them.
+
+    Each plan gets about `per_plan` events (half to one and a half times that), by its involved staff, its
+    coordinator and the KE officer of the home municipality, spread over the last year (from the plan's start
+    when it is younger): four in five reads of the plan ("Så individuell plan", as plans.selectors.plan_document
+    records them), the rest updates of one of its measures ("Endret tiltak: ...", as plans.services.item_update).
+    The events are chained exactly as helhet.audit.services.record() chains them: the person's home
+    municipality's chain (services.chain_for), seq following the chain's head, prev_hash the previous event's
+    hash, hash = services.event_digest() with the current key; `manage.py audit_verify` checks them like any
+    other. Within a batch the events of a chain are in time order; across batches each batch starts again
+    a year back (seq order is time order only within a batch). The chain heads are read once and then kept here:
+    the generator must be the database's only audit writer while it runs (a concurrent record() on the same chain
+    makes the next batch fail on the (chain, seq) uniqueness, it never forks a chain).
+    """
+
+    READ_SHARE = 0.8
+
+    def __init__(self, per_plan: int, actor_ids, now: dt.datetime):
+        self.per_plan, self.now, self.key_id = per_plan, now, keys.current_key_id()
+        self.heads: dict[int, tuple[int, str]] = {}
+        self.summaries: dict[tuple, str] = {}
+        # Every actor's name, role and organisation as record() names them (first active membership).
+        self.actors: dict[int, tuple[str, str, int | None]] = {}
+        users = {u.pk: u for u in User.objects.filter(pk__in=set(actor_ids))}
+        for mem in (
+            Membership.objects.filter(user_id__in=users, active=True)
+            .select_related("unit")
+            .order_by("id")
+        ):
+            u = users[mem.user_id]
+            self.actors.setdefault(
+                u.pk, (u.get_full_name() or u.username, mem.role, mem.unit.organization_id)
+            )
+
+    def _head(self, chain: int) -> tuple[int, str]:
+        if chain not in self.heads:
+            last = (
+                AuditEvent.objects.filter(chain=chain, seq__isnull=False)
+                .order_by("-seq")
+                .values_list("seq", "hash")
+                .first()
+            )
+            self.heads[chain] = last or (0, GENESIS)
+        return self.heads[chain]
+
+    def _summary(self, code: str, params: dict) -> str:
+        key = (code, tuple(sorted(params.items())))
+        if key not in self.summaries:
+            with translation.override(settings.LANGUAGE_CODE):
+                self.summaries[key] = render(code, params, fallback=code)[:300]
+        return self.summaries[key]
+
+    def events(self, ctx: _Ctx, plans: list, content: dict) -> list[_Event]:
+        rng, year = ctx.rng, dt.timedelta(days=365)
+        drafts = []
+        for plan, p, m in plans:
+            ke = ctx.ke_of[m["home"].pk]
+            actors = [(uid, "involved_staff") for uid, _unit in m["staff"]] + [(ke.pk, "ke")]
+            if m.get("coordinator"):
+                actors.append((m["coordinator"][0], "coordinator"))
+            begin = dt.datetime.combine(plan.period_start, dt.time(8), tzinfo=dt.UTC)
+            begin = max(self.now - year, min(begin, self.now - dt.timedelta(days=1)))
+            span = (self.now - begin).total_seconds()
+            measures = content[plan.pk].get("measure", [])
+            chain = chain_for(person=p)
+            for _ in range(rng.randint(self.per_plan // 2, self.per_plan * 3 // 2)):
+                uid, why = rng.choice(actors)
+                name, role, org = self.actors[uid]
+                at = begin + dt.timedelta(seconds=rng.random() * span)
+                if rng.random() < self.READ_SHARE or not measures:
+                    action, obj_type, obj_id = "view", "individualplan", plan.pk
+                    code, params = "Så individuell plan", {}
+                    detail = {"relationships": [why], "shown_by": [], "hidden": {}}
+                else:
+                    me = rng.choice(measures)
+                    action, obj_type, obj_id = "update", "measure", me.pk
+                    code = "Endret %(noun)s: %(label)s"
+                    params = {"noun": "tiltak", "label": me.title[:60], TRANSLATED_PARAMS: "noun"}
+                    detail = {
+                        "plan": plan.pk,
+                        "version": plan.version,
+                        "section": "measures",
+                        "fields": ["status"],
+                    }
+                drafts.append(
+                    (
+                        chain,
+                        at,
+                        uid,
+                        name,
+                        role,
+                        org,
+                        action,
+                        obj_type,
+                        obj_id,
+                        p.pk,
+                        why,
+                        code,
+                        params,
+                        detail,
+                    )
+                )
+        drafts.sort(key=lambda e: (e[0], e[1]))
+        out = []
+        for (
+            chain,
+            at,
+            uid,
+            name,
+            role,
+            org,
+            action,
+            obj_type,
+            obj_id,
+            person_id,
+            why,
+            code,
+            params,
+            detail,
+        ) in drafts:
+            seq, prev = self._head(chain)
+            event = _Event(
+                at=at,
+                actor_id=uid,
+                actor_name=name,
+                actor_role=role,
+                organization_id=org,
+                action=action,
+                object_type=obj_type,
+                object_id=str(obj_id),
+                person_id=person_id,
+                reason=why,
+                summary=self._summary(code, params),
+                code=code,
+                params=params,
+                withheld=[],
+                detail=detail,
+                prev_hash=prev,
+                chain=chain,
+                seq=seq + 1,
+                key_id=self.key_id,
+            )
+            event.hash = event_digest(event)
+            self.heads[chain] = (event.seq, event.hash)
+            out.append(event)
+        return out
+
+
+def _audit_partitions(*, since: dt.date) -> None:
+    """On PostgreSQL with monthly audit partitions (helhet.audit.partitions), create the months the generated
+    events fall in, as the cron job would have, so that a year of events does not land in the DEFAULT partition.
+    Only a connection that owns the tables can (the benchmark database runs as its owner); otherwise nothing."""
+    if connection.vendor != "postgresql":
+        return
+    try:
+        from helhet.audit import partitions
+        from helhet.audit.grants import can_grant
+    except ImportError:  # a tree without the partitioned audit table
+        return
+    with transaction.atomic(), connection.cursor() as cur:
+        if partitions.is_partitioned(cur) and can_grant(cur):
+            partitions.ensure(
+                cur,
+                today=timezone.localdate(),
+                months_ahead=1,
+                since=since,
+                app=partitions.app_role(cur),
+            )
+
+
+def _bump_versions(plans: list) -> None:
+    """Set each plan's working version and published count (one UPDATE ... FROM unnest on PostgreSQL)."""
+    if not plans:
+        return
+    if connection.vendor != "postgresql":
+        pm.IndividualPlan.objects.bulk_update(
+            plans, ["version", "published_number"], batch_size=1000
+        )
+        return
+    table = connection.ops.quote_name(pm.IndividualPlan._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS p SET version = v.version, published_number = v.published "
+            "FROM unnest(%s::bigint[], %s::int[], %s::int[]) AS v(id, version, published) WHERE p.id = v.id",
+            [
+                [p.pk for p in plans],
+                [p.version for p in plans],
+                [p.published_number for p in plans],
             ],
         )
 
 
-def _inline_document(plan: pm.IndividualPlan) -> dict:
-    """A snapshot of the same shape as the selector's, used when it is not available (or --snapshots inline)."""
+def _inline_document(plan: pm.IndividualPlan, content: dict[str, list]) -> dict:
+    """A snapshot of the same shape as the selector's, used when it is not available (or --snapshots inline),
+    built from the plan's content objects of this batch (`content`: model name -> objects in order)."""
 
     def d(value):
         return value.isoformat() if value else None
@@ -941,13 +1261,13 @@ def _inline_document(plan: pm.IndividualPlan) -> dict:
         },
         "goals": [
             {"id": g.pk, "text": g.text, "written_by": g.written_by, "status": g.status}
-            for g in plan.goals.all()
+            for g in content.get("goal", [])
         ],
-        "resources": [{"id": r.pk, "text": r.text} for r in plan.resources.all()],
-        "needs": [{"id": n.pk, "text": n.text, "area": n.area} for n in plan.needs.all()],
+        "resources": [{"id": r.pk, "text": r.text} for r in content.get("resource", [])],
+        "needs": [{"id": n.pk, "text": n.text, "area": n.area} for n in content.get("need", [])],
         "participants": [
             {"id": p.pk, "kind": p.kind, "unit_id": p.unit_id, "role": p.role}
-            for p in plan.participants.all()
+            for p in content.get("participant", [])
         ],
         "measures": [
             {
@@ -957,11 +1277,11 @@ def _inline_document(plan: pm.IndividualPlan) -> dict:
                 "deadline": d(m.deadline),
                 "responsible_unit_id": m.responsible_unit_id,
             }
-            for m in plan.measures.all()
+            for m in content.get("measure", [])
         ],
         "evaluations": [
             {"id": e.pk, "planned_on": d(e.planned_on), "held_on": d(e.held_on)}
-            for e in plan.evaluations.all()
+            for e in content.get("evaluation", [])
         ],
     }
 
@@ -1006,8 +1326,14 @@ def generate(
     batch: int = 250,
     snapshots: str = "auto",
     progress: bool = True,
+    copy: bool = True,
+    audit_events_per_plan: int = 0,
 ) -> dict[str, int]:
-    """Add `persons` synthetic persons (with cases and, for `plans_ratio` of them, plans) to the database; return row counts."""
+    """Add `persons` synthetic persons (with cases and, for `plans_ratio` of them, plans) to the database; return row counts.
+
+    `copy`: on PostgreSQL write the rows with COPY (else, and always on SQLite, bulk_create).
+    `audit_events_per_plan`: about this many valid, chained audit events per plan (_AuditWriter); 0: none.
+    """
     if not 0 <= plans_ratio <= 1:
         raise ValueError("plans_ratio must be between 0 and 1")
     w = build_world()
@@ -1026,6 +1352,14 @@ def generate(
         _snapshot_function(snapshots),
         timezone.localdate(),
     )
+    ctx.copy = copy and connection.vendor == "postgresql"
+    if audit_events_per_plan > 0:
+        _audit_partitions(since=timezone.localdate() - dt.timedelta(days=366))
+        ctx.audit = _AuditWriter(
+            audit_events_per_plan,
+            [uid for uid, _unit in pool] + [u.pk for u in ctx.ke_of.values()],
+            timezone.now(),
+        )
     bar = Progress(persons, "persons", enabled=progress)
     done, next_analyze = 0, max(existing, batch)
     while done < persons:
@@ -1033,7 +1367,7 @@ def generate(
         with transaction.atomic():
             _batch(ctx, n, plans_ratio)
         done += n
-        bar.update(n)
+        bar.update(n, rows=ctx.rows)
         if existing + done >= next_analyze:
             # Fresh tables have no planner statistics: without this, the selector's look-ups turn into
             # sequential scans and generation slows down as it grows. Doubling keeps the cost small.
