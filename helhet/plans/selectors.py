@@ -3,8 +3,9 @@ person (404 for anyone else, with a 'denied' audit event) and writes a 'view' au
 
 Interface:
     plan_document(*, actor, plan_id) -> dict
-        The whole plan as one nested, JSON-ready document in a FIXED number of queries (about 20,
-        whatever the number of goals, measures, participants or versions). Keys: id, person, status,
+        The whole plan as one nested, JSON-ready document in a FIXED number of queries, whatever the
+        number of goals, measures, participants or versions (documents.build_document: the sections in one round
+        trip on PostgreSQL, one query each on SQLite). Keys: id, person, status,
         status_label, version (working copy; send it back as based_on_version), published_number,
         main_responsibility{..., history}, period{...}, closed{...}, predecessor_id, successor_ids,
         consent{plan_work, sharing}, coordinators, goals, resources, needs, participants, contributions,
