@@ -10,6 +10,12 @@ On failure the form fragment is re-rendered in place (HX-Retarget to the form) w
 Without JavaScript the same URLs are plain pages: GET shows the form on its own page, POST redirects back to
 the plan (POST-redirect-GET), errors re-render the page with 400/409.
 
+The first screen (plan_detail) is the frame (person, coordinator, status, main responsibility), a section
+navigation with item counts, and the person's own goals. A long section (COLLAPSIBLE: participants, measures,
+evaluations) with more than COLLAPSE_AFTER items is shown collapsed: its heading, its count and a link "Vis tiltak (23)". The link's href is the plan page with
+`?vis=<key>` (that section open, no JS needed); with htmx it fetches plan_section into place instead. A saved
+section carries a "Lagret" status message that plan-sections.js moves focus to.
+
 A stale edit (Conflict 'stale', 409) keeps the user's input in the form, lists what others changed (the
 service's details["changes"]) and moves the form's based_on_version to the current version, so saving
 again after reading the changes is a deliberate choice.
@@ -20,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,6 +55,27 @@ SLUG_OF = {v: k for k, v in SLUGS.items()}
 # The plan page's order (DOMAIN.md a–i), starting with the person's own goals. `editable`: has item forms.
 SECTION_ORDER = ["goals", "resources", "needs", "participants", "coordinators", "contributions", "measures", "period", "cooperation",
                  "consent", "subplans"]
+
+# The section navigation's labels, in SECTION_ORDER.
+NAV_LABELS = {
+    "goals": gettext_lazy("Hva er viktig for deg?"), "resources": gettext_lazy("Ressurser"), "needs": gettext_lazy("Behov for tjenester"),
+    "participants": gettext_lazy("Deltakere"), "coordinators": gettext_lazy("Koordinator"), "contributions": gettext_lazy("Bidrag"),
+    "measures": gettext_lazy("Tiltak"), "period": gettext_lazy("Planperiode og evaluering"), "cooperation": gettext_lazy("Samarbeid"),
+    "consent": gettext_lazy("Samtykke"), "subplans": gettext_lazy("Delplaner"),
+}
+
+# A long section (one of these with more items than COLLAPSE_AFTER) is collapsed on the first screen and loaded on
+# demand, so the page the plan opens on does not grow with the plan; the person's own goals and the short text
+# sections are always shown. key -> (its heading, as in _section.html; its link). tests/access/test_canary_fields.py
+# requires the first screen (/planer/<id>/) to show every field a reader may see, for its plan with 7 items per
+# section (one per information category): a smaller COLLAPSE_AFTER needs its walk to ask for ?vis=<key> too.
+COLLAPSE_AFTER = 10
+COLLAPSED_LABELS = {
+    "participants": (gettext_lazy("Deltakere i planarbeidet"), gettext_lazy("Vis deltakere (%(n)s)")),
+    "measures": (gettext_lazy("Tiltak"), gettext_lazy("Vis tiltak (%(n)s)")),
+    "period": (gettext_lazy("Planperiode og evaluering"), gettext_lazy("Vis evalueringer (%(n)s)")),
+}
+COLLAPSIBLE = frozenset(COLLAPSED_LABELS)
 
 ADD_LABELS = {
     "goals": gettext_lazy("Legg til mål"), "resources": gettext_lazy("Legg til ressurs"), "needs": gettext_lazy("Legg til behov"),
@@ -158,12 +186,49 @@ def _version_trigger(response, old: int, new: int):
     return response
 
 
-def _render_section(request, doc: dict, section: str, *, status: int = 200, warnings=()):
-    return render(request, "plans/_section.html", {"plan": doc, "key": _page_section(section), "warnings": list(warnings)}, status=status)
+def _render_section(request, doc: dict, section: str, *, status: int = 200, warnings=(), saved: str = ""):
+    ctx = {"plan": doc, "key": _page_section(section), "warnings": list(warnings), "saved": saved}
+    return render(request, "plans/_section.html", ctx, status=status)
 
 
 def _page_section(section: str) -> str:
     return "period" if section in ("evaluations", "period") else section
+
+
+def _count(doc: dict, key: str) -> int:
+    """The number of items the reader sees in a section of the plan page (consent-filtered document)."""
+    if key == "period":
+        return len(doc["evaluations"])
+    if key == "consent":
+        return int(bool(doc["consent"]["plan_work"])) + len(doc["consent"]["sharing"])
+    return len(doc[key])
+
+
+def _sections(doc: dict, shown) -> list[SimpleNamespace]:
+    """The plan page's sections in order, each with its count and whether it is collapsed (loaded on demand).
+    `shown`: the keys asked for with ?vis=<key>, always open."""
+    shown = [key for key in SECTION_ORDER if key in shown]
+    out = []
+    for key in SECTION_ORDER:
+        n = _count(doc, key)
+        s = SimpleNamespace(key=key, nav=NAV_LABELS[key], count=n, collapsed=key in COLLAPSIBLE and key not in shown and n > COLLAPSE_AFTER)
+        if s.collapsed:
+            s.heading, show = COLLAPSED_LABELS[key]
+            s.show_label = show % {"n": n}
+            s.url = "?" + urlencode({"vis": [*shown, key]}, doseq=True) + f"#sec-{key}"  # keeps those already opened
+        out.append(s)
+    return out
+
+
+def _section_url(plan_id: int, key: str) -> str:
+    """The plan page with this section open (no JS): a long section is collapsed unless asked for."""
+    url = reverse("plan_detail", args=[plan_id])
+    return (f"{url}?vis={key}" if key in COLLAPSIBLE else url) + f"#sec-{key}"
+
+
+def _current_coordinators(doc: dict) -> list[dict]:
+    today = doc.get("today")
+    return [c for c in doc["coordinators"] if (not c["start"] or c["start"] <= today) and (not c["end"] or c["end"] > today)]
 
 
 def _form_response(request, doc, *, form, section: str, form_id: str, action: str, title: str, error=None, status=200,
@@ -171,7 +236,7 @@ def _form_response(request, doc, *, form, section: str, form_id: str, action: st
     """The form: a fragment in place (htmx) or its own page (no JS)."""
     ctx = {"plan": doc, "form": form, "error": error, "form_id": form_id, "action": action, "title": title,
            "section": _page_section(section), "htmx": _is_htmx(request), "submit_label": submit_label or _("Lagre"),
-           "multipart": multipart, "danger": danger}
+           "multipart": multipart, "danger": danger, "back_url": _section_url(doc["id"], _page_section(section))}
     if _is_htmx(request):
         response = render(request, "plans/_form.html", ctx, status=status)
         if status >= 400:
@@ -194,12 +259,12 @@ def _run(request, doc, *, form, section: str, form_id: str, action: str, title: 
         warnings = getattr(outcome.result, "warnings", None) or []
         if _is_htmx(request):
             fresh = _fresh(request, doc)
-            response = _render_section(request, fresh, section, warnings=warnings)
+            response = _render_section(request, fresh, section, warnings=warnings, saved=message)
             return _version_trigger(response, base, fresh["version"]) if base else response
         messages.success(request, message)
         for warning in warnings:
             messages.warning(request, warning)
-        return redirect(reverse("plan_detail", args=[doc["id"]]) + f"#sec-{_page_section(section)}")
+        return redirect(_section_url(doc["id"], _page_section(section)))
     return _form_response(request, doc, form=form, section=section, form_id=form_id, action=action, title=title, error=outcome.error,
                           status=outcome.status, submit_label=submit_label, multipart=multipart, danger=danger)
 
@@ -219,18 +284,20 @@ def _files(request):
 @require_GET
 def plan_detail(request, plan_id: int):
     doc = _doc(request, plan_id)
-    return render(request, "plans/plan_detail.html", {"plan": doc, "sections": SECTION_ORDER})
+    ctx = {"plan": doc, "sections": _sections(doc, set(request.GET.getlist("vis"))), "coordinators_now": _current_coordinators(doc)}
+    return render(request, "plans/plan_detail.html", ctx)
 
 
 @login_required
 @require_GET
 def plan_section(request, plan_id: int, key: str):
-    """One section in read mode (htmx "Avbryt" and refresh)."""
+    """One section in read mode: a collapsed section loaded on demand, htmx "Avbryt" and refresh. Read like the
+    plan page (plan_document: access policy, 'view' audit event, 404 and a refusal event for others)."""
     if key not in SECTION_ORDER:
         raise Http404()
     doc = _doc(request, plan_id)
     if not _is_htmx(request):
-        return redirect(reverse("plan_detail", args=[doc["id"]]) + f"#sec-{key}")
+        return redirect(_section_url(doc["id"], key))
     return _render_section(request, doc, key)
 
 
