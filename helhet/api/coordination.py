@@ -170,7 +170,7 @@ class PartnerInformationOut(Schema):
     id: int
     person_id: int
     event: str
-    recipient_unit_id: int
+    recipient_unit_id: int | None
     is_gp: bool
     method: str
     address: str

@@ -1,5 +1,6 @@
 """The directory's API (issue 12): every municipality with its KE contact, and the items sent to municipalities
-outside Helhet (the sender's list, recording the answer, the letter; the joining KE's open list and accepting one).
+outside Helhet (the sender's list with the answer deadlines, informing partners outside Helhet, recording the answer,
+the letter; the joining KE's open list and accepting one).
 Thin: every decision is in helhet.directory's selectors and services and helhet.documents' services (through the
 access policy)."""
 
@@ -23,7 +24,7 @@ from .schemas import ERRORS
 PREFIX = "/directory"
 router = Router(tags=["directory"])
 
-Kind = Literal["need_notification", "transfer"]
+Kind = Literal["need_notification", "transfer", "partner_information"]
 
 
 class ContactOut(Schema):
@@ -63,6 +64,16 @@ class OutsideItemOut(Schema):
     answered_on: dt.date | None = None
     answer: str = ""
     accepted_on: dt.date | None = None
+    # While the answer deadline runs (helhet.coordination.deadlines.outside_answer_due): none for information to partners.
+    answer_due: dt.date | None = None
+    overdue: bool = False
+
+
+class PartnerInformOutsideIn(Schema):
+    person_id: int
+    event: Literal["coordinator_appointed", "plan_started", "arrangement_ended"]
+    municipality_number: str
+    method: Literal["auto", "email", "letter"] = "auto"
 
 
 class AnswerIn(Schema):
@@ -111,22 +122,44 @@ def municipality(request, number: str):
 
 
 def _item(kind: str, item) -> dict:
+    status, accepted_on = getattr(item, "status", ""), getattr(item, "accepted_on", None)
     if kind == "need_notification":
         answered_on, answer, day = item.acknowledged_on, item.response_note, item.sent_on
+    elif kind == "partner_information":
+        answered_on, answer, day = item.answered_on, item.answer_note, timezone.localdate(item.sent_at)
+        status = "answered" if item.answered_on else "sent"
     else:
         a = getattr(item, "answer", None)
         day = item.effective_on
         answered_on, answer = (a.answered_on, a.note) if a else (None, "")
+    deadline = getattr(item, "deadline", None)
     return {"kind": kind, "id": item.pk, "reference": item.outside_reference, "municipality_number": item.to_municipality.number,
-            "municipality_name": item.to_municipality.name, "sent_to_email": item.outside_email, "day": day, "status": item.status,
-            "answered_on": answered_on, "answer": answer, "accepted_on": item.accepted_on}
+            "municipality_name": item.to_municipality.name, "sent_to_email": item.outside_email, "day": day, "status": status,
+            "answered_on": answered_on, "answer": answer, "accepted_on": accepted_on,
+            "answer_due": deadline["due"] if deadline else None, "overdue": bool(deadline and deadline["overdue"])}
 
 
 @router.get("/outside/sent", response={200: list[OutsideItemOut], **ERRORS})
 def outside_sent(request):
     """What the actor (or their KE tenant) sent to municipalities outside Helhet, with the answer where recorded."""
     data = selectors.outside_sent(actor=request.user)
-    return [_item("need_notification", n) for n in data["notifications"]] + [_item("transfer", t) for t in data["transfers"]]
+    return ([_item("need_notification", n) for n in data["notifications"]] + [_item("transfer", t) for t in data["transfers"]]
+            + [_item("partner_information", i) for i in data["information"]])
+
+
+@router.post("/outside/partner-information", response={201: OutsideItemOut, **ERRORS})
+def outside_partner_information(request, payload: PartnerInformOutsideIn):
+    """Inform the coordinating unit of a municipality outside Helhet (from the directory) of an event, as a partner:
+    recorded as sent, the letter with the content in the document area, a reference-only e-mail unless method is
+    "letter". 409 'objected' (nothing sent) when the person has objected; 400 for a municipality that uses Helhet."""
+    from helhet.coordination import services as coordination
+
+    from .people import _person
+
+    person = _person(payload.person_id)
+    sent = coordination.partners_inform(actor=request.user, person=person, event=payload.event, unit_ids=[], method=payload.method,
+                                        outside_municipality_number=payload.municipality_number)
+    return 201, _item("partner_information", sent[-1])
 
 
 @router.get("/outside/open", response={200: list[OutsideItemOut], **ERRORS})
@@ -143,6 +176,7 @@ def outside_answer(request, kind: Kind, object_id: int, payload: AnswerIn):
     data = selectors.outside_item(actor=request.user, kind=kind, object_id=object_id)
     item = data["item"]
     item.answer = data["answer"] if kind == "transfer" else None
+    item.deadline = data["deadline"]
     return _item(kind, item)
 
 

@@ -139,14 +139,19 @@ class CancelForm(HelhetForm):
 
 class PartnersInformForm(HelhetForm):
     event = forms.ChoiceField(label=_("Hendelse"), choices=PartnerInformation.Event.choices, widget=forms.RadioSelect)
-    units = forms.MultipleChoiceField(label=_("Mottakere"), widget=forms.CheckboxSelectMultiple)
+    # Not required here: a municipality outside Helhet may be the only recipient (services.partners_inform decides).
+    units = forms.MultipleChoiceField(label=_("Mottakere"), widget=forms.CheckboxSelectMultiple, required=False)
+    municipality = forms.ChoiceField(label=_("Kommune utenfor Helhet"), required=False,
+                                     help_text=_("Koordinerende enhet i kommunen får en e-post med bare en referanse, og brevet med "
+                                                 "innholdet lages for utskrift eller sikker kanal. Fra kommuneregisteret."))
     method = forms.ChoiceField(label=_("Hvordan"), initial="auto", widget=forms.RadioSelect, choices=[
         ("auto", _("E-post der enheten har e-postadresse, ellers brev")), ("letter", _("Brev til alle"))])
 
-    def __init__(self, *args, recipients=(), **kwargs):
+    def __init__(self, *args, recipients=(), municipalities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].choices = [(u.pk, f"{u.name} ({u.get_sector_display()})") for u in recipients]
         self.fields["units"].initial = [u.pk for u in recipients]
+        self.fields["municipality"].choices = [("", _("Ingen"))] + list(municipalities)
         for name in ("event", "units", "method"):
             self.fields[name].widget.attrs.pop("class", None)
 

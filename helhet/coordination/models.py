@@ -293,7 +293,19 @@ class PartnerInformation(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="partner_information")
     event = models.CharField(_("hendelse"), max_length=30, choices=Event.choices)
-    recipient_unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("mottaker"))
+    # The recipient: a unit in Helhet, or (issue 12) the coordinating unit of a municipality outside Helhet, from the
+    # directory (exactly one of the two). Outside, the fields are those of NeedNotification / Transfer, so one pipeline
+    # sends all three (helhet.directory.services.outside_send): the reference the e-mail carried (no personal data) and
+    # the KE address it went to ("" when none or an example). The sender records the answer, if one comes (answered_*).
+    recipient_unit = models.ForeignKey(ServiceUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                       verbose_name=_("mottaker"))
+    to_municipality = models.ForeignKey("directory.Municipality", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                        verbose_name=_("til kommune utenfor Helhet"))
+    outside_reference = models.CharField(_("referanse"), max_length=20, blank=True)
+    outside_email = models.EmailField(_("sendt til e-post"), blank=True)
+    answered_on = models.DateField(_("svar mottatt"), null=True, blank=True)
+    answer_note = models.TextField(_("svar"), blank=True)
+    answer_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     is_gp = models.BooleanField(_("fastlege"), default=False)
     method = models.CharField(_("hvordan"), max_length=10, choices=Method.choices)
     address = models.CharField(_("sendt til"), max_length=200, blank=True)
@@ -303,9 +315,29 @@ class PartnerInformation(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=(Q(recipient_unit__isnull=False) & Q(to_municipality__isnull=True))
+                                   | (Q(recipient_unit__isnull=True) & Q(to_municipality__isnull=False)), name="partnerinfo_one_recipient"),
+        ]
 
     def __str__(self):
-        return f"{self.get_event_display()} → {self.recipient_unit}"
+        return f"{self.get_event_display()} → {self.recipient_label}"
+
+    @property
+    def recipient_label(self) -> str:
+        if self.recipient_unit_id:
+            return self.recipient_unit.name
+        return str(_("Koordinerende enhet i %(name)s kommune") % {"name": self.to_municipality.name})
+
+    @property
+    def is_outside(self) -> bool:
+        """Sent to a municipality outside Helhet: the sender records its answer (directory.services)."""
+        return self.to_municipality_id is not None
+
+    @property
+    def is_open(self) -> bool:
+        """For the outside page: no answer recorded yet. Informing expects no answer, so it has no deadline."""
+        return self.answered_on is None
 
 
 class Disagreement(models.Model):

@@ -24,6 +24,7 @@ from helhet.audit.services import record
 from helhet.cases.models import CoordinatorAppointment
 from helhet.documents.selectors import letters_for
 
+from .deadlines import outside_answer_due
 from .models import (
     Disagreement,
     NeedNotification,
@@ -40,8 +41,10 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, month=3, day=1)
 
 
-def inbox(*, actor, limit: int = 200) -> dict:
-    """The KE's (or a hospital unit leader's) inbox: incoming need notifications, transfers, disagreements, children turning 18."""
+def inbox(*, actor, limit: int = 200, params=None) -> dict:
+    """The KE's (or a hospital unit leader's) inbox: incoming need notifications, transfers, disagreements, children turning 18.
+    With `params` (the page's query string) each list is a keyset page (helhet.core.paging) with its own pager; without
+    them (the API) lists of at most `limit` rows."""
     check_role(actor, Action.COORDINATION_INBOX)
     is_ke = may_role(actor, Action.KE_WORKLIST)
     # Items addressed outside Helhet reach the inbox when the joining KE accepts them (directory.views.outside_list).
@@ -54,6 +57,17 @@ def inbox(*, actor, limit: int = 200) -> dict:
                  .select_related("person", "from_organization", "from_appointment__coordinator").order_by("effective_on", "id"))
     disagreements = (Disagreement.objects.filter(objects_q(actor, Action.DISAGREEMENT_VIEW, Disagreement))
                      .select_related("person", "municipality", "health_trust").order_by("status", "-raised_on", "-id"))
+    if params is not None:
+        from helhet.core.paging import keyset_page
+
+        return {
+            "notifications": keyset_page(notifications, params, prefix="meldinger_"),
+            "unacknowledged": notifications.filter(status=NeedNotification.Status.SENT).count(),
+            "transfers": keyset_page(transfers, params, prefix="overforinger_"),
+            "disagreements": keyset_page(disagreements, params, prefix="uenigheter_"),
+            "turning_18": turning_18(actor=actor) if is_ke else [],
+            "is_ke": is_ke,
+        }
     return {
         "notifications": list(notifications[:limit]),
         "unacknowledged": sum(1 for n in notifications[:limit] if n.status == NeedNotification.Status.SENT),
@@ -64,10 +78,16 @@ def inbox(*, actor, limit: int = 200) -> dict:
     }
 
 
-def outbox(*, actor, limit: int = 200) -> list[NeedNotification]:
-    """Notifications the actor sent (and, for a KE officer, those their tenant sent), with their status."""
-    return list(NeedNotification.objects.filter(objects_q(actor, Action.NEED_NOTIFICATION_OUTBOX, NeedNotification))
-                .select_related("person", "to_organization", "to_unit", "to_municipality", "acknowledged_by").order_by("-sent_on", "-id")[:limit])
+def outbox(*, actor, limit: int = 200, params=None) -> list[NeedNotification]:
+    """Notifications the actor sent (and, for a KE officer, those their tenant sent), with their status: a keyset page
+    with `params` (the page's query string, helhet.core.paging), else a list of at most `limit` (the API)."""
+    sent = (NeedNotification.objects.filter(objects_q(actor, Action.NEED_NOTIFICATION_OUTBOX, NeedNotification))
+            .select_related("person", "to_organization", "to_unit", "to_municipality", "acknowledged_by").order_by("-sent_on", "-id"))
+    if params is not None:
+        from helhet.core.paging import keyset_page
+
+        return keyset_page(sent, params)
+    return list(sent[:limit])
 
 
 def notification_detail(*, actor, notification_id) -> tuple[NeedNotification, dict]:
@@ -125,21 +145,36 @@ def person_coordination(*, actor, person) -> dict:
     why = check(actor, Action.PERSON_VIEW, person)
     data = {
         "notifications": list(person.need_notifications.select_related("from_organization", "to_organization", "to_unit", "sent_by")),
-        "transfers": list(person.transfers.select_related("from_organization", "to_organization", "from_appointment__coordinator",
-                                                          "to_appointment__coordinator")),
-        "information": list(PartnerInformation.objects.filter(person=person).select_related("recipient_unit", "sent_by")),
+        "transfers": list(person.transfers.select_related("from_organization", "to_organization", "to_municipality", "outside_answer",
+                                                          "from_appointment__coordinator", "to_appointment__coordinator")),
+        "information": list(PartnerInformation.objects.filter(person=person).select_related("recipient_unit", "to_municipality", "sent_by")),
         "objections": list(PartnerInformationObjection.objects.filter(person=person).select_related("recorded_by")),
         "disagreements": list(person.disagreements.select_related("municipality", "health_trust")),
         "appointments": list(CoordinatorAppointment.objects.filter(person=person).select_related("coordinator", "unit__organization")),
         "allowed": set(allowed_actions(actor, person)),
     }
-    # The letters produced for information sent as a letter, linked from the page to print (one query).
-    partner_letters = letters_for("partnerinformation", [i.pk for i in data["information"] if i.method == PartnerInformation.Method.LETTER])
+    # The letters produced for information sent as a letter, or to a municipality outside Helhet (which always gets the
+    # letter with the content), linked from the page to print (one query).
+    partner_letters = letters_for("partnerinformation", [i.pk for i in data["information"]
+                                                         if i.method == PartnerInformation.Method.LETTER or i.is_outside])
     for i in data["information"]:
         i.letters = partner_letters.get(i.pk, [])
+    # A transfer sent outside Helhet shows its answer deadline while it runs (coordination.deadlines; one query per tenant).
+    cache: dict = {}
+    for t in data["transfers"]:
+        t.deadline = outside_answer_due(t, today=timezone.localdate(), answered=_has_outside_answer(t), cache=cache) if t.is_outside else None
     data["active_objection"] = next((o for o in data["objections"] if o.withdrawn_on is None or o.withdrawn_on > timezone.localdate()), None)
     record(actor=actor, action="view", obj=person, person=person, reason=why, summary=gettext_noop("Så samhandling for personen"))
     return data
+
+
+def _has_outside_answer(t: Transfer) -> bool:
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return t.outside_answer is not None
+    except ObjectDoesNotExist:
+        return False
 
 
 def turning_18(*, actor, within_days: int = 90, today: dt.date | None = None) -> list[CoordinatorAppointment]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from helhet.access.policy import Action
 from helhet.access.queries import (
+    acting_unit,
     acting_units,
     check,
     check_object,
@@ -656,10 +657,10 @@ def partner_recipients(person: Person, day: dt.date | None = None) -> list[Servi
     return sorted(units, key=lambda u: (u.sector != Sector.GP, u.organization.name, u.name))
 
 
-def _partner_body(person: Person, event: str, unit: ServiceUnit, day: dt.date) -> str:
+def _partner_body(person: Person, event: str, recipient: str, day: dt.date) -> str:
     label = dict(PartnerInformation.Event.choices)[event]
     lines = [
-        _("Til %(unit)s") % {"unit": unit.name}, "",
+        _("Til %(unit)s") % {"unit": recipient}, "",
         _("Gjelder: %(name)s, født %(birth)s") % {"name": person.full_name, "birth": person.birth_date.strftime("%d.%m.%Y")},
         _("Hendelse: %(event)s (%(day)s)") % {"event": label, "day": day.strftime("%d.%m.%Y")},
     ]
@@ -672,11 +673,26 @@ def _partner_body(person: Person, event: str, unit: ServiceUnit, day: dt.date) -
     return "\n".join(str(x) for x in lines)
 
 
-def partners_inform(*, actor, person: Person, event: str, unit_ids=None, method: str = "auto") -> list[PartnerInformation]:
+def _outside_partner(number, day: dt.date):
+    """The directory entry of a municipality outside Helhet chosen as a recipient (a merged number resolves to its
+    successor); a municipality that uses Helhet is informed through its services in Helhet instead."""
+    resolution = resolve_municipality(number, day, field="municipality")
+    if resolution.tenant is not None or resolution.municipality is None:
+        raise _invalid("municipality", _("%(name)s bruker Helhet. Velg kommunens tjenester blant mottakerne som er involvert.") % {
+            "name": resolution.tenant or number})
+    return resolution.municipality
+
+
+def partners_inform(*, actor, person: Person, event: str, unit_ids=None, method: str = "auto",
+                    outside_municipality_number: str | None = None) -> list[PartnerInformation]:
     """Inform the GP and partners of an event, unless the person objected (then refuse, say why, and send nothing).
 
     method: "email" (units without an e-mail address get a letter), "letter", or "auto" (= e-mail where possible).
     Each information sent is recorded: to whom, which event, when, how. A letter is produced as a PDF/A Document.
+    outside_municipality_number (issue 12): also inform the coordinating unit of a municipality outside Helhet, from the
+    directory. It is recorded as sent with a reference, and goes through the outside pipeline
+    (directory.services.outside_send): the letter with the content in the document area, and unless `method` is
+    "letter" a reference-only e-mail to the KE's address when one is known. unit_ids=[] then means no unit in Helhet.
     """
     if event not in PartnerInformation.Event.values:
         raise _invalid("event", _("Ugyldig hendelse."))
@@ -694,20 +710,21 @@ def partners_inform(*, actor, person: Person, event: str, unit_ids=None, method:
         raise Conflict("no_coordinator", _("Personen har ingen aktiv koordinator."))
     if event == PartnerInformation.Event.PLAN_STARTED and not person.plans.exclude(status="closed").exists():
         raise Conflict("no_plan", _("Personen har ingen individuell plan under arbeid."))
+    outside = _outside_partner(outside_municipality_number, today) if outside_municipality_number not in (None, "") else None
     recipients = partner_recipients(person, today)
     if unit_ids is not None:
         wanted = {int(u) for u in unit_ids}
-        if not wanted or not wanted <= {u.pk for u in recipients}:
-            raise _invalid("unit_ids", _("Velg mottakere blant tjenestene som er involvert."))
+        if not wanted <= {u.pk for u in recipients} or not (wanted or outside):
+            raise _invalid("unit_ids", _("Velg mottakere blant tjenestene som er involvert, eller en kommune utenfor Helhet."))
         recipients = [u for u in recipients if u.pk in wanted]
-    if not recipients:
+    if not recipients and outside is None:
         raise Conflict("no_recipients", _("Ingen fastlege eller samarbeidspartnere er registrert som involvert."))
     now = timezone.now()
     sent: list[PartnerInformation] = []
     with transaction.atomic():
         for unit in recipients:
             how = PartnerInformation.Method.EMAIL if method != "letter" and unit.email else PartnerInformation.Method.LETTER
-            body = _partner_body(person, event, unit, today)
+            body = _partner_body(person, event, unit.name, today)
             info = PartnerInformation.objects.create(
                 person=person, event=event, recipient_unit=unit, is_gp=unit.sector == Sector.GP, method=how,
                 address=unit.email if how == PartnerInformation.Method.EMAIL else "", body=body, sent_at=now, sent_by=actor)
@@ -720,9 +737,22 @@ def partners_inform(*, actor, person: Person, event: str, unit_ids=None, method:
                 subject = str(dict(PartnerInformation.Event.choices)[event])
                 # Sent after commit; a failure is recorded and retried by the worker (helhet.core.outbox).
                 outbox.enqueue(to=unit.email, subject=subject, body=body, purpose="coordination.partner_information")
+        if outside is not None:
+            info = PartnerInformation(person=person, event=event, to_municipality=outside, method=PartnerInformation.Method.LETTER,
+                                      sent_at=now, sent_by=actor)
+            info.body = _partner_body(person, event, info.recipient_label, today)
+            info.save()
+            emailed = directory_services.outside_send(info, entry=outside, sender=actor, from_unit=acting_unit(actor), why=why,
+                                                      kind_label=_("informasjonsmelding"), email=method != "letter")
+            if emailed:
+                info.method = PartnerInformation.Method.EMAIL
+                PartnerInformation.objects.filter(pk=info.pk).update(method=info.method)
+            sent.append(info)
         record(actor=actor, action="create", object_type="partnerinformation", object_id=sent[0].pk, person=person, reason=why,
                summary=gettext_noop("Informerte fastlege/samarbeidspartnere: %(event)s"), params={"event": label(sent[0], "event")},
-               detail={"recipients": [{"unit": i.recipient_unit_id, "method": i.method} for i in sent]})
+               detail={"recipients": [{"unit": i.recipient_unit_id, "method": i.method} if i.recipient_unit_id else
+                                      {"to_municipality": i.to_municipality.number, "reference": i.outside_reference, "method": i.method}
+                                      for i in sent]})
     return sent
 
 

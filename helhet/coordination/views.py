@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,6 +16,8 @@ from helhet.cases.models import CoordinatorAppointment
 from helhet.consent.forms import consenter_relatives
 from helhet.core.errors import DomainError, NotFound, invalid
 from helhet.core.forms import form_page, submit
+from helhet.core.paging import offset_page
+from helhet.directory.selectors import outside_municipality_choices
 from helhet.documents.selectors import letters_for
 from helhet.organizations.models import Level, Organization, ServiceUnit
 from helhet.people import selectors as people_selectors
@@ -78,13 +81,13 @@ def _consent_choices(actor, person, direction: str) -> dict:
 @login_required
 @require_GET
 def inbox(request):
-    return render(request, "coordination/inbox.html", selectors.inbox(actor=request.user))
+    return render(request, "coordination/inbox.html", selectors.inbox(actor=request.user, params=request.GET))
 
 
 @login_required
 @require_GET
 def outbox(request):
-    return render(request, "coordination/outbox.html", {"notifications": selectors.outbox(actor=request.user)})
+    return render(request, "coordination/outbox.html", {"notifications": selectors.outbox(actor=request.user, params=request.GET)})
 
 
 @login_required
@@ -307,7 +310,7 @@ def transfer_cancel(request, pk: int):
 @login_required
 @require_GET
 def turning_18(request):
-    return render(request, "coordination/turning_18.html", {"rows": selectors.turning_18(actor=request.user)})
+    return render(request, "coordination/turning_18.html", {"rows": offset_page(selectors.turning_18(actor=request.user), request.GET)})
 
 
 # --- informing partners ------------------------------------------------------------------------------------------
@@ -325,12 +328,15 @@ def partners_inform(request, pk: int):
             "name": person.full_name, "day": objection.objected_on.strftime("%d.%m.%Y")}
 
     def run(cd):
-        return services.partners_inform(actor=request.user, person=person, event=cd["event"], unit_ids=[int(u) for u in cd["units"]], method=cd["method"])
+        return services.partners_inform(actor=request.user, person=person, event=cd["event"], unit_ids=[int(u) for u in cd["units"]],
+                                        method=cd["method"], outside_municipality_number=cd["municipality"])
 
     # The task on the coordinator's deadline list links here with the event (helhet.cases.deadlines.partners_inform_deadlines).
     event = request.GET.get("event", "")
     initial = {"event": event} if event in PartnerInformation.Event.values else {}
-    return form_page(request, form=PartnersInformForm(_data(request), recipients=recipients, initial=initial), template=FORM_PAGE,
+    form = PartnersInformForm(_data(request), recipients=recipients, initial=initial,
+                              municipalities=outside_municipality_choices(timezone.localdate()))
+    return form_page(request, form=form, template=FORM_PAGE,
                      context={"title": _("Informer fastlege og samarbeidspartnere"), "person": person, "intro": intro,
                               "cancel_url": _person_page(person.pk), "submit_label": _("Send informasjon")},
                      run=run, success=lambda _obj: _person_page(person.pk), message=_("Informasjonen er sendt og registrert."))

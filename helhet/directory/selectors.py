@@ -89,6 +89,24 @@ def contact_for(municipality: Municipality | None) -> CoordinatingUnitContact | 
     return CoordinatingUnitContact.objects.filter(municipality=municipality).first()
 
 
+def deliverable_email(contact: CoordinatingUnitContact | None) -> str:
+    """The KE address an outside e-mail may go to: "" for none, an example entry, or a reserved .example domain
+    (RFC 2606), so nothing is ever mailed to a made-up address (directory.services.outside_send)."""
+    email = (contact.email or "").strip() if contact else ""
+    if not email or contact.is_example or email.lower().rstrip(".").endswith(".example"):
+        return ""
+    return email
+
+
+def outside_municipality_choices(on: dt.date) -> list[tuple[str, str]]:
+    """(kommunenummer, label) for every municipality in force on `on` that does not use Helhet, by name: the recipients
+    an outside item can be addressed to (coordination.forms.PartnersInformForm)."""
+    tenants = set(Organization.objects.filter(kind=Organization.Kind.MUNICIPALITY).exclude(municipality_number="")
+                  .values_list("municipality_number", flat=True))
+    return [(m.number, f"{m.name} ({m.number})") for m in Municipality.objects.filter(in_force_q(on)).only("number", "name").order_by("name", "number")
+            if m.number not in tenants]
+
+
 def active_coordinators(org: Organization) -> list:
     """The tenant's active coordinators: an active coordinator membership in one of its units, or an open coordinator
     appointment from one of them (a coordinator is often a nurse or teacher first). By name."""
@@ -122,55 +140,72 @@ def training_overview(*, actor) -> list[dict]:
 
 
 def outside_item(*, actor, kind: str, object_id) -> dict:
-    """The sender's view of one need notification or transfer sent to a municipality outside Helhet: its reference,
-    where the e-mail went, the letters with the content (document area) and the answer, once recorded. Only the sender
-    (or its KE) sees it (Action.OUTSIDE_ANSWER); anyone else gets 404 with a 'denied' event."""
+    """The sender's view of one need notification, transfer or information to partners sent to a municipality outside
+    Helhet: its reference, where the e-mail went, the letters with the content (document area), the answer once
+    recorded, and the answer deadline while it runs (coordination.deadlines.outside_answer_due). Only the sender (or
+    its KE) sees it (Action.OUTSIDE_ANSWER; for information to partners, Action.PARTNERS_INFORM on the person); anyone
+    else gets 404 with a 'denied' event."""
     from django.utils.translation import gettext_noop
 
     from helhet.access.policy import Action
     from helhet.access.queries import load
     from helhet.audit.services import record
-    from helhet.coordination.models import NeedNotification, Transfer
+    from helhet.coordination.deadlines import outside_answer_due
+    from helhet.coordination.models import NeedNotification, PartnerInformation, Transfer
+    from helhet.core.errors import NotFound
     from helhet.documents.selectors import letters_for
 
     from .models import OutsideTransferAnswer
 
-    model = {"need_notification": NeedNotification, "transfer": Transfer}.get(kind)
+    model = {"need_notification": NeedNotification, "transfer": Transfer, "partner_information": PartnerInformation}.get(kind)
     if model is None:
-        from helhet.core.errors import NotFound
-
         raise NotFound()
-    item, why = load(actor, model, object_id, None, person_of=None, object_action=Action.OUTSIDE_ANSWER,
-                     queryset=model.objects.select_related("person", "to_municipality", "from_organization"))
+    if model is PartnerInformation:
+        item, why = load(actor, model, object_id, Action.PARTNERS_INFORM, queryset=model.objects.select_related("person", "to_municipality"))
+    else:
+        item, why = load(actor, model, object_id, None, person_of=None, object_action=Action.OUTSIDE_ANSWER,
+                         queryset=model.objects.select_related("person", "to_municipality", "from_organization"))
     if item.to_municipality_id is None:
-        from helhet.core.errors import NotFound
-
         raise NotFound()
     answer = None
     if model is Transfer:
         answer = OutsideTransferAnswer.objects.filter(transfer=item).select_related("recorded_by").first()
-    elif item.acknowledged_on:
+    elif model is PartnerInformation and item.answered_on:
+        answer = {"answered_on": item.answered_on, "note": item.answer_note, "recorded_by": item.answer_recorded_by}
+    elif model is NeedNotification and item.acknowledged_on:
         answer = {"answered_on": item.acknowledged_on, "note": item.response_note, "recorded_by": item.acknowledged_by}
     record(actor=actor, action="view", obj=item, person=item.person, reason=why,
            summary=gettext_noop("Så sendt til kommune utenfor Helhet (referanse %(ref)s)"), params={"ref": item.outside_reference})
     return {"item": item, "kind": kind, "contact": contact_for(item.to_municipality), "answer": answer,
+            "deadline": outside_answer_due(item, today=timezone.localdate(), answered=answer is not None),
             "letters": letters_for(item._meta.model_name, [item.pk]).get(item.pk, [])}
 
 
 def outside_sent(*, actor) -> dict:
-    """The need notifications and transfers the actor (or their KE tenant) sent to municipalities outside Helhet, newest
-    first, with the answer where recorded: the sender's status list (API; the pages show each on its own)."""
+    """The need notifications, transfers and information to partners the actor (or their KE tenant) sent to
+    municipalities outside Helhet, newest first, with the answer where recorded and the answer deadline while it runs:
+    the sender's status list (API; the pages show each on its own). Information to partners: those about persons whose
+    partners the actor may inform (Action.PARTNERS_INFORM). The deadlines read each sending organisation's rule once."""
     from helhet.access.policy import Action
-    from helhet.access.queries import objects_q
-    from helhet.coordination.models import NeedNotification, Transfer
+    from helhet.access.queries import objects_q, visible_persons_q
+    from helhet.coordination.deadlines import outside_answer_due
+    from helhet.coordination.models import NeedNotification, PartnerInformation, Transfer
+    from helhet.people.models import Person
 
     from .models import OutsideTransferAnswer
 
+    today = timezone.localdate()
     notifications = list(NeedNotification.objects.filter(objects_q(actor, Action.OUTSIDE_ANSWER, NeedNotification), to_municipality__isnull=False)
                          .select_related("to_municipality").order_by("-sent_on", "-id"))
     transfers = list(Transfer.objects.filter(objects_q(actor, Action.OUTSIDE_ANSWER, Transfer), to_municipality__isnull=False)
                      .select_related("to_municipality").order_by("-created_at", "-id"))
+    information = list(PartnerInformation.objects.filter(
+        to_municipality__isnull=False, person__in=Person.objects.filter(visible_persons_q(actor, action=Action.PARTNERS_INFORM)))
+        .select_related("to_municipality").order_by("-sent_at", "-id"))
     answers = {a.transfer_id: a for a in OutsideTransferAnswer.objects.filter(transfer__in=transfers)}
     for t in transfers:
         t.answer = answers.get(t.pk)
-    return {"notifications": notifications, "transfers": transfers}
+    cache: dict = {}
+    for item in notifications + transfers:
+        item.deadline = outside_answer_due(item, today=today, answered=getattr(item, "answer", None) is not None, cache=cache)
+    return {"notifications": notifications, "transfers": transfers, "information": information}

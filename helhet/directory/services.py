@@ -22,7 +22,7 @@ from helhet.organizations.models import Organization
 from helhet.organizations.services import coordinating_unit
 
 from .models import CoordinatingUnitContact, CoordinatorTraining, Municipality
-from .selectors import contact_for
+from .selectors import contact_for, deliverable_email
 
 CONTACT_FIELDS = ("name", "postal_address", "email", "phone", "org_number")
 
@@ -68,29 +68,38 @@ def contact_update(*, actor, municipality_id, **fields) -> CoordinatingUnitConta
 
 
 def outside_reference(prefix: str, pk: int) -> str:
-    """The reference the e-mail carries instead of any personal data: MB-000123 (need notification), OV-000123 (transfer)."""
+    """The reference the e-mail carries instead of any personal data: MB-000123 (need notification), OV-000123
+    (transfer), IS-000123 (information to partners)."""
     return f"{prefix}-{pk:06d}"
 
 
-def outside_send(item, *, entry: Municipality, sender, from_unit, kind_label: str) -> None:
+PREFIXES = {"neednotification": "MB", "transfer": "OV", "partnerinformation": "IS"}
+
+
+def outside_send(item, *, entry: Municipality, sender, from_unit, kind_label: str, why: str = Rel.SENDER.value,
+                 email: bool = True) -> bool:
     """Set the item's reference and the KE address, and e-mail that address after commit. The e-mail names no person:
     only the reference, what kind of item it is, and the sender's contact details. Call inside the item's transaction
-    after it is saved. An example address (.example) or none is recorded as such; nothing is sent to it.
+    after it is saved. An example address (.example) or none is recorded as such; nothing is sent to it
+    (selectors.deliverable_email). `email=False`: the letter only (the sender chose to send it by post).
+    Returns whether an e-mail goes out.
 
-    Besides the e-mail, the letter with the content (PDF/A, in the person's document area) is made for the sender to
-    print or send by a secure channel (helhet.documents.services.outside_letter). The caller has checked that the
-    sender may send the item, which is the access decision for the letter too."""
+    Used for a need notification, a transfer and an information to partners (coordination.PartnerInformation), which
+    share the outside fields. Besides the e-mail, the letter with the content (PDF/A, in the person's document area) is
+    made for the sender to print or send by a secure channel (helhet.documents.services.outside_letter). The caller has
+    checked that the sender may send the item (`why`), which is the access decision for the letter too."""
     from helhet.documents import services as documents
 
     contact = contact_for(entry)
-    prefix = "MB" if item._meta.model_name == "neednotification" else "OV"
-    item.outside_reference = outside_reference(prefix, item.pk)
+    model = item._meta.model_name
+    item.outside_reference = outside_reference(PREFIXES[model], item.pk)
     item.outside_email = contact.email if contact and contact.email else ""
     type(item).objects.filter(pk=item.pk).update(outside_reference=item.outside_reference, outside_email=item.outside_email)
     item.to_municipality = entry
-    documents.outside_letter(item, actor=sender, why=Rel.SENDER.value)
-    if not item.outside_email or (contact and contact.is_example):
-        return
+    documents.outside_letter(item, actor=sender, why=why)
+    to = deliverable_email(contact)
+    if not (email and to):
+        return False
     name = sender.get_full_name() or sender.username
     lines = [
         _("Til %(ke)s") % {"ke": contact.name}, "",
@@ -101,12 +110,14 @@ def outside_send(item, *, entry: Municipality, sender, from_unit, kind_label: st
           "over sikker kanal eller telefon, og oppgi referansen:"),
         _("Avsender: %(name)s, %(unit)s") % {"name": name, "unit": from_unit.name if from_unit else ""},
         _("Telefon: %(phone)s") % {"phone": getattr(sender, "phone", "") or "–"},
-        _("E-post: %(email)s") % {"email": sender.email or "–"}, "",
-        _("Tar kommunen i bruk Helhet, finner koordinerende enhet meldingen under «Meldinger sendt før kommunen tok i bruk Helhet»."),
+        _("E-post: %(email)s") % {"email": sender.email or "–"},
     ]
+    if model != "partnerinformation":  # information to partners is not taken into an inbox when the municipality joins
+        lines += ["", _("Tar kommunen i bruk Helhet, finner koordinerende enhet meldingen under «Meldinger sendt før kommunen tok i bruk Helhet».")]
     subject = _("%(kind)s – referanse %(ref)s") % {"kind": kind_label.capitalize(), "ref": item.outside_reference}
-    body, to = "\n".join(str(x) for x in lines), item.outside_email
+    body = "\n".join(str(x) for x in lines)
     transaction.on_commit(lambda: send_mail(subject, body, None, [to], fail_silently=True))
+    return True
 
 
 def outside_answer_record(*, actor, notification_id, on: dt.date, note: str) -> object:
@@ -167,12 +178,43 @@ def outside_transfer_answer_record(*, actor, transfer_id, on: dt.date, note: str
     return answer
 
 
+def outside_partner_answer_record(*, actor, information_id, on: dt.date, note: str) -> object:
+    """The sender records the answer, if one came, to information sent to a municipality outside Helhet
+    (coordination.PartnerInformation). Who may: whoever may inform the person's partners (Action.PARTNERS_INFORM on the
+    person: the person's KE or coordinator). Once per information; informing sets no deadline to end."""
+    from helhet.coordination.models import PartnerInformation
+
+    info, why = load(actor, PartnerInformation, information_id, Action.PARTNERS_INFORM,
+                     queryset=PartnerInformation.objects.select_related("person", "to_municipality"))
+    if not info.is_outside:
+        raise Conflict("not_outside", _("Mottakeren bruker Helhet."))
+    if info.answered_on is not None:
+        raise Conflict("already_answered", _("Svaret er allerede registrert."))
+    on = _not_future("on", on)
+    if on < timezone.localdate(info.sent_at):
+        raise _invalid("on", _("Svaret kan ikke være kommet før informasjonen ble sendt."))
+    if not (note or "").strip():
+        raise _invalid("note", _("Skriv kort hva kommunen svarte, og hvem som svarte."))
+    with transaction.atomic():
+        updated = PartnerInformation.objects.filter(pk=info.pk, answered_on__isnull=True).update(
+            answered_on=on, answer_note=note.strip(), answer_recorded_by=actor)
+        if not updated:
+            raise Conflict("already_answered", _("Svaret er allerede registrert."))
+        info.answered_on, info.answer_note, info.answer_recorded_by = on, note.strip(), actor
+        record(actor=actor, action="update", obj=info, person=info.person, reason=why,
+               summary=gettext_noop("Registrerte svar fra kommune utenfor Helhet på informasjon til samarbeidspartnere"), params={})
+    return info
+
+
 def outside_item_answer(*, actor, kind: str, object_id, on: dt.date, note: str):
-    """One entry for the API: record the answer on a need notification or a transfer sent outside Helhet."""
+    """One entry for the API: record the answer on a need notification, a transfer or an information to partners sent
+    outside Helhet."""
     if kind == "need_notification":
         return outside_answer_record(actor=actor, notification_id=object_id, on=on, note=note)
     if kind == "transfer":
         return outside_transfer_answer_record(actor=actor, transfer_id=object_id, on=on, note=note)
+    if kind == "partner_information":
+        return outside_partner_answer_record(actor=actor, information_id=object_id, on=on, note=note)
     raise _invalid("kind", _("Ukjent type."))
 
 

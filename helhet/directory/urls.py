@@ -11,6 +11,7 @@ urlpatterns = [
     path("utenfor-helhet/<slug:kind>/<int:pk>/", views.outside_item, name="directory_outside_item"),
     path("utenfor-helhet/<slug:kind>/<int:pk>/brev/", views.outside_letter, name="directory_outside_letter"),
     path("overforinger/<int:pk>/svar-utenfor-helhet/", views.outside_transfer_answer, name="directory_outside_transfer_answer"),
+    path("samarbeidsinformasjon/<int:pk>/svar-utenfor-helhet/", views.outside_partner_answer, name="directory_outside_partner_answer"),
     path("ke/opplaering/", views.training_list, name="directory_training"),
     path("ke/opplaering/<int:org_id>/ny/", views.training_add, name="directory_training_add"),
 ]

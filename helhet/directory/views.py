@@ -16,6 +16,7 @@ from helhet.access.queries import check_role, load, may_object, organizations
 from helhet.coordination.models import NeedNotification
 from helhet.core.errors import DomainError, NotFound
 from helhet.core.forms import form_page
+from helhet.core.paging import offset_page
 
 from . import selectors, services
 from .forms import ContactForm, OutsideAnswerForm, TrainingForm
@@ -33,7 +34,7 @@ def _data(request):
 def directory_list(request):
     check_role(request.user, Action.DIRECTORY_VIEW)
     search = (request.GET.get("q") or "").strip()[:100]
-    rows = list(selectors.directory_list(search=search, on=timezone.localdate()))
+    rows = offset_page(selectors.directory_list(search=search, on=timezone.localdate()), request.GET)
     editable = {m.pk for m in rows if may_object(request.user, Action.DIRECTORY_EDIT, m)}
     return render(request, "directory/list.html", {"rows": rows, "q": search, "editable": editable})
 
@@ -58,7 +59,11 @@ def contact_edit(request, pk: int):
 @require_GET
 def outside_list(request):
     check_role(request.user, Action.COORDINATION_INBOX)
-    return render(request, "directory/outside.html", services.outside_open(actor=request.user))
+    found = services.outside_open(actor=request.user)
+    # One table, oldest first (what waited longest on top): need notifications by sending date, transfers by effective date.
+    items = [("need_notification", n.sent_on, n) for n in found["notifications"]] + [("transfer", t.effective_on, t) for t in found["transfers"]]
+    items.sort(key=lambda item: (item[1], item[0], item[2].pk))
+    return render(request, "directory/outside.html", {"items": offset_page(items, request.GET)})
 
 
 @login_required
@@ -113,6 +118,20 @@ def outside_transfer_answer(request, pk: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def outside_partner_answer(request, pk: int):
+    data = selectors.outside_item(actor=request.user, kind="partner_information", object_id=pk)
+    info = data["item"]
+    page = reverse("directory_outside_item", args=["partner_information", info.pk])
+    return form_page(request, form=OutsideAnswerForm(_data(request)), template=FORM_PAGE,
+                     context={"title": _("Registrer svar fra %(name)s") % {"name": info.to_municipality},
+                              "intro": _("Referanse %(ref)s.") % {"ref": info.outside_reference}, "cancel_url": page},
+                     run=lambda cd: services.outside_partner_answer_record(actor=request.user, information_id=info.pk, on=cd["on"],
+                                                                           note=cd["note"]),
+                     success=lambda _i: page, message=_("Svaret er registrert."))
+
+
+@login_required
 @require_POST
 def outside_letter(request, kind: str, pk: int):
     """Make (or fetch) the letter with the content in the chosen language and open it."""
@@ -132,7 +151,10 @@ def outside_letter(request, kind: str, pk: int):
 @require_GET
 def training_list(request):
     check_role(request.user, Action.KE_WORKLIST)
-    return render(request, "directory/training.html", {"tenants": selectors.training_overview(actor=request.user)})
+    tenants = selectors.training_overview(actor=request.user)
+    for t in tenants:  # each organisation's coordinators page on their own (?opplaering_<org>_side=)
+        t["rows"] = offset_page(t["rows"], request.GET, prefix=f"opplaering_{t['organization'].pk}_")
+    return render(request, "directory/training.html", {"tenants": tenants})
 
 
 @login_required

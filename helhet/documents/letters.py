@@ -121,19 +121,27 @@ def receipt_context(n, *, today: dt.date) -> dict:
 
 
 def outside_letter_context(item, *, today: dt.date) -> dict:
-    """The content of a need notification or transfer addressed to a municipality that does not use Helhet, for
-    printing or a secure channel (the e-mail carries only the reference). A need notification is sent only with a
+    """The content of a need notification, transfer or information to partners (coordination.PartnerInformation)
+    addressed to a municipality that does not use Helhet, for printing or a secure channel (the e-mail carries only
+    the reference). A need notification is sent only with a
     consent that covers it to this receiver (coordination.models docstring), so its summary may be in the letter."""
     from helhet.directory.selectors import contact_for
 
     is_notification = item._meta.model_name == "neednotification"
+    is_partner_information = item._meta.model_name == "partnerinformation"
     contact = contact_for(item.to_municipality)
-    sender = item.sent_by if is_notification else item.created_by
+    sender = item.created_by if item._meta.model_name == "transfer" else item.sent_by
     ctx = {
-        "item": item, "is_notification": is_notification, "person": item.person, "municipality": item.to_municipality,
-        "contact": contact, "organization": item.from_organization, "today": today, "reference": item.outside_reference,
+        "item": item, "is_notification": is_notification, "is_partner_information": is_partner_information, "person": item.person,
+        "municipality": item.to_municipality, "contact": contact, "today": today, "reference": item.outside_reference,
         "sender": _name(sender), "sender_phone": getattr(sender, "phone", ""), "sender_email": sender.email,
     }
+    if is_partner_information:
+        # What a partner in Helhet is told (partner_letter_context: the event and the coordinators), to this KE.
+        partner = partner_letter_context(item, today=today)
+        ctx.update(organization=partner["organization"], event=item.event, coordinators=partner["coordinators"], day=partner["day"])
+        return ctx
+    ctx["organization"] = item.from_organization
     if is_notification:
         ctx.update(needs=item.needs_list(), unit=item.from_unit, day=item.sent_on)
     else:

@@ -11,8 +11,9 @@ generating again returns the one already written (the database's unique index tu
         The receiving KE's receipt (kvittering) of a need notification, for the sender (Action.NEED_NOTIFICATION_RECEIVE
         on the person and NEED_NOTIFICATION_ACKNOWLEDGE on the notification, as acknowledging it).
     outside_letter_create(*, actor, kind, object_id, language="nb") -> Document
-        The letter with the content of a need notification or transfer sent to a municipality outside Helhet, for the
-        sender (Action.OUTSIDE_ANSWER: the sender or its KE). Made in bokmål automatically when the item is sent
+        The letter with the content of a need notification, transfer or information to partners sent to a municipality
+        outside Helhet, for the sender (Action.OUTSIDE_ANSWER: the sender or its KE; for information to partners
+        Action.PARTNERS_INFORM on the person). Made in bokmål automatically when the item is sent
         (directory.services.outside_send); this makes it again or in nynorsk.
     partner_information_letter(info, *, actor, why) -> Document
         The letter to one GP or partner, called by coordination.services.partners_inform inside its transaction after
@@ -122,7 +123,7 @@ def need_notification_receipt_create(*, actor, notification_id, language: str = 
 def outside_letter(item, *, actor, why: str, language: str = "nb") -> Document:
     """The letter for an item sent to a municipality outside Helhet. The caller checked access (sending it)."""
     model = item._meta.model_name
-    what = _("Melding om behov") if model == "neednotification" else _("Overføring")
+    what = {"neednotification": _("Melding om behov"), "partnerinformation": _("Informasjon til samarbeidspartnere")}.get(model, _("Overføring"))
     return _letter(actor=actor, obj=item, person=item.person, kind=Document.Kind.OUTSIDE_LETTER, language=language,
                    source=(model, item.pk), why=why,
                    title=_("%(what)s til %(municipality)s kommune, referanse %(ref)s") % {
@@ -131,15 +132,18 @@ def outside_letter(item, *, actor, why: str, language: str = "nb") -> Document:
 
 
 def outside_letter_create(*, actor, kind: str, object_id, language: str = "nb") -> Document:
-    from helhet.coordination.models import NeedNotification, Transfer
+    from helhet.coordination.models import NeedNotification, PartnerInformation, Transfer
     from helhet.core.errors import Conflict
 
     language = _language(language)
-    model = {"need_notification": NeedNotification, "transfer": Transfer}.get(kind)
+    model = {"need_notification": NeedNotification, "transfer": Transfer, "partner_information": PartnerInformation}.get(kind)
     if model is None:
         raise invalid("kind", _("Ukjent type."))
-    item, why = load(actor, model, object_id, None, person_of=None, object_action=Action.OUTSIDE_ANSWER,
-                     queryset=model.objects.select_related("person", "to_municipality", "from_organization"))
+    if model is PartnerInformation:  # whoever may inform the person's partners (it has no sender relationship of its own)
+        item, why = load(actor, model, object_id, Action.PARTNERS_INFORM, queryset=model.objects.select_related("person", "to_municipality", "sent_by"))
+    else:
+        item, why = load(actor, model, object_id, None, person_of=None, object_action=Action.OUTSIDE_ANSWER,
+                         queryset=model.objects.select_related("person", "to_municipality", "from_organization"))
     if item.to_municipality_id is None or not item.outside_reference:
         raise Conflict("not_outside", _("Mottakeren bruker Helhet; det lages ikke brev."))
     return outside_letter(item, actor=actor, why=why, language=language)

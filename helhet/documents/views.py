@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from helhet.core.errors import DomainError
+from helhet.core.paging import offset_page
 
 from . import selectors, services
 from .models import EXTENSIONS
@@ -20,7 +21,7 @@ from .models import EXTENSIONS
 @require_GET
 def person_documents(request, person_id: int):
     person, documents, hidden = selectors.person_documents(actor=request.user, person_id=person_id)
-    return render(request, "documents/person_documents.html", {"person": person, "documents": documents, "hidden": hidden})
+    return render(request, "documents/person_documents.html", {"person": person, "documents": offset_page(documents, request.GET), "hidden": hidden})
 
 
 @login_required

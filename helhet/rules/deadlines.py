@@ -73,6 +73,7 @@ KIND_LABELS: dict[str, str] = {
     "measure": gettext_noop("Frist for tiltak"),
     "minutes": gettext_noop("Referat etter møte"),
     "need_notification_response": gettext_noop("Svar på melding om behov"),
+    "transfer_answer": gettext_noop("Svar på overføring utenfor Helhet"),  # helhet.coordination.deadlines
     "appeal": gettext_noop("Behandling av klage"),
     "appeal_window": gettext_noop("Klagefrist for avgjørelse"),  # helhet.cases.deadlines
     "new_decision": gettext_noop("Ny avgjørelse etter klage"),  # helhet.cases.deadlines

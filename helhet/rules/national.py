@@ -108,6 +108,17 @@ NATIONAL_RULES = [
          source="Forskrift om habilitering og rehabilitering, individuell plan og koordinator § 21; retningslinje UNN og kommunene "
                 "i Troms og Ofoten; Helse Bergen, retningslinje for individuell plan",
          parameters={"days": 14, "lookback_days": 90}),
+    # Read by helhet.coordination.deadlines (transfer_answer_deadlines): the answer to a transfer sent to a municipality
+    # outside Helhet (issue 12), followed up by the sender until the answer is recorded. A local version of the sending
+    # organisation (Rule.organization) wins. No law sets this length: 14 days as for a need notification, *check*.
+    dict(code="transfer.outside-answer", kind="deadline", valid_from=D(2012, 1, 1), valid_to=None, needs_check=True,
+         title="Svar på overføring til kommune utenfor Helhet",
+         text="Når en overføring sendes til en kommune som ikke bruker Helhet, følger avsenderen opp til kommunens koordinerende "
+              "enhet har svart, og registrerer svaret. Helhet setter svarfristen til 14 dager etter at overføringen ble sendt, "
+              "som for svar på melding om behov (må kontrolleres mot lokal retningslinje).",
+         source="Helse- og omsorgstjenesteloven § 7-2 og spesialisthelsetjenesteloven § 2-5 a (koordinatoren sørger for "
+                "overlevering); retningslinje UNN og kommunene i Troms og Ofoten; Helse Bergen, retningslinje for individuell plan",
+         parameters={"days": 14}),
     dict(code="case.access-to-documents", kind="right", valid_from=D(2001, 7, 1), valid_to=None, needs_check=True,
          title="Rett til å se saksdokumentene",
          text="Du har rett til å se dokumentene i saken din, med de unntakene loven gir.",

@@ -14,8 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from helhet.access.policy import Action
 from helhet.access.queries import check_role, organizations, organizations_for
 from helhet.core.errors import DomainError, NotFound
+from helhet.core.paging import offset_page
 
 from . import guidelines, selectors, services
+from .models import Rule
+
+HISTORY_PAGE_SIZE = 20
 
 
 def _parse_date(raw: str) -> dt.date | None:
@@ -35,9 +39,11 @@ def rule_list(request):
         if day is None:
             error, status = _("Skriv datoen som åååå-mm-dd, for eksempel 2020-04-15."), 400
     org_ids = sorted(organizations_for(request.user, Action.RULES_READ_LOCAL))
-    rules = list(selectors.rules_for_organizations(org_ids, day)) if not error else []
-    national = [r for r in rules if r.organization_id is None]
-    local = [r for r in rules if r.organization_id is not None]
+    rules = selectors.rules_for_organizations(org_ids, day) if not error else Rule.objects.none()
+    # Each table pages on its own (?nasjonal_side=, ?lokal_side=); the date filter stays in the links.
+    national = offset_page(rules.filter(organization__isnull=True).order_by("code", "valid_from", "id"), request.GET, prefix="nasjonal_")
+    local = offset_page(rules.filter(organization__isnull=False).order_by("organization__name", "organization_id", "code", "valid_from", "id"),
+                        request.GET, prefix="lokal_")
     guideline_day = day or timezone.localdate()
     orgs = organizations(request.user, Action.RULES_READ_LOCAL)
     local_guidelines = [(org, selectors.guideline_states(org, guideline_day)) for org in orgs] if not error else []
@@ -68,6 +74,8 @@ def _guideline_page(request, *, status=200, posted=None, errors=None):
     for org in orgs:
         states = selectors.guideline_states(org, today, with_history=True)
         for state in states:
+            # The change history grows with every change: paged per guideline, newest first.
+            state.history = offset_page(state.history, request.GET, per_page=HISTORY_PAGE_SIZE, prefix=f"historikk_{org.pk}_{state.key}_")
             target = posted.get("organization") == str(org.pk) and posted.get("key") == state.key
             state.form_values = posted if target else {}
             state.form_errors = errors if target else {}

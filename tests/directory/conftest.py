@@ -40,11 +40,12 @@ def bergen_resident(world, users):
 
 @pytest.fixture
 def real_bergen_address():
-    """The shipped contact is an example (nothing is mailed to it); as an administrator would, enter a checked one."""
+    """The shipped contact is an example (nothing is mailed to it, nor to any .example address); as an administrator
+    would, enter a checked one (.test is reserved too, RFC 2606)."""
     from helhet.directory.models import CoordinatingUnitContact
 
     c = CoordinatingUnitContact.objects.get(municipality__number="4601")
-    c.email, c.is_example = "koordinerende.enhet@bergen.example", False
+    c.email, c.is_example = "koordinerende.enhet@bergen.test", False
     c.save()
     return c
 

@@ -34,11 +34,11 @@ def test_a_hospital_coordinator_notifies_a_municipality_outside_helhet_and_the_d
     with django_capture_on_commit_callbacks(execute=True):
         n = _notify(users, bergen_resident)
     assert n.status == NeedNotification.Status.SENT and n.to_organization is None and n.to_municipality.number == "4601"
-    assert n.outside_reference == f"MB-{n.pk:06d}" and n.outside_email == "koordinerende.enhet@bergen.example"
+    assert n.outside_reference == f"MB-{n.pk:06d}" and n.outside_email == "koordinerende.enhet@bergen.test"
     # The e-mail: the reference and the sender's contact, no personal data.
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == ["koordinerende.enhet@bergen.example"] and n.outside_reference in message.subject + message.body
+    assert message.to == ["koordinerende.enhet@bergen.test"] and n.outside_reference in message.subject + message.body
     assert "Per Dahl" in message.body and "Nevrologisk avdeling" in message.body
     for secret in (bergen_resident.given_name, bergen_resident.family_name, bergen_resident.national_id, n.summary):
         assert secret not in message.subject + message.body
