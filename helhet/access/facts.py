@@ -17,7 +17,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from .policy import HEALTH_SECTORS, PLAN_START_SECTORS, Participation, Rel, SharingConsentFacts
@@ -83,56 +94,90 @@ def _none() -> Q:
     return Q(pk__in=[])
 
 
+def person_id_rows(branch: Q):
+    """The subquery of a branch of the form `pk IN (subquery of person ids)`, without its ordering, else None
+    (queries.visible_persons_q unions these)."""
+    if branch.connector == Q.AND and not branch.negated and len(branch.children) == 1:
+        child = branch.children[0]
+        if isinstance(child, tuple) and child[0] == "pk__in" and isinstance(child[1], QuerySet):
+            return child[1].order_by()
+    return None
+
+
+def _has_row(rows, person: str = "person_id") -> Q:
+    """The persons with a row in `rows`, probed person by person: `(SELECT id ... WHERE person_id = person.id LIMIT 1)
+    IS NOT NULL`, a correlated EXISTS that PostgreSQL cannot turn into a hashed subplan. For the branches whose rows grow
+    with the tenant (a KE's or a unit leader's): `pk IN (subquery)` or EXISTS under an OR made PostgreSQL read and hash
+    every such row of the tenant before the first person of a list; probing the rows' person index stops after one page
+    of the name-ordered list (issue 14, docs/performance.md "Lister som ikke vokser"). The actor's own rows (their
+    appointments, involvements, grants ...) stay `pk IN (...)`: few rows, hashed once."""
+    return Q(IsNull(Subquery(rows.filter(**{person: OuterRef("pk")}).order_by().values("pk")[:1]), False))
+
+
 def branches(ctx: ActorContext, day: dt.date) -> dict[Rel, Q]:
     """One Q over Person per relationship; used for lists (OR of all) and for single checks."""
     from helhet.access.models import AccessGrant, active_grants_q
     from helhet.cases.models import CoordinatorAppointment, Request
     from helhet.consent.models import valid_consents_q
     from helhet.coordination.models import Disagreement, NeedNotification, Transfer
-    from helhet.people.models import Involvement, Relative
+    from helhet.people.models import Involvement, Person, Relative
     from helhet.plans.models import Participant
 
     user = ctx.user
     out: dict[Rel, Q] = {}
     if ctx.ke_org_ids:
         orgs = list(ctx.ke_org_ids)
-        involved_here = Involvement.objects.filter(_active_period_q(day), unit__organization_id__in=orgs).values("person_id")
+        involved_here = Involvement.objects.filter(_active_period_q(day), unit__organization_id__in=orgs)
         # A request counts until the person has moved away from the tenant that handled it (a completed move from it, on or
         # after the day the request came in); an unfinished case keeps counting, so the deciding body can finish it
         # (docs/decisions/0009-moves-end-rights.md). The deciding KE keeps its request through CASE_KE (object_relationships).
         moved_away = Transfer.objects.filter(kind=Transfer.Kind.MOVE, status=Transfer.Status.COMPLETED, person_id=OuterRef("person_id"),
                                              from_organization_id=OuterRef("organization_id"), completed_on__gte=OuterRef("received_on"))
         requested_here = (Request.objects.filter(organization_id__in=orgs)
-                          .filter(Q(status__in=list(OPEN_REQUEST_STATUSES)) | ~Exists(moved_away)).values("person_id"))
+                          .filter(Q(status__in=list(OPEN_REQUEST_STATUSES)) | ~Exists(moved_away)))
         # Open coordination items make the receiving KE stand to the person while they are open (it must be able
         # to appoint): a need notification sent to it, a transfer to it, a disagreement it is a party to.
-        notified = NeedNotification.objects.filter(to_organization_id__in=orgs, status__in=NeedNotification.OPEN).values("person_id")
-        transferred = Transfer.objects.filter(to_organization_id__in=orgs, status=Transfer.Status.OPEN).values("person_id")
+        notified = NeedNotification.objects.filter(to_organization_id__in=orgs, status__in=NeedNotification.OPEN)
+        transferred = Transfer.objects.filter(to_organization_id__in=orgs, status=Transfer.Status.OPEN)
         disputed = Disagreement.objects.filter(Q(municipality_id__in=orgs) | Q(health_trust_id__in=orgs),
-                                               status=Disagreement.Status.OPEN).values("person_id")
-        out[Rel.KE] = (Q(home_municipality_id__in=orgs) | Q(pk__in=involved_here) | Q(pk__in=requested_here)
-                       | Q(pk__in=notified) | Q(pk__in=transferred) | Q(pk__in=disputed))
+                                               status=Disagreement.Status.OPEN)
+        out[Rel.KE] = (Q(home_municipality_id__in=orgs) | _has_row(involved_here) | _has_row(requested_here)
+                       | _has_row(notified) | _has_row(transferred) | _has_row(disputed))
     if user is not None and getattr(user, "is_authenticated", False):
         appointed = CoordinatorAppointment.objects.filter(_active_period_q(day, exclusive_end=True), coordinator=user)
         hospital = CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR
         out[Rel.COORDINATOR] = Q(pk__in=appointed.exclude(kind=hospital).values("person_id"))
         out[Rel.HOSPITAL_COORDINATOR] = Q(pk__in=appointed.filter(kind=hospital).values("person_id"))
         out[Rel.INVOLVED_STAFF] = Q(pk__in=Involvement.objects.filter(_active_period_q(day), staff=user).values("person_id"))
-        out[Rel.SELF] = Q(national_id=user.national_id) if getattr(user, "national_id", "") else _none()
-        # A guardian or parent who may consent for the person, linked to a login (Relative.user), acts for them; a parent
-        # of a young person past the age the rules narrow the parents' right to information only sees the frame.
+        out[Rel.SELF] = (Q(pk__in=Person.objects.filter(national_id=user.national_id).values("pk"))
+                         if getattr(user, "national_id", "") else _none())
+        # A guardian or parent who may consent for the person, linked to a login (Relative.user), acts for them. A parent sees
+        # only the frame (PARENT_LIMITED) of a young person past the age the rules narrow the parents' right to information,
+        # and of one in the band where the rules let the child object (pbrl. § 3-4 second paragraph) while an objection that
+        # health personnel judged should be respected holds (consent.ParentsInformationObjection). The rules speak of the
+        # parents: a guardian who is not a parent keeps acting for the person (docs/decisions/0005).
+        from helhet.consent.models import ParentsInformationObjection
+
         representing = Relative.objects.filter(user=user, may_consent=True)
+        parent = Q(relationship=Relative.Relationship.PARENT)
+        not_representing = limited = None
         narrowed = parents_information_ages(day)
-        if narrowed is None:
-            out[Rel.REPRESENTATIVE] = Q(pk__in=representing.values("person_id"))
-        else:
+        if narrowed is not None:
             narrowed_from, ends_at = narrowed
-            older = Q(relationship=Relative.Relationship.PARENT, person__birth_date__lte=_born_by(day, narrowed_from))
-            out[Rel.REPRESENTATIVE] = Q(pk__in=representing.exclude(older).values("person_id"))
-            limited = representing.filter(older)
-            if ends_at is not None:
-                limited = limited.filter(person__birth_date__gt=_born_by(day, ends_at))
-            out[Rel.PARENT_LIMITED] = Q(pk__in=limited.values("person_id"))
+            not_representing = parent & Q(person__birth_date__lte=_born_by(day, narrowed_from))
+            limited = not_representing if ends_at is None else not_representing & Q(person__birth_date__gt=_born_by(day, ends_at))
+        may_object = child_objection_ages(day)
+        if may_object is not None:
+            from_age, below_age = may_object
+            held = ParentsInformationObjection.objects.holding_on(day).values("person_id")
+            objected = parent & Q(person__birth_date__lte=_born_by(day, from_age), person__birth_date__gt=_born_by(day, below_age),
+                                  person_id__in=held)
+            not_representing = objected if not_representing is None else not_representing | objected
+            limited = objected if limited is None else limited | objected
+        acting = representing if not_representing is None else representing.exclude(not_representing)
+        out[Rel.REPRESENTATIVE] = Q(pk__in=acting.values("person_id"))
+        if limited is not None:
+            out[Rel.PARENT_LIMITED] = Q(pk__in=representing.filter(limited).values("person_id"))
         # Plan-group membership counts only while the plan-work consent holds: a withdrawal ends it at the next request
         # (closed plans stay readable to the group while their consent was not withdrawn).
         members = Participant.objects.filter(valid_consents_q(day, prefix="plan__consent__"), user=user, active=True,
@@ -141,14 +186,15 @@ def branches(ctx: ActorContext, day: dt.date) -> dict[Rel, Q]:
         out[Rel.GRANT] = Q(pk__in=AccessGrant.objects.filter(active_grants_q(day), grantee=user).values("person_id"))
         # A welfare service that gives the person services and has the duty to make the one plan (policy.PLAN_START_SECTORS):
         # named on its active involvement, or leading the involved unit.
-        welfare = Involvement.objects.filter(_active_period_q(day), unit__sector__in=list(PLAN_START_SECTORS)).filter(
-            Q(staff=user) | Q(unit_id__in=list(ctx.leader_unit_ids)))
-        out[Rel.WELFARE_SERVICE] = Q(pk__in=welfare.values("person_id"))
+        welfare = Involvement.objects.filter(_active_period_q(day), unit__sector__in=list(PLAN_START_SECTORS))
+        out[Rel.WELFARE_SERVICE] = Q(pk__in=welfare.filter(staff=user).values("person_id"))
+        if ctx.leader_unit_ids:
+            out[Rel.WELFARE_SERVICE] |= _has_row(welfare.filter(unit_id__in=list(ctx.leader_unit_ids)))
     if ctx.leader_unit_ids:
         units = list(ctx.leader_unit_ids)
-        led = Involvement.objects.filter(_active_period_q(day), unit_id__in=units).values("person_id")
-        to_unit = NeedNotification.objects.filter(to_unit_id__in=units, status__in=NeedNotification.OPEN).values("person_id")
-        out[Rel.UNIT_LEADER] = Q(pk__in=led) | Q(pk__in=to_unit)
+        led = Involvement.objects.filter(_active_period_q(day), unit_id__in=units)
+        to_unit = NeedNotification.objects.filter(to_unit_id__in=units, status__in=NeedNotification.OPEN)
+        out[Rel.UNIT_LEADER] = _has_row(led) | _has_row(to_unit)
     return out
 
 
@@ -164,14 +210,13 @@ def _born_by(day: dt.date, age: int) -> dt.date:
         return day.replace(year=day.year - age, day=28)
 
 
-_PARENTS_INFO_CACHE: dict[dt.date, tuple[float, tuple[int, int | None] | None]] = {}
+_PARENTS_INFO_CACHE: dict[dt.date, tuple[float, tuple[str, ...]]] = {}
 _PARENTS_INFO_TTL = 300.0  # seconds: a changed rule applies within five minutes without a query on every request
 
 
-def parents_information_ages(day: dt.date) -> tuple[int, int | None] | None:
-    """From the rules in force on `day` (helhet.consent.capacity.parents_information over the rule data, e.g.
-    consent.parents-information): (the age from which parents get only what the parental responsibility needs, the
-    age from which they get nothing as parents), or None when no rule narrows it. Cached per day for a few minutes."""
+def _parents_information_labels(day: dt.date) -> tuple[str, ...]:
+    """helhet.consent.capacity.parents_information's answer for each age 0..25 under the rules in force on `day`
+    (e.g. consent.parents-information); () when no rule speaks of it. Cached per day for a few minutes."""
     import time
 
     from helhet.consent import capacity
@@ -183,17 +228,28 @@ def parents_information_ages(day: dt.date) -> tuple[int, int | None] | None:
     rules = (Rule.objects.filter(organization__isnull=True, valid_from__lte=day)
              .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).only("code", "parameters"))
     facts_ = [f for f in capacity.rule_facts(rules) if "parents_information" in f.consent]
-    found: tuple[int, int | None] | None = None
-    if facts_:
-        labels = [capacity.parents_information(age=a, rules=facts_)[0] for a in range(0, 26)]
-        narrowed = next((a for a, lab in enumerate(labels) if lab in ("parental_responsibility_only", "none")), None)
-        ends = next((a for a, lab in enumerate(labels) if lab == "none"), None)
-        if narrowed is not None:
-            found = (narrowed, ends)
+    labels = tuple(capacity.parents_information(age=a, rules=facts_)[0] for a in range(0, 26)) if facts_ else ()
     if len(_PARENTS_INFO_CACHE) > 8:
         _PARENTS_INFO_CACHE.clear()
-    _PARENTS_INFO_CACHE[day] = (time.monotonic(), found)
-    return found
+    _PARENTS_INFO_CACHE[day] = (time.monotonic(), labels)
+    return labels
+
+
+def parents_information_ages(day: dt.date) -> tuple[int, int | None] | None:
+    """From the rules in force on `day`: (the age from which parents get only what the parental responsibility needs,
+    the age from which they get nothing as parents), or None when no rule narrows it."""
+    labels = _parents_information_labels(day)
+    narrowed = next((a for a, lab in enumerate(labels) if lab in ("parental_responsibility_only", "none")), None)
+    if narrowed is None:
+        return None
+    return narrowed, next((a for a, lab in enumerate(labels) if lab == "none"), None)
+
+
+def child_objection_ages(day: dt.date) -> tuple[int, int] | None:
+    """From the rules in force on `day`: [from, below) the ages at which the parents are not informed when the child, for
+    reasons that should be respected, does not want it ('unless_child_objects'), or None when no rule says so."""
+    ages = [a for a, lab in enumerate(_parents_information_labels(day)) if lab == "unless_child_objects"]
+    return (ages[0], ages[-1] + 1) if ages else None
 
 
 def relationships(user, person, *, day: dt.date | None = None) -> frozenset[str]:
@@ -202,8 +258,10 @@ def relationships(user, person, *, day: dt.date | None = None) -> frozenset[str]
 
     ctx = actor_context(user)
     day = day or today()
+    # The parents-information ages are baked into the SQL: the rules' answer is part of the key, so a changed rule
+    # reaches the compiled query when its own few-minute cache does (_parents_information_labels).
     key = (connection.alias, connection.vendor, getattr(user, "pk", None), getattr(user, "national_id", ""),
-           ctx.ke_org_ids, ctx.leader_unit_ids, day)
+           ctx.ke_org_ids, ctx.leader_unit_ids, day, _parents_information_labels(day))
     compiled = _COMPILED.get(key)
     if compiled is None:
         found = branches(ctx, day)

@@ -126,6 +126,9 @@ class Action(StrEnum):
     PLAN_OWN_WRITE = "plan.own_write"  # write and change their own goals (marked as written by the person / relative)
     CONSENT_GIVE = "consent.give"  # give, narrow or withdraw a sharing consent themself (the capacity table decides who)
     MEETING_RESPOND = "meeting.respond"  # accept or decline a plan-group meeting
+    # A young person's wish that the parents are not given information (pbrl. § 3-4 second paragraph; helhet.consent.parents_objection):
+    PARENTS_OBJECTION_RECORD = "parents_objection.record"  # record, read or withdraw it: the young person, staff who work with them
+    PARENTS_OBJECTION_ASSESS = "parents_objection.assess"  # judge whether the reasons should be respected: health personnel
     # The other roles the guidelines name (issue 11; helhet/cases):
     CONTACT_DOCTOR_APPOINT = "contact_doctor.appoint"  # the hospital unit leader appoints a contact doctor / psychologist
     CONTACT_DOCTOR_FROM_UNIT = "contact_doctor.from_unit"  # ... in THIS unit (object action: leads the unit)
@@ -196,6 +199,8 @@ ACTION_LABELS: dict[str, object] = {
     Action.PLAN_OWN_WRITE: _("skrive egne mål i planen"),
     Action.CONSENT_GIVE: _("gi eller endre eget samtykke"),
     Action.MEETING_RESPOND: _("svare på en møteinnkalling"),
+    Action.PARENTS_OBJECTION_RECORD: _("registrere hva foreldrene skal få vite"),
+    Action.PARENTS_OBJECTION_ASSESS: _("vurdere om foreldrene skal få vite"),
     Action.CONTACT_DOCTOR_APPOINT: _("oppnevne kontaktlege"),
     Action.CONTACT_DOCTOR_FROM_UNIT: _("oppnevne kontaktlege i enheten"),
     Action.PATHWAY_COORDINATOR_RECORD: _("registrere forløpskoordinator"),
@@ -280,6 +285,12 @@ TABLE: dict[Action, set[Rel]] = {
     Action.PLAN_OWN_WRITE: {R.SELF, R.REPRESENTATIVE},
     Action.CONSENT_GIVE: {R.SELF, R.REPRESENTATIVE, R.PARENT_LIMITED},
     Action.MEETING_RESPOND: {R.SELF, R.REPRESENTATIVE},
+    # The young person's objection to the parents being informed (pbrl. § 3-4 second paragraph): the young person themself
+    # and the staff who work with them record, read and withdraw it; never a parent or guardian (it is about them). The
+    # assessment that the reasons should be respected is the professional's: health personnel with a care relationship.
+    # While a respected objection holds and the rules let the child object at their age, parents are PARENT_LIMITED (facts).
+    Action.PARENTS_OBJECTION_RECORD: {R.SELF, R.COORDINATOR, R.HOSPITAL_COORDINATOR, R.HEALTH_CARER},
+    Action.PARENTS_OBJECTION_ASSESS: {R.HEALTH_CARER},
     # The leader of the hospital unit appoints the contact doctor (spesialisthelsetjenesteloven § 2-5 c): the person check
     # is UNIT_LEADER (leads a unit involved with the person); the unit itself is CONTACT_DOCTOR_FROM_UNIT (check_object).
     Action.CONTACT_DOCTOR_APPOINT: {R.UNIT_LEADER},
@@ -372,6 +383,17 @@ def reason(relationships: frozenset[str] | set[str], action: Action | str) -> st
         if rel in relationships and rel in allowed:
             return rel.value
     return ""
+
+
+# Events a reader of the person's access log does not see, by the relationship that let them read it: a parent acting
+# for a young person must not learn from the log that the young person objected to the parents being informed
+# (pasient- og brukerrettighetsloven § 3-4 second paragraph; helhet.consent.parents_objection).
+_LOG_HIDDEN_OBJECT_TYPES: dict[str, frozenset[str]] = {R.REPRESENTATIVE.value: frozenset({"parentsinformationobjection"})}
+
+
+def access_log_hidden_object_types(why: str) -> frozenset[str]:
+    """The audit object types left out of the person's access log for a reader who reads it as `why` (reason())."""
+    return _LOG_HIDDEN_OBJECT_TYPES.get(why, frozenset())
 
 
 # ---------------------------------------------------------------- plan content by information category

@@ -143,12 +143,24 @@ def relationships_to(user, person, *, day: dt.date | None = None) -> frozenset[s
 
 
 def visible_persons_q(user, *, action: Action = Action.PERSON_VIEW, day: dt.date | None = None) -> Q:
-    """Q over Person: the persons this actor may do `action` on (default: see)."""
+    """Q over Person: the persons this actor may do `action` on (default: see).
+
+    The branches that name the actor's own rows (`pk IN (subquery)`: their appointments, involvements, plan groups,
+    grants ...) are put together as ONE `pk IN (... UNION ALL ...)`: for a coordinator or a teacher, whose persons are
+    few, PostgreSQL then joins just those persons instead of filtering every person of the tenant through an OR
+    (issue 14, docs/performance.md "Lister som ikke vokser"). The same set as the OR of the branches."""
     ctx = _context(user)
     q = Q(pk__in=[])
+    own = []
     for rel, branch in facts.branches(ctx, day or facts.today()).items():
         if permits(ctx.roles, {rel}, action):
-            q |= branch
+            rows = facts.person_id_rows(branch)
+            if rows is None:
+                q |= branch
+            else:
+                own.append(rows)
+    if own:
+        q |= Q(pk__in=own[0].union(*own[1:], all=True) if len(own) > 1 else own[0])
     return q
 
 

@@ -18,7 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from helhet.access.policy import Action, action_label, withheld_label
+from helhet.access.policy import (
+    Action,
+    access_log_hidden_object_types,
+    action_label,
+    withheld_label,
+)
 from helhet.access.queries import check_role, get_person, organizations_for
 
 from .models import AuditEvent
@@ -123,8 +128,12 @@ def access_log_for_person(*, actor, person_id) -> tuple[object, QuerySet[AuditEv
     person, why = get_person(actor, person_id, action=Action.AUDIT_VIEW_PERSON)
     record(actor=actor, action=AuditEvent.Action.VIEW, object_type="access_log", object_id=person.pk, person=person,
            reason=why, summary=gettext_noop("Så tilgangsloggen"))
+    events = AuditEvent.objects.filter(person=person)
+    hidden = access_log_hidden_object_types(why)
+    if hidden:
+        events = events.exclude(object_type__in=hidden)
     events = (
-        AuditEvent.objects.filter(person=person)
+        events
         .select_related("organization")
         .only(*ACCESS_LOG_FIELDS)
         .order_by("-at", "-id")
@@ -146,7 +155,7 @@ class Burst:
         return AuditEvent(actor_role=self.actor_role).actor_role_label
 
 
-def unusual_access(*, actor, now: dt.datetime | None = None, days: int = REPORT_DAYS) -> dict:
+def unusual_access(*, actor, now: dt.datetime | None = None, days: int = REPORT_DAYS, params=None) -> dict:
     """The KE's report of unusual access to persons whose home municipality is the officer's tenant.
 
     Sections, each over the last `days` days:
@@ -157,7 +166,10 @@ def unusual_access(*, actor, now: dt.datetime | None = None, days: int = REPORT_
     - bursts: actors who read BURST_PERSONS distinct persons within BURST_MINUTES.
     - off_hours: staff reads outside WORKDAY_START_HOUR-WORKDAY_END_HOUR Europe/Oslo, or at the weekend.
     - denied: refused attempts on the tenant's persons.
+    Each section is a page of REPORT_ROWS (helhet.core.paging; `params` the page's query string, one pager per section).
     """
+    from helhet.core.paging import keyset_page, offset_page
+
     check_role(actor, Action.KE_WORKLIST)
     now = now or timezone.now()
     since = now - dt.timedelta(days=days)
@@ -189,10 +201,10 @@ def unusual_access(*, actor, now: dt.datetime | None = None, days: int = REPORT_
         "workday_start": WORKDAY_START_HOUR,
         "workday_end": WORKDAY_END_HOUR,
         "row_limit": REPORT_ROWS,
-        "no_relationship": list(no_relationship[:REPORT_ROWS]),
-        "bursts": bursts[:REPORT_ROWS],
-        "off_hours": list(off_hours[:REPORT_ROWS]),
-        "denied": list(denied[:REPORT_ROWS]),
+        "no_relationship": keyset_page(no_relationship, params, per_page=REPORT_ROWS, prefix="utenfor_"),
+        "bursts": offset_page(bursts, params, per_page=REPORT_ROWS, prefix="mange_"),
+        "off_hours": keyset_page(off_hours, params, per_page=REPORT_ROWS, prefix="tid_"),
+        "denied": keyset_page(denied, params, per_page=REPORT_ROWS, prefix="nektet_"),
     }
 
 

@@ -168,6 +168,12 @@ class Decision(models.Model):
         verbose_name = _("avgjørelse")
         verbose_name_plural = _("avgjørelser")
         ordering = ["-decided_on", "-id"]
+        indexes = [
+            # cases.selectors.ke_lists "waiting": decisions granting a coordinator, oldest first (ORDER BY decided_on, id);
+            # the KE overview walks it and stops after one page instead of sorting the tenant's decisions (issue 14).
+            models.Index(fields=["decided_on", "id"], condition=Q(grants_coordinator=True) | Q(grants_child_coordinator=True),
+                         name="decision_waiting_order"),
+        ]
 
     def __str__(self):
         return f"{self.get_outcome_display()} {self.decided_on:%d.%m.%Y} – {self.request}"
@@ -216,6 +222,12 @@ class Appeal(models.Model):
         verbose_name = _("klage")
         verbose_name_plural = _("klager")
         ordering = ["-received_on", "-id"]
+        indexes = [
+            # cases.selectors.ke_lists "appeals": open appeals (the statuses in Appeal.TRANSITIONS; a test checks they
+            # agree), oldest first (ORDER BY received_on, id) (issue 14).
+            models.Index(fields=["received_on", "id"], condition=Q(status__in=["forwarded", "received", "under_review"]),
+                         name="appeal_open_order"),
+        ]
 
     def __str__(self):
         return f"Klage {self.received_on:%d.%m.%Y} ({self.get_status_display()})"

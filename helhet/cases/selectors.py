@@ -27,8 +27,9 @@ def my_persons(*, actor, day: dt.date | None = None) -> QuerySet[CoordinatorAppo
     )
 
 
-def ke_overview(*, actor, status: str = "", search: str = "", kind: str = "", limit: int = 100) -> dict:
-    """The KE's overview of its tenant: requests (filtered), open appeals, persons waiting for a coordinator, coordinators."""
+def ke_lists(*, actor, status: str = "", search: str = "", kind: str = "") -> dict[str, QuerySet]:
+    """The KE overview's lists as ordered, access-scoped querysets (requests filtered), each in a deterministic order
+    (id last): the overview pages them (ke_overview_page, ke_list_page), the API slices them (ke_overview)."""
     check_role(actor, Action.KE_WORKLIST)
     orgs = list(organizations_for(actor, Action.KE_WORKLIST))
     today = timezone.localdate()
@@ -45,40 +46,83 @@ def ke_overview(*, actor, status: str = "", search: str = "", kind: str = "", li
     if search:
         for word in search.split():
             requests = requests.filter(Q(person__given_name__icontains=word) | Q(person__family_name__icontains=word) | Q(person__national_id__startswith=word))
+    # Filtered with NOT EXISTS, not annotated: an annotation put the same subquery in the SELECT list too (a second
+    # scan). The partial index decision_waiting_order (cases.Decision) serves the filter and the order (issue 14).
     open_appointment = CoordinatorAppointment.objects.filter(person=OuterRef("request__person"), end__isnull=True)
     waiting = (
         Decision.objects.filter(request__organization_id__in=orgs)
         .filter(Q(grants_coordinator=True) | Q(grants_child_coordinator=True))
-        .annotate(has_coordinator=Exists(open_appointment))
-        .filter(has_coordinator=False)
+        .filter(~Exists(open_appointment))
         .select_related("request__person")
-        .order_by("decided_on")
+        .order_by("decided_on", "id")
     )
     appeals = (
         Appeal.objects.filter(decision__request__organization_id__in=orgs, status__in=list(Appeal.TRANSITIONS))
         .select_related("decision__request__person")
-        .order_by("received_on")
+        .order_by("received_on", "id")
     )
     coordinators = (
         CoordinatorAppointment.objects.filter(Q(end__isnull=True) | Q(end__gt=today), start__lte=today)
         .filter(Q(unit__organization_id__in=orgs) | Q(person__home_municipality_id__in=orgs))
         .select_related("person", "coordinator", "unit")
-        .order_by("coordinator__last_name", "person__family_name")
+        .order_by("coordinator__last_name", "person__family_name", "id")
     )
+    return {"requests": requests.order_by("-received_on", "-id"), "waiting": waiting, "appeals": appeals, "coordinators": coordinators,
+            "incoming_transfers": _incoming_transfers_q(actor)}
+
+
+def _status_counts(actor) -> dict[str, int]:
     counts = {s: 0 for s, _label in Request.Status.choices}
+    orgs = list(organizations_for(actor, Action.KE_WORKLIST))
+    for row in Request.objects.filter(organization_id__in=orgs).values("status").annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def ke_overview(*, actor, status: str = "", search: str = "", kind: str = "", limit: int = 100) -> dict:
+    """The KE's overview of its tenant as lists of at most `limit` rows each (the API): requests (filtered), persons
+    waiting for a coordinator, open appeals, coordinators, incoming transfers."""
+    lists = ke_lists(actor=actor, status=status, search=search, kind=kind)
     # The lists are read from the read replica when one is configured (helhet.core.dbrouter); the access checks
     # above ran on the primary.
     with use_replica():
-        for row in Request.objects.filter(organization_id__in=orgs).values("status").annotate(n=Count("id")):
-            counts[row["status"]] = row["n"]
-        return {
-            "requests": list(requests.order_by("-received_on", "-id")[:limit]),
-            "waiting": list(waiting[:limit]),
-            "appeals": list(appeals[:limit]),
-            "coordinators": list(coordinators[:limit]),
-            "counts": counts,
-            **incoming_transfers(actor=actor, limit=limit),
-        }
+        data = {name: list(qs[:limit]) for name, qs in lists.items()}
+        data["counts"] = _status_counts(actor)
+    data["incoming_transfer_count"] = len(data["incoming_transfers"])
+    data["main_pending_count"] = sum(1 for t in data["incoming_transfers"] if t.main_pending)
+    return data
+
+
+OVERVIEW_TOP = 5  # rows of each block on the KE overview; "Se alle" leads to the block's own paged list
+KE_LISTS = {"venter": "waiting", "klager": "appeals", "koordinatorer": "coordinators", "overforinger": "incoming_transfers"}
+
+
+def ke_overview_page(*, actor, params, status: str = "", search: str = "", kind: str = "") -> dict:
+    """The KE overview page: the filtered requests paged (keyset, `params` = the query string), the first OVERVIEW_TOP
+    rows of every other block with its total, and the status counts. A fixed number of queries."""
+    from helhet.core.paging import keyset_page
+
+    lists = ke_lists(actor=actor, status=status, search=search, kind=kind)
+    with use_replica():
+        transfers = lists["incoming_transfers"].order_by().aggregate(total=Count("id"), pending=Count("id", filter=_MAIN_PENDING))
+        data = {"requests": keyset_page(lists["requests"], params)}
+        for name in KE_LISTS.values():
+            data[name] = keyset_page(lists[name], None, per_page=OVERVIEW_TOP,
+                                     count=transfers["total"] if name == "incoming_transfers" else None)
+        data["counts"] = _status_counts(actor)
+    data["incoming_transfer_count"], data["main_pending_count"] = transfers["total"], transfers["pending"]
+    return data
+
+
+def ke_list_page(*, actor, name: str, params):
+    """One block of the KE overview in full, keyset-paged: name is a key of KE_LISTS (else NotFound)."""
+    from helhet.core.paging import keyset_page
+
+    if name not in KE_LISTS:
+        raise NotFound()
+    qs = ke_lists(actor=actor)[KE_LISTS[name]]
+    with use_replica():
+        return keyset_page(qs, params)
 
 
 # --- Reads for the browser's case pages (cases/views.py). Each checks access like the service it leads to. ---
@@ -192,17 +236,17 @@ def consent_for_action(*, actor, consent_id):
     return consent
 
 
-def incoming_transfers(*, actor, limit: int = 100) -> dict:
+_MAIN_PENDING = Q(status="completed", main_proposed_unit__isnull=False, main_confirmed_on__isnull=True)
+
+
+def _incoming_transfers_q(actor) -> QuerySet:
     """Transfers to the actor's KE tenant (docs/decisions/0009): open ones, and completed moves whose main responsibility
-    waits for this KE to confirm it. For the KE overview's count; rows are scoped by access (TRANSFER_RECEIVE)."""
+    waits for this KE to confirm it; rows are scoped by access (TRANSFER_RECEIVE)."""
     from helhet.coordination.models import Transfer
 
     mine = Transfer.objects.filter(objects_q(actor, Action.TRANSFER_RECEIVE, Transfer), to_organization__isnull=False)
-    pending = Q(status=Transfer.Status.COMPLETED, main_proposed_unit__isnull=False, main_confirmed_on__isnull=True)
-    rows = list(mine.filter(Q(status=Transfer.Status.OPEN) | pending)
-                .select_related("person", "from_organization", "main_proposed_unit").order_by("effective_on", "id")[:limit])
-    return {"incoming_transfers": rows, "incoming_transfer_count": len(rows),
-            "main_pending_count": sum(1 for t in rows if t.main_pending)}
+    return (mine.filter(Q(status=Transfer.Status.OPEN) | _MAIN_PENDING)
+            .select_related("person", "from_organization", "main_proposed_unit").order_by("effective_on", "id"))
 
 
 # --- Contact doctor, pathway coordinator, samordningsansvar (issue 11) ---------------------------------------------

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("mine/", views.my_persons, name="my_persons"),
     path("ke/", views.ke_overview, name="ke_overview"),
+    path("ke/oversikt/<slug:name>/", views.ke_list, name="ke_list"),
     path("personer/<int:pk>/informert/", views.information_record, name="information_record"),
     path("samtykker/<int:pk>/trekk-tilbake/", views.consent_withdraw, name="consent_withdraw"),
     path("personer/<int:pk>/henvendelser/ny/", views.request_create, name="request_create"),

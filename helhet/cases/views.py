@@ -16,6 +16,7 @@ from helhet.consent import selectors as consent_selectors
 from helhet.consent import services as consent_services
 from helhet.core.errors import NotFound
 from helhet.core.forms import form_page
+from helhet.core.paging import keyset_page
 from helhet.people import selectors as people_selectors
 from helhet.people.selectors import staff_choices
 
@@ -73,7 +74,7 @@ def _filter_staff_by_unit(request, form) -> None:
 @login_required
 @require_GET
 def my_persons(request):
-    return render(request, "cases/my_persons.html", {"appointments": selectors.my_persons(actor=request.user),
+    return render(request, "cases/my_persons.html", {"appointments": keyset_page(selectors.my_persons(actor=request.user), request.GET),
                                                      "consent_expiry": consent_selectors.expiring_for(actor=request.user)})
 
 
@@ -88,12 +89,24 @@ def ke_overview(request):
         filters["status"] = ""
     if filters["kind"] not in {k for k, _label in KINDS}:
         filters["kind"] = ""
-    data = selectors.ke_overview(actor=request.user, **filters)
+    data = selectors.ke_overview_page(actor=request.user, params=request.GET, **filters)
     status_counts = [(value, label, data["counts"].get(value, 0)) for value, label in Request.Status.choices]
     template = "cases/_ke_requests.html" if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "requests-region" else "cases/ke_overview.html"
     expiry = consent_selectors.expiring_for(actor=request.user) if template == "cases/ke_overview.html" else None
     return render(request, template, {**data, "filters": filters, "statuses": Request.Status.choices, "status_counts": status_counts,
                                       "total": sum(data["counts"].values()), "kinds": KINDS, "consent_expiry": expiry})
+
+
+KE_LIST_TITLES = {"venter": gettext_lazy("Venter på koordinator"), "klager": gettext_lazy("Åpne klager"),
+                  "koordinatorer": gettext_lazy("Koordinatorer"), "overforinger": gettext_lazy("Innkommende overføringer")}
+
+
+@login_required
+@require_GET
+def ke_list(request, name: str):
+    """One block of the KE overview in full, paged."""
+    page = selectors.ke_list_page(actor=request.user, name=name, params=request.GET)
+    return render(request, "cases/ke_list.html", {"page": page, "name": name, "title": KE_LIST_TITLES[name]})
 
 
 # --- Information, consent ---------------------------------------------------------------------------------------

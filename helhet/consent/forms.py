@@ -118,3 +118,19 @@ class ConsentScanForm(HelhetForm):
 
     file = forms.FileField(label=_("Skannet samtykke (PDF, JPEG eller PNG)"), allow_empty_file=True,
                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))
+
+
+class ParentsObjectionForm(HelhetForm):
+    """Staff record that the young person told them they do not want their parents informed (parents_objection)."""
+
+    note = forms.CharField(label=_("Merknad"), required=False, widget=forms.Textarea,
+                           help_text=_("Ikke skriv grunnene her hvis foreldrene ikke skal kjenne dem. Merknaden vises bare for tjenesteytere."))
+
+
+class ParentsObjectionAssessForm(HelhetForm):
+    """Health personnel's judgement: should the reasons be respected? (parents_objection.objection_assess)"""
+
+    respected = forms.TypedChoiceField(label=_("Bør grunnene respekteres?"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+                                       choices=[("yes", _("Ja – foreldrene får ikke opplysninger")),
+                                                ("no", _("Nei – foreldrene får fortsatt opplysninger"))])
+    note = forms.CharField(label=_("Hva vurderingen bygger på"), widget=forms.Textarea)

@@ -134,3 +134,72 @@ class Consent(models.Model):
                 raise ValidationError({"given_by_relative": _("Denne pårørende er ikke registrert som verge eller foresatt som kan samtykke.")})
             if self.given_by_relative.person_id != self.person_id:
                 raise ValidationError({"given_by_relative": _("Pårørende hører til en annen person.")})
+
+
+class ParentsObjectionQuerySet(models.QuerySet):
+    def holding_on(self, day: dt.date):
+        """Objections in force on `day` that health personnel judged should be respected (helhet.access.facts: the
+        parents of a young person in the band where the rules let the child object then see only the frame)."""
+        return self.filter(recorded_on__lte=day, respected=True, assessed_on__lte=day).filter(
+            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+
+
+class ParentsInformationObjection(models.Model):
+    """A young person does not want their parents to be given information (pasient- og brukerrettighetsloven § 3-4
+    second paragraph; the rule consent.parents-information, answer 'unless_child_objects'). Health personnel assess
+    whether the reasons should be respected (respected, assessed_on/by, assessment_note); only then, and only while
+    the person's age is in the band the rules give, do the parents lose representation (helhet.access.facts.branches).
+
+    Immutable history: recorded once; the assessment is set once; a withdrawal sets withdrawn_on (nothing is
+    deleted). A new objection may be recorded after a withdrawal or an assessment that it should not be respected.
+    Written only by helhet.consent.parents_objection."""
+
+    class How(models.TextChoices):
+        PORTAL = "portal", _("Personen selv i Min plan")
+        TOLD_STAFF = "told_staff", _("Fortalt til tjenesteyter")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="parents_objections", verbose_name=_("tjenestemottaker"))
+    recorded_on = models.DateField(_("dato"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registrert av"))
+    how = models.CharField(_("hvordan"), max_length=20, choices=How.choices)
+    note = models.TextField(_("merknad"), blank=True)
+    respected = models.BooleanField(_("grunnene bør respekteres"), null=True, blank=True)  # None: not assessed yet
+    assessed_on = models.DateField(_("vurdert"), null=True, blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("vurdert av"))
+    assessment_note = models.TextField(_("vurdering"), blank=True)
+    withdrawn_on = models.DateField(_("trukket tilbake"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ParentsObjectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ønske om at foreldrene ikke får opplysninger")
+        verbose_name_plural = _("ønsker om at foreldrene ikke får opplysninger")
+        ordering = ["-recorded_on", "-id"]
+        # facts.branches (the representing block): "a respected objection of this person in force today".
+        indexes = [models.Index(fields=["person", "recorded_on"], name="parents_objection_person")]
+        constraints = [
+            # One open objection per person (withdrawn, or judged not to be respected, closes it): a race is a clean 409.
+            models.UniqueConstraint(fields=["person"], condition=Q(withdrawn_on__isnull=True) & ~Q(respected=False),
+                                    name="parents_objection_one_open"),
+            models.CheckConstraint(condition=Q(assessed_on__isnull=True) | Q(assessed_on__gte=models.F("recorded_on")),
+                                   name="parents_objection_assessed_range"),
+            models.CheckConstraint(condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("recorded_on")),
+                                   name="parents_objection_withdrawn_range"),
+            models.CheckConstraint(condition=Q(respected__isnull=True, assessed_on__isnull=True)
+                                   | Q(respected__isnull=False, assessed_on__isnull=False), name="parents_objection_assessed_both"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.recorded_on:%d.%m.%Y})"
+
+    @property
+    def state(self) -> str:
+        """'withdrawn', 'pending' (not assessed), 'respected' or 'not_respected' (today's view; history is in the dates)."""
+        if self.withdrawn_on is not None:
+            return "withdrawn"
+        if self.respected is None:
+            return "pending"
+        return "respected" if self.respected else "not_respected"

@@ -64,20 +64,27 @@ def _when(value):
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def expiring_consents(*, person_ids=None, day: dt.date | None = None, within_days: int = EXPIRY_WARNING_DAYS, expired_since_days: int = 90):
+def expiring_consents_q(*, person_ids=None, day: dt.date | None = None, within_days: int = EXPIRY_WARNING_DAYS, expired_since_days: int = 90):
     """Sharing consents ending within `within_days` (still valid) and those that ended in the last `expired_since_days`,
-    not withdrawn, for the persons given (the caller passes only persons the actor may see). Index consent_kind_valid_to.
-    Returns (expiring, expired), each a list of Consent with person loaded, soonest first."""
+    not withdrawn and not renewed (no newer valid sharing consent for the person reaching past the window), for the
+    persons given (the caller passes only persons the actor may see). Index consent_kind_valid_to.
+    A queryset with the person loaded, soonest first (expired ones first), id breaking ties: paged by its lists."""
+    from django.db.models import Exists, OuterRef
+
     day = day or timezone.localdate()
     qs = Consent.objects.filter(kind=Consent.Kind.SHARING, withdrawn_on__isnull=True, valid_to__isnull=False,
                                 valid_to__gte=day - dt.timedelta(days=expired_since_days), valid_to__lte=day + dt.timedelta(days=within_days))
     if person_ids is not None:
         qs = qs.filter(person_id__in=person_ids)
-    rows = list(qs.select_related("person").order_by("valid_to", "id")[:200])
-    # A consent that has been renewed (a newer valid sharing consent for the person) no longer needs attention.
-    renewed = set(Consent.objects.filter(valid_consents_q(day), kind=Consent.Kind.SHARING, person_id__in={c.person_id for c in rows},
-                                         valid_to__gt=day + dt.timedelta(days=within_days)).values_list("person_id", flat=True))
-    rows = [c for c in rows if c.person_id not in renewed]
+    renewed = Consent.objects.filter(valid_consents_q(day), kind=Consent.Kind.SHARING, person_id=OuterRef("person_id"),
+                                     valid_to__gt=day + dt.timedelta(days=within_days))
+    return qs.exclude(Exists(renewed)).select_related("person").order_by("valid_to", "id")
+
+
+def expiring_consents(*, person_ids=None, day: dt.date | None = None, within_days: int = EXPIRY_WARNING_DAYS, expired_since_days: int = 90):
+    """expiring_consents_q as two lists: (expiring, expired)."""
+    day = day or timezone.localdate()
+    rows = list(expiring_consents_q(person_ids=person_ids, day=day, within_days=within_days, expired_since_days=expired_since_days))
     return [c for c in rows if c.valid_to >= day], [c for c in rows if c.valid_to < day]
 
 
@@ -193,13 +200,19 @@ def who_may_consent_of(*, actor, person_id, kind: str, day: dt.date | None = Non
     return who_may_consent_for(person, kind=kind, day=day, categories=categories)
 
 
-def expiring_for(*, actor) -> dict:
+EXPIRY_TOP = 5  # rows on "Mine personer" and the KE overview; "Se alle" leads to the whole list (consent_expiry_list)
+
+
+def expiring_for(*, actor, params=None, per_page: int = EXPIRY_TOP) -> dict:
     """Sharing consents expiring within EXPIRY_WARNING_DAYS, and expired ones, for the persons the actor records consent
-    for (the coordinator's persons; the KE's tenant's persons): the coordinator's and KE's lists. Two queries."""
+    for (the coordinator's persons; the KE's tenant's persons): the coordinator's and KE's lists, keyset-paged
+    (helhet.core.paging; `params` the query string, None for the first rows only). Two queries."""
     from helhet.access.policy import Action
     from helhet.access.queries import visible_persons_q
+    from helhet.core.paging import keyset_page
     from helhet.people.models import Person
 
+    today = timezone.localdate()
     persons = Person.objects.filter(visible_persons_q(actor, action=Action.CONSENT_RECORD)).values("pk")
-    expiring, expired = expiring_consents(person_ids=persons)
-    return {"expiring": expiring, "expired": expired, "count": len(expiring) + len(expired), "days": EXPIRY_WARNING_DAYS}
+    page = keyset_page(expiring_consents_q(person_ids=persons, day=today), params, per_page=per_page)
+    return {"page": page, "count": page.total, "days": EXPIRY_WARNING_DAYS, "today": today}

@@ -13,8 +13,17 @@ from helhet.access.policy import Action
 from helhet.core.forms import form_page, submit
 from helhet.people import selectors as people_selectors
 
-from . import scans, services
-from .forms import ConsentForm, ConsentScanForm, SharingConsentForm, consenter_relatives
+from . import parents_objection as objections
+from . import scans, selectors, services
+from .forms import (
+    ConsentForm,
+    ConsentScanForm,
+    ParentsObjectionAssessForm,
+    ParentsObjectionForm,
+    SharingConsentForm,
+    consenter_relatives,
+)
+from .models import ParentsInformationObjection
 
 
 def _recipient_choices(person):
@@ -100,3 +109,57 @@ def consent_scan_upload(request, pk: int):
         form.add_error("file", outcome.error.message)  # the refusal belongs to the file, whatever field the service named
     data = scans.consent_detail(actor=request.user, consent_id=pk)
     return render(request, "consent/detail.html", {**data, "form": form}, status=outcome.status)
+
+
+# ---------------------------------------------------------------- what the parents are told (parents_objection)
+
+
+def _objection_page(request, person_id: int, *, form=None, assess_form=None, error=None, status: int = 200):
+    data = objections.objection_overview(actor=request.user, person_id=person_id)
+    return render(request, "consent/parents_objection.html", {
+        **data, "form": form or ParentsObjectionForm(), "assess_form": assess_form or ParentsObjectionAssessForm(auto_id="assess-%s"),
+        "error": error}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def parents_objection(request, pk: int):
+    """The person's consent page for what the parents are told: the history, record (told staff), assess, withdraw."""
+    if request.method == "GET":
+        return _objection_page(request, pk)
+    form = ParentsObjectionForm(request.POST)
+    person = people_selectors.person_for_action(actor=request.user, person_id=pk, action=Action.PARENTS_OBJECTION_RECORD)
+    outcome = submit(request, form, lambda cd: objections.objection_record(actor=request.user, person=person, note=cd["note"]))
+    if outcome.done:
+        messages.success(request, _("Registrert. Foreldrene får fortsatt opplysninger til helsepersonell har vurdert grunnene."))
+        return redirect("parents_objection", pk=pk)
+    return _objection_page(request, pk, form=form, error=outcome.error, status=outcome.status)
+
+
+@login_required
+@require_POST
+def parents_objection_assess(request, pk: int):
+    form = ParentsObjectionAssessForm(request.POST, auto_id="assess-%s")
+    outcome = submit(request, form, lambda cd: objections.objection_assess(actor=request.user, objection_id=pk,
+                                                                                  respected=cd["respected"], note=cd["note"]))
+    person_id = ParentsInformationObjection.objects.filter(pk=pk).values_list("person_id", flat=True).first()
+    if outcome.done:
+        messages.success(request, _("Vurderingen er registrert."))
+        return redirect("parents_objection", pk=person_id)
+    return _objection_page(request, person_id, assess_form=form, error=outcome.error, status=outcome.status)
+
+
+@login_required
+@require_POST
+def parents_objection_withdraw(request, pk: int):
+    objection = objections.objection_withdraw(actor=request.user, objection_id=pk)
+    messages.success(request, _("Trukket tilbake. Foreldrene får opplysninger igjen slik reglene sier."))
+    return redirect("parents_objection", pk=objection.person_id)
+
+
+@login_required
+@require_GET
+def consent_expiry_list(request):
+    """Sharing consents that expire soon or have expired, for the persons the user records consent for, paged."""
+    expiry = selectors.expiring_for(actor=request.user, params=request.GET, per_page=50)
+    return render(request, "consent/expiry_list.html", {"expiry": expiry})

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from helhet.core.errors import DomainError, NotFound
 from helhet.core.forms import form_page, submit
+from helhet.core.paging import offset_page
 from helhet.plans.models import Goal, Participant
 
 from . import forms as f
@@ -27,6 +28,7 @@ from . import ical, selectors, services
 @require_GET
 def meeting_list(request, plan_id: int):
     view = selectors.meetings_of_plan(actor=request.user, plan_id=plan_id)
+    view.meetings = offset_page(view.meetings, request.GET)  # one plan's meetings: a bounded list
     return render(request, "meetings/meeting_list.html", {"view": view, "plan": view.plan})
 
 
@@ -173,6 +175,7 @@ def meeting_ics(request, meeting_id: int):
 @require_http_methods(["GET", "POST"])
 def thread_list(request, plan_id: int):
     view = selectors.threads_of_plan(actor=request.user, plan_id=plan_id)
+    view.threads = offset_page(view.threads, request.GET)  # one plan's threads: a bounded list
     form = f.ThreadForm(request.POST or None, categories=view.categories)
     if request.method == "POST" and not view.may_post:
         raise NotFound()

@@ -60,16 +60,17 @@ def ke_deadlines(*, actor, kind: str = "", overdue_only: bool = False, today: dt
     """The KE's deadlines across its tenant(s), with counts per kind (before filtering) and persons waiting for a coordinator."""
     check_role(actor, Action.KE_WORKLIST)
     today = today or timezone.localdate()
-    from helhet.cases.selectors import ke_overview
+    from helhet.cases.selectors import ke_lists
 
     deadlines = collect(organization_ids=sorted(organizations_for(actor, Action.KE_WORKLIST)), today=today)
-    waiting = ke_overview(actor=actor)["waiting"]
+    waiting = ke_lists(actor=actor)["waiting"]  # a queryset: the page pages it, the count is one COUNT
+    waiting_count = waiting.count()
     counts = {k: {"kind": k, "label": kind_label(k), "total": 0, "overdue": 0} for k in KIND_LABELS}
     for d in deadlines:
         c = counts.setdefault(d.kind, {"kind": d.kind, "label": kind_label(d.kind), "total": 0, "overdue": 0})
         c["total"] += 1
         c["overdue"] += d.overdue(today)
-    counts[WAITING] = {"kind": WAITING, "label": _("Venter på koordinator"), "total": len(waiting), "overdue": len(waiting)}
+    counts[WAITING] = {"kind": WAITING, "label": _("Venter på koordinator"), "total": waiting_count, "overdue": waiting_count}
     if kind:
         deadlines = [d for d in deadlines if d.kind == kind]
     if overdue_only:
@@ -77,7 +78,7 @@ def ke_deadlines(*, actor, kind: str = "", overdue_only: bool = False, today: dt
     show_waiting = kind in ("", WAITING)
     return {
         "rows": _rows(deadlines, today) if kind != WAITING else [],
-        "waiting": waiting if show_waiting else [],
+        "waiting": waiting if show_waiting else waiting.none(),
         "counts": list(counts.values()),
         "total": sum(c["total"] for k, c in counts.items() if k != WAITING),
         "overdue_total": sum(c["overdue"] for k, c in counts.items() if k != WAITING),
@@ -86,8 +87,12 @@ def ke_deadlines(*, actor, kind: str = "", overdue_only: bool = False, today: dt
 
 def notifications_for(*, actor, limit: int = 100) -> tuple[list[Notification], int]:
     """The actor's own notifications (newest first) and how many are unread."""
-    qs = Notification.objects.filter(user=actor)
-    return list(qs[:limit]), unread_count(actor=actor)
+    return list(notification_list(actor=actor)[:limit]), unread_count(actor=actor)
+
+
+def notification_list(*, actor):
+    """The actor's own notifications, newest first (id breaks ties): the page keyset-pages it."""
+    return Notification.objects.filter(user=actor).order_by("-created_at", "-id")
 
 
 def unread_count(*, actor) -> int:

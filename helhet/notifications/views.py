@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from helhet.core.forms import form_page
+from helhet.core.paging import keyset_page, offset_page
 from helhet.rules.deadlines import KIND_LABELS
 from helhet.rules.templatetags.rules_tags import why
 
@@ -38,8 +39,9 @@ def _attach_why(rows) -> None:
 @require_GET
 def my_deadlines(request):
     rows = selectors.my_deadlines(actor=request.user)
-    _attach_why(rows)
-    return render(request, "notifications/my_deadlines.html", {"rows": rows, "overdue": sum(r.overdue for r in rows)})
+    page = offset_page(rows, request.GET)  # computed deadlines (helhet.rules.deadlines.collect): paged after sorting
+    _attach_why(page)
+    return render(request, "notifications/my_deadlines.html", {"rows": page, "overdue": sum(r.overdue for r in rows)})
 
 
 @login_required
@@ -50,6 +52,8 @@ def ke_deadlines(request):
         kind = ""
     overdue_only = request.GET.get("overdue") == "1"
     data = selectors.ke_deadlines(actor=request.user, kind=kind, overdue_only=overdue_only)
+    data["rows"] = offset_page(data["rows"], request.GET)
+    data["waiting"] = keyset_page(data["waiting"], request.GET, prefix="venter_")
     _attach_why(data["rows"])
     return render(request, "notifications/ke_deadlines.html", {**data, "kind": kind, "overdue_only": overdue_only, "WAITING": selectors.WAITING})
 
@@ -88,8 +92,8 @@ def deadline_extend(request, pk: int):
 @login_required
 @require_GET
 def notification_list(request):
-    items, unread = selectors.notifications_for(actor=request.user)
-    return render(request, "notifications/notification_list.html", {"items": items, "unread": unread})
+    items = keyset_page(selectors.notification_list(actor=request.user), request.GET)
+    return render(request, "notifications/notification_list.html", {"items": items, "unread": selectors.unread_count(actor=request.user)})
 
 
 @login_required

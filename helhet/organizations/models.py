@@ -114,6 +114,9 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("bruker")
         verbose_name_plural = _("brukere")
+        # cases.selectors.ke_lists "coordinators": ORDER BY coordinator last name, person, id over the tenant's
+        # appointments (at 9k persons 470 appointment rows read instead of 6,910; issue 14).
+        indexes = [models.Index(fields=["last_name", "id"], name="user_last_name")]
 
     def __str__(self):
         return self.get_full_name() or self.username

@@ -55,6 +55,9 @@ class Person(models.Model):
             models.Index(fields=["home_municipality", "family_name"], name="person_home_name"),
             # people.selectors person list: ORDER BY family_name, given_name, id LIMIT n (issue 14).
             models.Index(fields=["family_name", "given_name", "id"], name="person_list_order"),
+            # Not here, on PostgreSQL only: person_given_name_trgm / person_family_name_trgm, GIN pg_trgm indexes on
+            # UPPER(name::text) for the name search of people.selectors.person_list and cases.selectors.ke_lists
+            # (migration 0004_person_name_trigram; kept out of the model state so SQLite table rebuilds never see them).
         ]
         constraints = [
             models.CheckConstraint(condition=Q(home_municipality__isnull=False) | Q(home_municipality_entry__isnull=False),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from helhet.access.policy import Action
 from helhet.access.queries import may_role, primary_organization
 from helhet.core.forms import form_page
+from helhet.core.paging import keyset_page
 
 from . import selectors, services
 from .forms import CapacityFindingForm, InvolvementForm, PersonCreateForm, RelativeForm
@@ -25,7 +26,7 @@ def _data(request):
 @require_GET
 def person_list(request):
     search = request.GET.get("q", "")
-    persons = selectors.person_list(actor=request.user, search=search, limit=100)
+    persons = keyset_page(selectors.person_list(actor=request.user, search=search, limit=None), request.GET)
     may_create = may_role(request.user, Action.PERSON_CREATE)
     return render(request, "people/person_list.html", {"persons": persons, "q": search, "may_create": may_create})
 

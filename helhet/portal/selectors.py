@@ -88,6 +88,15 @@ def my_plan(*, actor, person_id) -> dict:
     doc = plans.plan_for_person(actor=actor, person_id=person.pk)
     out = {"person": person, "why": why, "allowed": allowed, "plan": doc, "meetings": [], "threads": [], "contacts": {},
            "self": why == "self", "limited": why == "parent_limited"}
+    if out["limited"] or "parents_objection.record" in allowed:
+        from helhet.consent.parents_objection import effect_at_age
+
+        # What the rules tell the parents at this age: the parent's page says why it is narrowed (by age, or neutrally:
+        # a young person's objection, never its reasons); the young person's page links to "Hva foreldrene dine får vite"
+        # while they are young enough for it to matter.
+        out["parents_effect"] = effect_at_age(person, timezone.localdate())[0]
+        out["limited_by_age"] = out["parents_effect"] == "parental_responsibility_only"
+        out["parents_link"] = "parents_objection.record" in allowed and out["parents_effect"] in ("full", "unless_child_objects")
     if doc is None:
         return out
     for m in doc.get("measures", []):

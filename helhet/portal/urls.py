@@ -13,6 +13,7 @@ urlpatterns = [
     path("min-plan/<int:person_id>/samtykker/<int:consent_id>/trekk-tilbake/", views.consent_change, {"withdraw": True},
          name="portal_consent_withdraw"),
     path("min-plan/<int:person_id>/tilgangslogg/", views.access_log, name="portal_access_log"),
+    path("min-plan/<int:person_id>/foreldre/", views.parents_information, name="portal_parents_information"),
     path("min-plan/<int:person_id>/moter/<int:meeting_id>/svar/", views.meeting_respond, name="portal_meeting_respond"),
     path("min-plan/<int:person_id>/meldinger/ny/", views.thread_new, name="portal_thread_new"),
     path("min-plan/<int:person_id>/meldinger/<int:thread_id>/", views.thread, name="portal_thread"),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,11 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from helhet.consent.categories import Category
 from helhet.core.errors import DomainError
 from helhet.core.forms import form_page, submit
+from helhet.core.paging import keyset_page, offset_page
 
 from . import forms as f
 from . import selectors, services
 
 ACCESS_LOG_PAGE_SIZE = 25
+LIST_PAGE_SIZE = 10  # the portal's shorter lists: meetings and message threads on "Min plan", earlier consents
 
 
 def _fail(exc: DomainError):
@@ -49,6 +50,10 @@ def portal_plan(request, person_id: int):
     data = selectors.my_plan(actor=request.user, person_id=person_id)
     # The contact doctor and pathway coordinator, when this reader may see them (helhet/cases, issue 11).
     _person, roles = roles_for_person(actor=request.user, person_id=person_id, missing_ok=True)
+    # The meetings and message threads page on their own (?moter_side=, ?meldinger_side=); the plan's own lists (goals,
+    # measures) are the plan and are not paged.
+    data["meetings"] = offset_page(data["meetings"], request.GET, per_page=LIST_PAGE_SIZE, prefix="moter_")
+    data["threads"] = offset_page(data["threads"], request.GET, per_page=LIST_PAGE_SIZE, prefix="meldinger_")
     return render(request, "portal/plan.html", {**data, "portal_person": data["person"], "hide_whose": True, "roles": roles})
 
 
@@ -86,6 +91,7 @@ def goal_edit(request, person_id: int, goal_id: int | None = None):
 @require_GET
 def consents(request, person_id: int):
     data = selectors.my_consents(actor=request.user, person_id=person_id)
+    data["ended"] = offset_page(data["ended"], request.GET, per_page=LIST_PAGE_SIZE, prefix="tidligere_")  # grows over the years
     return render(request, "portal/consents.html", {**data, "portal_person": data["person"]})
 
 
@@ -165,7 +171,7 @@ def access_log(request, person_id: int):
     from helhet.audit import selectors as audit
 
     person, events = audit.access_log_for_person(actor=request.user, person_id=person_id)
-    page = Paginator(events, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("side"))
+    page = keyset_page(events, request.GET, per_page=ACCESS_LOG_PAGE_SIZE)
     return render(request, "portal/access_log.html", {"portal_person": person, "person": person, "page": page})
 
 
@@ -329,6 +335,7 @@ def mapping(request, person_id: int):
 @require_GET
 def documents(request, person_id: int):
     data = selectors.my_documents(actor=request.user, person_id=person_id)
+    data["documents"] = offset_page(data["documents"], request.GET)
     return render(request, "portal/documents.html", {**data, "portal_person": data["person"]})
 
 
@@ -398,3 +405,26 @@ def keepalive(request):
         return JsonResponse({"authenticated": False, "remaining": 0}, status=401)
     request.session["_helhet_refreshed_at"] = 0  # SessionRefreshMiddleware then saves it with a fresh expiry
     return JsonResponse({"authenticated": True, "remaining": int(settings.SESSION_COOKIE_AGE)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def parents_information(request, person_id: int):
+    """"Hva foreldrene dine får vite": the young person says they do not want their parents informed, or changes their
+    mind (helhet.consent.parents_objection; the policy lets only the person themself and their staff do it)."""
+    from helhet.consent import parents_objection as objections
+
+    if request.method == "POST":
+        data = objections.objection_overview(actor=request.user, person_id=person_id, portal=True)
+        try:
+            if request.POST.get("do") == "withdraw" and data["open"] is not None:
+                objections.objection_withdraw(actor=request.user, objection_id=data["open"].pk)
+                messages.success(request, _("Du har ombestemt deg. Foreldrene dine får vite om planen din igjen."))
+            else:
+                objections.objection_record(actor=request.user, person=data["person"])
+                messages.success(request, _("Vi har fått beskjed. Helsepersonell som kjenner deg vil snakke med deg om det."))
+        except DomainError as exc:
+            messages.error(request, _fail(exc).message)
+        return redirect("portal_parents_information", person_id=person_id)
+    data = objections.objection_overview(actor=request.user, person_id=person_id, portal=True)
+    return render(request, "portal/parents_information.html", {**data, "portal_person": data["person"]})

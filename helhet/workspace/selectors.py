@@ -2,10 +2,11 @@
 inbox of messages and notifications, a calendar of their meetings, and overdue counts.
 
     landing(*, actor) -> str                                   the url name home() sends a staff member to
-    involved_persons(*, actor, page=1) -> Page of InvolvedRow  persons the actor may see, with unread messages, next meeting
-    inbox(*, actor, page=1) -> Page of InboxItem               message threads (readable plans, visible categories) and
-                                                               notifications, newest first
-    calendar(*, actor, page=1) -> Page of Meeting              upcoming meetings the actor is invited to or leads
+    involved_persons(*, actor, params) -> Page of InvolvedRow  persons the actor may see, with unread messages, next meeting
+    inbox(*, actor, params) -> Page of InboxItem               message threads (readable plans, visible categories) and
+                                                               notifications, newest first (one keyset list of both)
+    calendar(*, actor, params) -> Page of Meeting              upcoming meetings the actor is invited to or leads
+(params: the request's query string; pages from helhet.core.paging)
     overdue_counts(*, actor, scope) -> OverdueCounts           "ke": the KE's tenants; "mine": deadlines the actor owns
 
 Access: persons through visible_persons_q, plan content through plan_access (the plan-work consent and the consent
@@ -19,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -28,9 +28,10 @@ from django.utils.translation import gettext_noop
 from helhet.access.policy import Action, reason
 from helhet.access.queries import check_role, organizations_for, plan_access, visible_persons_q
 from helhet.audit.services import record
+from helhet.core.paging import Page, keyset_page, offset_page
 
 PAGE_SIZE = 20
-INBOX_LIMIT = 200  # newest threads and notifications merged into the inbox (older ones: the plan's own message page)
+CALENDAR_LIMIT = 200  # upcoming meetings read for the calendar (each plan's access is checked in Python)
 
 
 @dataclass
@@ -71,10 +72,6 @@ def landing(*, actor) -> str:
     return "my_persons"
 
 
-def _page(items, number) -> Page:
-    return Paginator(items, PAGE_SIZE).get_page(number)
-
-
 def _readable_plans(actor, plans) -> dict[int, tuple[object, object]]:
     """plan id -> (plan, PlanAccess) for the plans the actor may read today (a fixed number of queries per plan)."""
     out = {}
@@ -112,13 +109,13 @@ def _annotated_threads(actor, q):
             .annotate(unread=Count("posts", filter=Q(posts__id__gt=F("read_upto")) & ~Q(posts__author=actor))))
 
 
-def involved_persons(*, actor, page=1) -> Page:
+def involved_persons(*, actor, params=None) -> Page:
     from helhet.meetings.models import Meeting
     from helhet.people.models import Person
     from helhet.plans.models import IndividualPlan
 
     persons = Person.objects.filter(visible_persons_q(actor)).select_related("home_municipality").order_by("family_name", "given_name", "pk")
-    result = _page(persons, page)
+    result = keyset_page(persons, params, per_page=PAGE_SIZE)
     rows = [InvolvedRow(person=p) for p in result.object_list]
     by_person = {r.person.pk: r for r in rows}
     plans = list(_plans_q().filter(person_id__in=list(by_person)).exclude(status=IndividualPlan.Status.CLOSED))
@@ -134,7 +131,7 @@ def involved_persons(*, actor, page=1) -> Page:
             by_person[readable[row["plan_id"]][0].person_id].next_meeting = row["first"]
     result.object_list = rows
     record(actor=actor, action="view", object_type="workspace", object_id="involved", summary=gettext_noop("Så personer jeg er involvert i"),
-           detail={"page": result.number, "persons": len(rows)})
+           detail={"first": result.start_index, "persons": len(rows)})
     return result
 
 
@@ -144,7 +141,7 @@ def _audit_persons(actor, readable_by_person: dict, summary: str) -> None:
                summary=summary, detail={"plan": plan.pk})
 
 
-def inbox(*, actor, page=1) -> Page:
+def inbox(*, actor, params=None) -> Page:
     from django.urls import reverse
 
     from helhet.notifications.models import Notification
@@ -153,30 +150,32 @@ def inbox(*, actor, page=1) -> Page:
     visible = Person.objects.filter(visible_persons_q(actor, action=Action.PLAN_VIEW)).values("pk")
     plans = list(_plans_q().filter(person_id__in=visible, threads__isnull=False).distinct())
     readable = _readable_plans(actor, plans)
+    # One list, newest first: threads (by their last post) and notifications, keyset-paged on (at, id).
+    threads = (_annotated_threads(actor, _unread_threads(actor, readable)).annotate(at=Coalesce("last_post_at", "created_at"))
+               .order_by("-at", "-id"))
+    notifications = Notification.objects.filter(user=actor).annotate(at=F("created_at")).order_by("-at", "-id")
+    result = keyset_page([threads, notifications], params, per_page=PAGE_SIZE)
     items: list[InboxItem] = []
-    if readable:
-        threads = _annotated_threads(actor, _unread_threads(actor, readable)).order_by(F("last_post_at").desc(nulls_last=True), "-id")[:INBOX_LIMIT]
-        for t in threads:
-            plan = readable[t.plan_id][0]
-            items.append(InboxItem("thread", t.last_post_at or t.created_at, t.subject, reverse("thread_detail", args=[t.pk]), t.unread, plan.person))
-    for n in Notification.objects.filter(user=actor)[:INBOX_LIMIT]:
-        items.append(InboxItem("notification", n.created_at, n.title, n.url, 0 if n.read_at else 1))
-    items.sort(key=lambda i: i.at, reverse=True)
-    result = _page(items, page)
+    for row in result.object_list:
+        if isinstance(row, Notification):
+            items.append(InboxItem("notification", row.at, row.title, row.url, 0 if row.read_at else 1))
+        else:
+            items.append(InboxItem("thread", row.at, row.subject, reverse("thread_detail", args=[row.pk]), row.unread, readable[row.plan_id][0].person))
+    result.object_list = items
     shown = {i.person.pk for i in result.object_list if i.person is not None}
     _audit_persons(actor, {p.person_id: (p, a) for p, a in readable.values() if p.person_id in shown}, gettext_noop("Meldinger i innboksen"))
     return result
 
 
-def calendar(*, actor, page=1) -> Page:
+def calendar(*, actor, params=None) -> Page:
     from helhet.meetings.models import Meeting
 
     meetings = list(Meeting.objects.filter(status=Meeting.Status.PLANNED, end__gte=timezone.now())
                     .filter(Q(invitees__user=actor) | Q(organizer=actor)).distinct()
                     .select_related("plan__person__home_municipality", "plan__main_unit__organization", "plan__consent")
-                    .order_by("start", "pk")[:INBOX_LIMIT])
+                    .order_by("start", "pk")[:CALENDAR_LIMIT])
     readable = _readable_plans(actor, list({m.plan_id: m.plan for m in meetings}.values()))
-    result = _page([m for m in meetings if m.plan_id in readable], page)
+    result = offset_page([m for m in meetings if m.plan_id in readable], params, per_page=PAGE_SIZE)
     shown = {m.plan_id for m in result.object_list}
     _audit_persons(actor, {pid: readable[pid] for pid in shown}, gettext_noop("Møter i kalenderen"))
     return result

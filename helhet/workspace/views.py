@@ -11,14 +11,10 @@ from helhet.notifications.selectors import unread_count
 from . import selectors
 
 
-def _page_number(request) -> str:
-    return (request.GET.get("side") or "1")[:6]
-
-
 @login_required
 @require_GET
 def involved(request):
-    page = selectors.involved_persons(actor=request.user, page=_page_number(request))
+    page = selectors.involved_persons(actor=request.user, params=request.GET)
     return render(request, "workspace/involved.html", {"page": page, "unread_notifications": unread_count(actor=request.user),
                                                        "current": "involved"})
 
@@ -26,14 +22,14 @@ def involved(request):
 @login_required
 @require_GET
 def inbox(request):
-    page = selectors.inbox(actor=request.user, page=_page_number(request))
+    page = selectors.inbox(actor=request.user, params=request.GET)
     return render(request, "workspace/inbox.html", {"page": page, "current": "inbox"})
 
 
 @login_required
 @require_GET
 def calendar(request):
-    page = selectors.calendar(actor=request.user, page=_page_number(request))
+    page = selectors.calendar(actor=request.user, params=request.GET)
     return render(request, "workspace/calendar.html", {"page": page, "current": "calendar"})
 
 

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
 from helhet.audit.models import AuditEvent
@@ -79,14 +80,14 @@ def test_it_does_not_flag_the_same_pace_spread_out(users, make_person):
     step = dt.timedelta(minutes=BURST_MINUTES) / (BURST_PERSONS - 2)  # never BURST_PERSONS inside one window
     for i, p in enumerate(persons):
         _read_at(start + i * step, users["coordinator"], p)
-    assert _report(users)["bursts"] == []
+    assert list(_report(users)["bursts"]) == []
 
 
 def test_rereading_one_person_is_not_a_burst(users, person):
     start = _local(WINTER_TUESDAY, 9)
     for i in range(BURST_PERSONS * 2):
         _read_at(start + dt.timedelta(seconds=10 * i), users["coordinator"], person)
-    assert _report(users)["bursts"] == []
+    assert list(_report(users)["bursts"]) == []
 
 
 # (c) outside working hours
@@ -163,5 +164,7 @@ def test_page_query_count_is_fixed(client_for, users, make_person, django_assert
         _read_at(_local(WINTER_TUESDAY, 22) + dt.timedelta(seconds=i), users["nav"], p, action="denied")
     client = client_for("ke")
     with time_machine.travel(_local(dt.date(2026, 3, 20), 12), tick=False):
-        with django_assert_max_num_queries(16):
+        # 18: each paged section is its page of rows and one COUNT (helhet.core.paging); none grows with the events.
+        # On PostgreSQL the page's audit event also takes the chain's advisory lock (one query more).
+        with django_assert_max_num_queries(18 + (connection.vendor == "postgresql")):
             assert client.get(reverse("unusual_access")).status_code == 200

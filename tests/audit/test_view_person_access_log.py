@@ -1,5 +1,7 @@
 """The person's own access log (/personer/<id>/tilgangslogg/): who read or changed their data, without internals."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -101,9 +103,11 @@ def test_it_pages_by_50_newest_first(client_for, person, users):
     assert "oppslag nr 59" in first  # newest first
     assert "oppslag nr 58" in first
     assert "oppslag nr 05" not in first
-    second = client.get(_url(person) + "?side=2").content.decode()
-    assert "oppslag nr 05" in second
-    assert client.get(_url(person) + "?side=abc").status_code == 200
+    assert "Viser 1–50 av" in first
+    next_url = re.search(r'href="(\?[^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = client.get(_url(person) + next_url).content.decode()
+    assert "oppslag nr 05" in second and "oppslag nr 58" not in second and "Viser 51–" in second
+    assert client.get(_url(person) + "?etter=abc").status_code == 200
 
 
 def test_query_count_does_not_grow_with_events(client_for, person, users, django_assert_max_num_queries):

@@ -261,7 +261,7 @@ def test_ke_overview_filters_and_counts(world, case, make_person, client_for):
 
 def test_outsider_sees_none_of_fjordviks_requests(world, case, client_for):
     response = client_for("outsider").get(reverse("ke_overview"))
-    assert response.status_code == 200 and response.context["requests"] == []
+    assert response.status_code == 200 and list(response.context["requests"]) == [] and response.context["requests"].total == 0
     assert "Fjellheim" not in response.content.decode()
 
 
@@ -281,10 +281,11 @@ def _grow(world, make_person, consent_for, n):
 def test_ke_overview_query_count_does_not_grow(world, case, make_person, consent_for, client_for, django_assert_max_num_queries):
     ke = client_for("ke")
     ke.get(reverse("ke_overview"))  # warm the session
-    with django_assert_max_num_queries(13):
+    # 17: the blocks' first rows and one COUNT each (helhet/core/paging.py) besides the page's own reads.
+    with django_assert_max_num_queries(17):
         ke.get(reverse("ke_overview"))
     _grow(world, make_person, consent_for, 4)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(17):
         response = ke.get(reverse("ke_overview"))
     assert len(response.context["coordinators"]) >= 5
 
