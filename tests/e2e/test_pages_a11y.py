@@ -57,6 +57,8 @@ def test_main_pages_as_ke_officer(case, login, page, axe, live_server):
         "/ke/statistikk/", "/kommuneregister/", "/planmaler/", "/regler/", "/ke/retningslinjer/", "/ke/barnekoordinator-18/",
         f"/personer/{p}/samhandling/", f"/personer/{p}/dokumenter/",
         f"/personer/{p}/plan/", "/arbeid/innboks/", "/arbeid/kalender/",
+        "/ke/oversikt/venter/", "/ke/oversikt/klager/", "/ke/oversikt/koordinatorer/", "/ke/oversikt/overforinger/",
+        "/samtykker/utloper/",
     ]
     for path in paths:
         response = page.goto(base + path)
@@ -94,7 +96,8 @@ def test_main_pages_as_coordinator(case, login, page, axe, live_server):
     login("koordinator")
     for path in ["/mine/", "/personer/", f"/personer/{p}/", f"/henvendelser/{case['req'].pk}/", f"/personer/{p}/informert/",
                  f"/personer/{p}/samtykke/nytt/", f"/personer/{p}/parorende/ny/", f"/personer/{p}/samtykkekompetanse/",
-                 "/frister/", "/varsler/", "/arbeid/involvert/", "/arbeid/innboks/", "/arbeid/kalender/", f"/personer/{p}/samhandling/"]:
+                 "/frister/", "/varsler/", "/arbeid/involvert/", "/arbeid/innboks/", "/arbeid/kalender/", f"/personer/{p}/samhandling/",
+                 f"/personer/{p}/samtykke/foreldre/", "/samtykker/utloper/"]:
         response = page.goto(base + path)
         assert response.status == 200, path
         axe()

@@ -130,7 +130,8 @@ def _other_pages(page, axe, base, person):
     consent = Consent.objects.filter(person=person, kind="sharing", withdrawn_on__isnull=True).order_by("-id").first()
     measure = Measure.objects.filter(plan__person=person).first()
     for path in (f"/min-plan/{person.pk}/kartlegging/", f"/min-plan/{person.pk}/dokumenter/",
-                 f"/min-plan/{person.pk}/tiltak/{measure.pk}/kommentar/", f"/min-plan/{person.pk}/samtykker/{consent.pk}/forny/"):
+                 f"/min-plan/{person.pk}/tiltak/{measure.pk}/kommentar/", f"/min-plan/{person.pk}/samtykker/{consent.pk}/forny/",
+                 f"/min-plan/{person.pk}/foreldre/"):
         page.goto(base + path)
         _check(page, axe)
     page.goto(f"{base}/min-plan/{person.pk}/kartlegging/")
