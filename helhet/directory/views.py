@@ -104,31 +104,28 @@ def outside_item(request, kind: str, pk: int):
     return render(request, "directory/outside_item.html", selectors.outside_item(actor=request.user, kind=kind, object_id=pk))
 
 
+def _outside_answer(request, kind: str, pk: int, record):
+    """The answer form of an item sent outside Helhet (a transfer or partner information); `record(cd, item)` saves it."""
+    item = selectors.outside_item(actor=request.user, kind=kind, object_id=pk)["item"]
+    page = reverse("directory_outside_item", args=[kind, item.pk])
+    return form_page(request, form=OutsideAnswerForm(_data(request)), template=FORM_PAGE,
+                     context={"title": _("Registrer svar fra %(name)s") % {"name": item.to_municipality},
+                              "intro": _("Referanse %(ref)s.") % {"ref": item.outside_reference}, "cancel_url": page},
+                     run=lambda cd: record(cd, item), success=lambda _a: page, message=_("Svaret er registrert."))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def outside_transfer_answer(request, pk: int):
-    data = selectors.outside_item(actor=request.user, kind="transfer", object_id=pk)
-    t = data["item"]
-    page = reverse("directory_outside_item", args=["transfer", t.pk])
-    return form_page(request, form=OutsideAnswerForm(_data(request)), template=FORM_PAGE,
-                     context={"title": _("Registrer svar fra %(name)s") % {"name": t.to_municipality},
-                              "intro": _("Referanse %(ref)s.") % {"ref": t.outside_reference}, "cancel_url": page},
-                     run=lambda cd: services.outside_transfer_answer_record(actor=request.user, transfer_id=t.pk, on=cd["on"], note=cd["note"]),
-                     success=lambda _a: page, message=_("Svaret er registrert."))
+    return _outside_answer(request, "transfer", pk, lambda cd, t: services.outside_transfer_answer_record(
+        actor=request.user, transfer_id=t.pk, on=cd["on"], note=cd["note"]))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def outside_partner_answer(request, pk: int):
-    data = selectors.outside_item(actor=request.user, kind="partner_information", object_id=pk)
-    info = data["item"]
-    page = reverse("directory_outside_item", args=["partner_information", info.pk])
-    return form_page(request, form=OutsideAnswerForm(_data(request)), template=FORM_PAGE,
-                     context={"title": _("Registrer svar fra %(name)s") % {"name": info.to_municipality},
-                              "intro": _("Referanse %(ref)s.") % {"ref": info.outside_reference}, "cancel_url": page},
-                     run=lambda cd: services.outside_partner_answer_record(actor=request.user, information_id=info.pk, on=cd["on"],
-                                                                           note=cd["note"]),
-                     success=lambda _i: page, message=_("Svaret er registrert."))
+    return _outside_answer(request, "partner_information", pk, lambda cd, info: services.outside_partner_answer_record(
+        actor=request.user, information_id=info.pk, on=cd["on"], note=cd["note"]))
 
 
 @login_required
