@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.no import fodselsnummer, orgnr
@@ -89,7 +90,7 @@ def _parse_synthetic(value: str, allow: bool) -> NationalId:
     real_month = int(value[2:4]) - SYNTHETIC_MONTH_OFFSET
     birth = _birth_date(value[:2] + f"{real_month:02d}" + value[4:])
     # The same "today" stdnum's validate() compares with, so both paths refuse the same dates.
-    if birth > dt.date.today():
+    if birth > timezone.localdate():
         raise _future_error()
     return NationalId(
         value=value, birth_date=birth, is_d_number=int(value[0:2]) > 40, is_synthetic=True

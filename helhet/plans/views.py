@@ -33,6 +33,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -332,7 +333,7 @@ def plan_create(request, person_id: int):
     person = Person.objects.select_related("home_municipality").get(pk=person_id)
     units = people_selectors.unit_choices(actor=request.user, person=person)
     templates = selectors.plan_template_choices(person=person, units=units)
-    form = f.PlanCreateForm(_data(request), units=units, templates=templates, initial={"period_start": dt.date.today()})
+    form = f.PlanCreateForm(_data(request), units=units, templates=templates, initial={"period_start": timezone.localdate()})
     error = None
     # Who may see the person but not start the plan is told why and whom to contact, before filling in the form.
     refusal = services.plan_start_refusal(actor=request.user, person=person) if request.method == "GET" else None
@@ -525,7 +526,7 @@ def plan_status(request, plan_id: int):
 def plan_close(request, plan_id: int):
     return _plan_step(
         request, plan_id, action=Action.PLAN_CLOSE, form_cls=f.CloseForm, title=_("Avslutt planen"), submit_label=_("Avslutt planen"), danger=True,
-        initial={"on": dt.date.today()},
+        initial={"on": timezone.localdate()},
         intro=_("En avsluttet plan låses for endringer, men kan fortsatt leses av dem som har tilgang."),
         call=lambda doc, cd: services.plan_close(actor=request.user, plan_id=doc["id"], based_on_version=cd["based_on_version"], reason=cd["reason"],
                                                  on=cd["on"], note=cd["note"]),

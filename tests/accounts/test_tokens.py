@@ -16,6 +16,7 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import timezone
 
 from helhet.access.policy import SCOPE_ROLE_PREFIX, TOKEN_ROLE, Action, permits, token_allows
 from helhet.accounts.models import SystemClient
@@ -94,7 +95,7 @@ def test_only_the_kes_own_system_gets_the_kes_tenant_wide_relationship(register,
 
 def test_a_write_with_a_read_only_scope_is_refused(register, system_token, person):
     register()
-    payload = {"informed_on": dt.date.today().isoformat()}
+    payload = {"informed_on": timezone.localdate().isoformat()}
     response = _api(system_token(), f"/persons/{person.pk}/information", method="post", data=payload, content_type="application/json")
     assert response.status_code == 403
     assert response.json()["code"] == "insufficient_scope"
@@ -103,7 +104,7 @@ def test_a_write_with_a_read_only_scope_is_refused(register, system_token, perso
 
 def test_a_write_scope_writes_without_csrf(register, system_token, person):
     register("helhet-system-rw", scopes=("helhet/api.read", "helhet/api.write"))
-    payload = {"informed_on": dt.date.today().isoformat()}
+    payload = {"informed_on": timezone.localdate().isoformat()}
     client = Client(enforce_csrf_checks=True)
     response = client.post(f"/api/v1/persons/{person.pk}/information", data=payload, content_type="application/json",
                            **_bearer(system_token("helhet-system-rw")))
@@ -113,7 +114,7 @@ def test_a_write_scope_writes_without_csrf(register, system_token, person):
 def test_the_client_is_limited_to_the_scopes_it_is_registered_with(register, system_token, person):
     # The provider would issue helhet/api.write to this client; Helhet registered it read-only.
     register("helhet-system-rw", scopes=("helhet/api.read",))
-    payload = {"informed_on": dt.date.today().isoformat()}
+    payload = {"informed_on": timezone.localdate().isoformat()}
     response = _api(system_token("helhet-system-rw"), f"/persons/{person.pk}/information", method="post", data=payload,
                     content_type="application/json")
     assert response.status_code == 403

@@ -17,7 +17,7 @@ from helhet.core.errors import DomainError, NotFound
 from helhet.rules.deadlines import collect
 from helhet.rules.models import Rule
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called per use: a constant taken at import goes stale when a run passes midnight
 
 
 @pytest.fixture
@@ -29,9 +29,9 @@ def patient(make_person):
 @pytest.fixture
 def coordinated(world, users, patient, consent_for):
     """The patient with Fjordvik's municipal coordinator appointed (the coordinator reads the case record)."""
-    consent_for(patient, given_on=TODAY - dt.timedelta(days=30))
+    consent_for(patient, given_on=TODAY() - dt.timedelta(days=30))
     services.coordinator_appoint(actor=users["ke"], person=patient, kind="coordinator", coordinator_id=users["coordinator"].pk,
-                                 unit_id=world.units["fjordvik_care"].pk, start=TODAY - dt.timedelta(days=20))
+                                 unit_id=world.units["fjordvik_care"].pk, start=TODAY() - dt.timedelta(days=20))
     return patient
 
 
@@ -66,50 +66,50 @@ def test_the_unit_leader_records_the_need_and_it_is_a_deadline_until_appointed(w
     found = dt.date(2026, 4, 1)
     row = services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=world.units["trust_ward"].pk, need_found_on=found)
     assert row.appointed_on is None
-    mine = [d for d in collect(user_id=users["unit_leader"].pk, today=TODAY) if d.kind == "contact_doctor"]
+    mine = [d for d in collect(user_id=users["unit_leader"].pk, today=TODAY()) if d.kind == "contact_doctor"]
     assert [(d.object_id, d.due, d.rule_code) for d in mine] == [(row.pk, dt.date(2026, 4, 7), "contact-doctor.deadline")]
     assert mine[0].url == reverse("contact_doctor_appoint", args=[row.pk])
-    assert [d.object_id for d in collect(organization_ids=[world.orgs["trust"].pk], today=TODAY) if d.kind == "contact_doctor"] == [row.pk]
-    assert not [d for d in collect(user_id=users["coordinator"].pk, today=TODAY) if d.kind == "contact_doctor"]
+    assert [d.object_id for d in collect(organization_ids=[world.orgs["trust"].pk], today=TODAY()) if d.kind == "contact_doctor"] == [row.pk]
+    assert not [d for d in collect(user_id=users["coordinator"].pk, today=TODAY()) if d.kind == "contact_doctor"]
     services.contact_doctor_appoint(actor=users["unit_leader"], contact_doctor_id=row.pk, clinician_id=users["clinician"].pk,
                                     appointed_on=dt.date(2026, 4, 7))
     row.refresh_from_db()
     assert row.clinician == users["clinician"] and row.appointed_by == users["unit_leader"] and row.display_name == "Jonas Lie"
-    assert not [d for d in collect(user_id=users["unit_leader"].pk, today=TODAY) if d.kind == "contact_doctor"]
+    assert not [d for d in collect(user_id=users["unit_leader"].pk, today=TODAY()) if d.kind == "contact_doctor"]
     assert AuditEvent.objects.filter(object_type="contactdoctor", object_id=str(row.pk), actor=users["unit_leader"]).count() == 2
 
 
 def test_only_the_hospital_unit_leader_appoints(world, users, patient):
     for key in ("ke", "coordinator", "clinician", "outsider", "trust_ke"):
         with pytest.raises(NotFound):
-            services.contact_doctor_record(actor=users[key], person=patient, unit_id=world.units["trust_ward"].pk, need_found_on=TODAY)
+            services.contact_doctor_record(actor=users[key], person=patient, unit_id=world.units["trust_ward"].pk, need_found_on=TODAY())
     assert AuditEvent.objects.filter(action="denied", actor=users["outsider"]).exists()
     # Not a unit they lead, or not a hospital unit:
     with pytest.raises(NotFound):
-        services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=world.units["trust_bup"].pk, need_found_on=TODAY)
+        services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=world.units["trust_bup"].pk, need_found_on=TODAY())
     with pytest.raises(DomainError):
-        services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=world.units["fjordvik_care"].pk, need_found_on=TODAY)
+        services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=world.units["fjordvik_care"].pk, need_found_on=TODAY())
     assert not ContactDoctor.objects.exists()
 
 
 def test_bad_input_is_a_clear_error(world, users, patient):
     ward = world.units["trust_ward"].pk
     with pytest.raises(DomainError) as exc:
-        services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=ward, need_found_on=TODAY + dt.timedelta(days=2))
+        services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=ward, need_found_on=TODAY() + dt.timedelta(days=2))
     assert exc.value.code == "invalid"
     with pytest.raises(DomainError):  # before the right existed
         services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=ward, need_found_on=dt.date(2015, 1, 5))
     with pytest.raises(DomainError):  # the clinician must work in the unit
-        services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=ward, need_found_on=TODAY, clinician_id=users["gp"].pk)
-    services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=ward, need_found_on=TODAY, clinician_name="Dr. Berit Lund")
+        services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=ward, need_found_on=TODAY(), clinician_id=users["gp"].pk)
+    services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=ward, need_found_on=TODAY(), clinician_name="Dr. Berit Lund")
     with pytest.raises(DomainError) as exc:
-        services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=ward, need_found_on=TODAY)
+        services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=ward, need_found_on=TODAY())
     assert exc.value.code == "contact_doctor_open"
 
 
 def test_the_municipal_coordinator_sees_the_contact_doctor_on_the_person_page(world, users, patient, coordinated, client_for):
     row = services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=world.units["trust_ward"].pk,
-                                         need_found_on=TODAY - dt.timedelta(days=1), clinician_id=users["clinician"].pk, appointed_on=TODAY)
+                                         need_found_on=TODAY() - dt.timedelta(days=1), clinician_id=users["clinician"].pk, appointed_on=TODAY())
     page = client_for("coordinator").get(reverse("person_detail", args=[patient.pk]))
     html = page.content.decode()
     assert page.status_code == 200 and f'data-contact-doctor="{row.pk}"' in html and "Jonas Lie" in html
@@ -120,7 +120,7 @@ def test_the_municipal_coordinator_sees_the_contact_doctor_on_the_person_page(wo
 
 def test_the_portal_selector_gives_the_person_their_contact_doctor(world, users, patient, coordinated):
     row = services.contact_doctor_record(actor=users["unit_leader"], person=patient, unit_id=world.units["trust_ward"].pk,
-                                         need_found_on=TODAY, clinician_id=users["clinician"].pk, appointed_on=TODAY)
+                                         need_found_on=TODAY(), clinician_id=users["clinician"].pk, appointed_on=TODAY())
     person, data = selectors.roles_for_person(actor=users["coordinator"], person_id=patient.pk)
     assert [d.pk for d in data["contact_doctors"]] == [row.pk]
     assert AuditEvent.objects.filter(action="view", actor=users["coordinator"], person_id=patient.pk).exists()
@@ -138,13 +138,13 @@ def test_the_contact_doctor_pages(world, users, patient, client_for):
     assert client_for("ke").get(url).status_code == 404
     bad = leader.post(url, {"kind": "doctor", "unit": world.units["trust_ward"].pk, "need_found_on": "31.02.2026"})
     assert bad.status_code in (200, 400) and not ContactDoctor.objects.exists()
-    response = leader.post(url, {"kind": "psychologist", "unit": world.units["trust_ward"].pk, "need_found_on": TODAY.isoformat()})
+    response = leader.post(url, {"kind": "psychologist", "unit": world.units["trust_ward"].pk, "need_found_on": TODAY().isoformat()})
     assert response.status_code == 302, response.content.decode()[:2000]
     row = ContactDoctor.objects.get()
     assert row.kind == "psychologist" and row.appointed_on is None
     appoint = reverse("contact_doctor_appoint", args=[row.pk])
     assert client_for("outsider").get(appoint).status_code == 404
-    response = leader.post(appoint, {"clinician": users["clinician"].pk, "appointed_on": TODAY.isoformat()})
+    response = leader.post(appoint, {"clinician": users["clinician"].pk, "appointed_on": TODAY().isoformat()})
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.clinician == users["clinician"]
@@ -155,31 +155,31 @@ def test_the_contact_doctor_pages(world, users, patient, client_for):
 
 def test_a_pathway_coordinator_is_registered_and_the_assessment_records_whether_they_fill_the_role(world, users, patient, coordinated):
     pc = services.pathway_coordinator_record(actor=users["coordinator"], person=patient, pathway="cancer", name="Liv Forløp",
-                                             unit_id=world.units["trust_ward"].pk, start=TODAY - dt.timedelta(days=3))
-    assert pc.active_on(TODAY) and str(pc).startswith("Pakkeforløp for kreft")
-    req = services.request_create(actor=users["ke"], person=patient, received_on=TODAY - dt.timedelta(days=2), channel="written",
+                                             unit_id=world.units["trust_ward"].pk, start=TODAY() - dt.timedelta(days=3))
+    assert pc.active_on(TODAY()) and str(pc).startswith("Pakkeforløp for kreft")
+    req = services.request_create(actor=users["ke"], person=patient, received_on=TODAY() - dt.timedelta(days=2), channel="written",
                                   requester_kind="person", wants_coordinator=True)
     with pytest.raises(DomainError):  # must say whether they fill it
-        services.assessment_create(actor=users["ke"], request_id=req.pk, assessed_on=TODAY, long_term=True, services_involved=2,
+        services.assessment_create(actor=users["ke"], request_id=req.pk, assessed_on=TODAY(), long_term=True, services_involved=2,
                                    reasons="Vurdert.", pathway_coordinator_id=pc.pk)
-    a = services.assessment_create(actor=users["ke"], request_id=req.pk, assessed_on=TODAY, long_term=True, services_involved=2,
+    a = services.assessment_create(actor=users["ke"], request_id=req.pk, assessed_on=TODAY(), long_term=True, services_involved=2,
                                    reasons="Forløpskoordinatoren er koordinator.", pathway_coordinator_id=pc.pk, pathway_coordinator_fills_role=True)
     assert a.pathway_coordinator == pc and a.pathway_coordinator_fills_role is True
-    services.pathway_coordinator_end(actor=users["coordinator"], pathway_coordinator_id=pc.pk, end=TODAY)
+    services.pathway_coordinator_end(actor=users["coordinator"], pathway_coordinator_id=pc.pk, end=TODAY())
     pc.refresh_from_db()
-    assert pc.end == TODAY
+    assert pc.end == TODAY()
 
 
 def test_pathway_coordinator_refusals_and_bad_input(world, users, patient):
     with pytest.raises(NotFound):
         services.pathway_coordinator_record(actor=users["outsider"], person=patient, pathway="cancer", name="X", unit_id=world.units["trust_ward"].pk,
-                                            start=TODAY)
+                                            start=TODAY())
     with pytest.raises(DomainError):
         services.pathway_coordinator_record(actor=users["ke"], person=patient, pathway="dental", name="X", unit_id=world.units["trust_ward"].pk,
-                                            start=TODAY)
+                                            start=TODAY())
     with pytest.raises(DomainError):
         services.pathway_coordinator_record(actor=users["ke"], person=patient, pathway="cancer", name="X", unit_id=world.units["trust_ward"].pk,
-                                            start=TODAY, end=TODAY - dt.timedelta(days=1))
+                                            start=TODAY(), end=TODAY() - dt.timedelta(days=1))
     assert not PathwayCoordinator.objects.exists()
 
 
@@ -187,14 +187,14 @@ def test_the_pathway_coordinator_page_and_the_assessment_form(world, users, pati
     url = reverse("pathway_coordinator_record", args=[patient.pk])
     assert client_for("outsider").get(url).status_code == 404
     response = client_for("ke").post(url, {"pathway": "mental_health_addiction", "name": "Åse Rus", "unit": world.units["fjordvik_mh"].pk,
-                                           "start": TODAY.isoformat()})
+                                           "start": TODAY().isoformat()})
     assert response.status_code == 302
     pc = PathwayCoordinator.objects.get()
-    req = services.request_create(actor=users["ke"], person=patient, received_on=TODAY, channel="oral", requester_kind="person", wants_ip=True)
+    req = services.request_create(actor=users["ke"], person=patient, received_on=TODAY(), channel="oral", requester_kind="person", wants_ip=True)
     form = client_for("ke").get(reverse("assessment_create", args=[req.pk])).content.decode()
     assert "Åse Rus" in form and "pathway_coordinator_fills_role" in form
     response = client_for("ke").post(reverse("assessment_create", args=[req.pk]), {
-        "assessed_on": TODAY.isoformat(), "long_term": "on", "services_involved": "2", "reasons": "Vurdert.",
+        "assessed_on": TODAY().isoformat(), "long_term": "on", "services_involved": "2", "reasons": "Vurdert.",
         "pathway_coordinator": pc.pk, "pathway_coordinator_fills_role": "no"})
     assert response.status_code == 302
     req.refresh_from_db()
@@ -209,13 +209,13 @@ def test_the_pathway_coordinator_page_and_the_assessment_form(world, users, pati
 def test_the_ke_decides_samordningsansvar_under_its_guideline(world, users, patient, client_for):
     local = Rule.objects.create(code="coordination-lead.duty", kind="duty", title="Samordning i Fjordvik", text="NAV samordner for unge.",
                                 source="Retningslinje for samordning, Fjordvik kommune", valid_from=dt.date(2020, 1, 1), organization=world.orgs["fjordvik"])
-    lead = services.coordination_lead_decide(actor=users["ke"], person=patient, unit_id=world.units["fjordvik_nav"].pk, decided_on=TODAY,
+    lead = services.coordination_lead_decide(actor=users["ke"], person=patient, unit_id=world.units["fjordvik_nav"].pk, decided_on=TODAY(),
                                              reason="Ikke rett til IP; NAV gir mest.", contact_name="Lars Vik")
     assert lead.rule == local and lead.decided_by == users["ke"]
-    again = services.coordination_lead_decide(actor=users["ke"], person=patient, unit_id=world.units["fjordvik_care"].pk, decided_on=TODAY,
+    again = services.coordination_lead_decide(actor=users["ke"], person=patient, unit_id=world.units["fjordvik_care"].pk, decided_on=TODAY(),
                                               reason="Hjemmetjenesten tar over.")
     lead.refresh_from_db()
-    assert lead.ended_on == TODAY and again.ended_on is None
+    assert lead.ended_on == TODAY() and again.ended_on is None
     assert AuditEvent.objects.filter(object_type="coordinationlead", actor=users["ke"], action="create").count() == 2
     page = client_for("ke").get(reverse("person_detail", args=[patient.pk])).content.decode()
     assert f'data-coordination-lead="{again.pk}"' in page and "Hjemmetjenesten Fjordvik" in page
@@ -223,18 +223,18 @@ def test_the_ke_decides_samordningsansvar_under_its_guideline(world, users, pati
 
 def test_samordningsansvar_is_refused_when_the_person_has_a_coordinator_or_for_others(world, users, patient, consent_for):
     with pytest.raises(NotFound):
-        services.coordination_lead_decide(actor=users["outsider"], person=patient, unit_id=world.units["fjordvik_nav"].pk, decided_on=TODAY, reason="x")
+        services.coordination_lead_decide(actor=users["outsider"], person=patient, unit_id=world.units["fjordvik_nav"].pk, decided_on=TODAY(), reason="x")
     with pytest.raises(NotFound):
-        services.coordination_lead_decide(actor=users["coordinator"], person=patient, unit_id=world.units["fjordvik_nav"].pk, decided_on=TODAY, reason="x")
+        services.coordination_lead_decide(actor=users["coordinator"], person=patient, unit_id=world.units["fjordvik_nav"].pk, decided_on=TODAY(), reason="x")
     with pytest.raises(DomainError):  # a unit of another municipality
-        services.coordination_lead_decide(actor=users["ke"], person=patient, unit_id=world.units["havbygd_care"].pk, decided_on=TODAY, reason="x")
+        services.coordination_lead_decide(actor=users["ke"], person=patient, unit_id=world.units["havbygd_care"].pk, decided_on=TODAY(), reason="x")
     with pytest.raises(DomainError):  # no reason
-        services.coordination_lead_decide(actor=users["ke"], person=patient, unit_id=world.units["fjordvik_nav"].pk, decided_on=TODAY, reason=" ")
+        services.coordination_lead_decide(actor=users["ke"], person=patient, unit_id=world.units["fjordvik_nav"].pk, decided_on=TODAY(), reason=" ")
     consent_for(patient)
     services.coordinator_appoint(actor=users["ke"], person=patient, kind="coordinator", coordinator_id=users["coordinator"].pk,
-                                 unit_id=world.units["fjordvik_care"].pk, start=TODAY)
+                                 unit_id=world.units["fjordvik_care"].pk, start=TODAY())
     with pytest.raises(DomainError) as exc:
-        services.coordination_lead_decide(actor=users["ke"], person=patient, unit_id=world.units["fjordvik_nav"].pk, decided_on=TODAY, reason="x")
+        services.coordination_lead_decide(actor=users["ke"], person=patient, unit_id=world.units["fjordvik_nav"].pk, decided_on=TODAY(), reason="x")
     assert exc.value.code == "has_coordinator"
     assert not CoordinationLead.objects.exists()
 
@@ -243,7 +243,7 @@ def test_the_samordningsansvar_page(world, users, patient, client_for):
     url = reverse("coordination_lead_decide", args=[patient.pk])
     assert client_for("outsider").get(url).status_code == 404
     assert client_for("ke").get(url).status_code == 200
-    response = client_for("ke").post(url, {"unit": world.units["fjordvik_nav"].pk, "decided_on": TODAY.isoformat(), "reason": "NAV samordner."})
+    response = client_for("ke").post(url, {"unit": world.units["fjordvik_nav"].pk, "decided_on": TODAY().isoformat(), "reason": "NAV samordner."})
     assert response.status_code == 302
     assert CoordinationLead.objects.get().unit == world.units["fjordvik_nav"]
 
@@ -263,11 +263,11 @@ def test_the_roles_api(world, users, patient, client_for):
     bad = leader.post("/api/v1/roles/contact-doctors", {**body, "need_found_on": "2099-01-01"}, content_type="application/json")
     assert bad.status_code in (400, 409) and set(bad.json()) == {"code", "message", "details"}
     response = ke.post("/api/v1/roles/pathway-coordinators", {"person_id": patient.pk, "pathway": "cancer", "name": "Liv Forløp",
-                                                             "unit_id": world.units["trust_ward"].pk, "start": TODAY.isoformat()},
+                                                             "unit_id": world.units["trust_ward"].pk, "start": TODAY().isoformat()},
                        content_type="application/json")
     assert response.status_code == 201
     response = ke.post("/api/v1/roles/coordination-leads", {"person_id": patient.pk, "unit_id": world.units["fjordvik_nav"].pk,
-                                                           "decided_on": TODAY.isoformat(), "reason": "NAV samordner."}, content_type="application/json")
+                                                           "decided_on": TODAY().isoformat(), "reason": "NAV samordner."}, content_type="application/json")
     assert response.status_code == 201 and response.json()["rule_code"] == "coordination-lead.duty"
     got = client_for("ke").get(f"/api/v1/roles/persons/{patient.pk}").json()
     assert [d["id"] for d in got["contact_doctors"]] == [cd_id] and got["coordination_lead"]["unit_id"] == world.units["fjordvik_nav"].pk

@@ -22,8 +22,8 @@ from helhet.cases.models import (
 )
 from helhet.consent.models import Consent
 
-TODAY = timezone.localdate()
-DAY = TODAY - dt.timedelta(days=5)
+TODAY = timezone.localdate  # called per use: a constant taken at import goes stale when a run passes midnight
+DAY = TODAY() - dt.timedelta(days=5)
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def _writes():
 # name -> (url name, object key for the url, good POST data, bad POST data, expected bad status, model that gains/changes)
 def endpoints(world, c):
     unit, coord2 = world.units["fjordvik_mh"].pk, world.users["coordinator2"].pk
-    iso = TODAY.isoformat()
+    iso = TODAY().isoformat()
     return {
         "information_record": ("information_record", c["person"].pk,
                                {"informed_on": iso, "about_ip": "on", "wants_ip": "declines", "wants_coordinator": "wants", "note": "Takket nei til IP."},
@@ -158,23 +158,23 @@ def test_information_record_keeps_the_decline(world, case, client_for):
 
 
 def test_consent_withdraw_sets_the_date(world, case, client_for):
-    client_for("ke").post(reverse("consent_withdraw", args=[case["consent"].pk]), {"on": TODAY.isoformat()})
+    client_for("ke").post(reverse("consent_withdraw", args=[case["consent"].pk]), {"on": TODAY().isoformat()})
     case["consent"].refresh_from_db()
-    assert case["consent"].withdrawn_on == TODAY
+    assert case["consent"].withdrawn_on == TODAY()
 
 
 def test_decision_and_appeal_through_the_browser(world, case, client_for):
     ke = client_for("ke")
     fresh = case["fresh"]
-    assert ke.post(reverse("assessment_create", args=[fresh.pk]), {"assessed_on": TODAY.isoformat(), "services_involved": "1", "reasons": "Ett tilbud."}).status_code == 302
+    assert ke.post(reverse("assessment_create", args=[fresh.pk]), {"assessed_on": TODAY().isoformat(), "services_involved": "1", "reasons": "Ett tilbud."}).status_code == 302
     page = ke.get(reverse("decision_create", args=[fresh.pk]))
     assert "Du kan klage på avgjørelsen" in page.content.decode()  # the appeal route a refusal will name
-    assert ke.post(reverse("decision_create", args=[fresh.pk]), {"decided_on": TODAY.isoformat(), "reasons": "Ikke oppfylt."}).status_code == 302
+    assert ke.post(reverse("decision_create", args=[fresh.pk]), {"decided_on": TODAY().isoformat(), "reasons": "Ikke oppfylt."}).status_code == 302
     decision = Decision.objects.get(request=fresh)
     assert decision.outcome == "refused" and decision.appeal_route
     detail = ke.get(reverse("request_detail", args=[fresh.pk])).content.decode()
     assert decision.appeal_route in detail and "Kilde" in detail
-    response = ke.post(reverse("appeal_create", args=[fresh.pk]), {"received_on": TODAY.isoformat(), "grounds": "Uenig."})
+    response = ke.post(reverse("appeal_create", args=[fresh.pk]), {"received_on": TODAY().isoformat(), "grounds": "Uenig."})
     assert response.status_code == 302
     assert Appeal.objects.filter(decision=decision).count() == 1
 
@@ -217,7 +217,7 @@ def test_appointing_a_second_coordinator_of_a_kind_is_a_409_shown_next_to_the_fo
 def test_appointing_without_consent_is_refused(world, make_person, client_for):
     other = make_person()
     response = client_for("ke").post(reverse("coordinator_appoint", args=[other.pk]), {
-        "kind": "coordinator", "unit": world.units["fjordvik_care"].pk, "coordinator": world.users["coordinator"].pk, "start": TODAY.isoformat()})
+        "kind": "coordinator", "unit": world.units["fjordvik_care"].pk, "coordinator": world.users["coordinator"].pk, "start": TODAY().isoformat()})
     assert response.status_code == 409 and "samtykke" in response.content.decode()
     assert not CoordinatorAppointment.objects.filter(person=other).exists()
 
@@ -228,7 +228,7 @@ def test_appointing_through_the_browser(world, make_person, consent_for, client_
     writes = _writes()
     response = client_for("ke").post(reverse("coordinator_appoint", args=[other.pk]), {
         "kind": "coordinator", "unit": world.units["fjordvik_care"].pk, "coordinator": world.users["coordinator"].pk,
-        "start": TODAY.isoformat(), "person_wish": "Ola"})
+        "start": TODAY().isoformat(), "person_wish": "Ola"})
     assert response.status_code == 302
     appointment = CoordinatorAppointment.objects.get(person=other)
     assert appointment.person_wish == "Ola" and _writes() == writes + 1

@@ -15,7 +15,7 @@ from helhet.consent import scans
 from helhet.core.errors import DomainError, NotFound
 from helhet.documents.models import Document
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called per use: a constant taken at import goes stale when a run passes midnight
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -26,7 +26,7 @@ def paper(person, users):
     from helhet.consent.models import Consent
 
     return Consent.objects.create(person=person, kind="coordinator", given_by="person", given_by_name=person.full_name, method="paper",
-                                  given_on=TODAY - dt.timedelta(days=3), recorded_by=users["ke"])
+                                  given_on=TODAY() - dt.timedelta(days=3), recorded_by=users["ke"])
 
 
 @pytest.mark.parametrize(("data", "content_type"), [(PDF, "application/pdf"), (JPEG, "image/jpeg"), (PNG, "image/png")])

@@ -18,7 +18,7 @@ from helhet.coordination.models import (
     TransferChecklistItem,
 )
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called per use: a constant taken at import goes stale when a run passes midnight
 
 
 @pytest.fixture
@@ -29,19 +29,19 @@ def loop(world, users, make_person, consent_for, share):
     patient = make_person(given_name="Mari", family_name="Fjellheim", involve=(("trust_ward", "clinician"), ("fjordvik_care", "coordinator")))
     other = make_person(given_name="Per", family_name="Olsen")
     for p in (patient, other):
-        consent_for(p, given_on=TODAY - dt.timedelta(days=90))
-        consent_for(p, kind="sharing", given_on=TODAY - dt.timedelta(days=90))
+        consent_for(p, given_on=TODAY() - dt.timedelta(days=90))
+        consent_for(p, kind="sharing", given_on=TODAY() - dt.timedelta(days=90))
         case_services.coordinator_appoint(actor=users["ke"], person=p, kind="coordinator", coordinator_id=users["coordinator"].pk,
-                                          unit_id=world.units["fjordvik_care"].pk, start=TODAY - dt.timedelta(days=60))
+                                          unit_id=world.units["fjordvik_care"].pk, start=TODAY() - dt.timedelta(days=60))
     health = share(patient, ["health_function"], units=[world.units["fjordvik_ke"], world.units["trust_ward"]])
-    n = services.need_notification_send(actor=users["clinician"], person=patient, direction="to_municipality", sent_on=TODAY,
+    n = services.need_notification_send(actor=users["clinician"], person=patient, direction="to_municipality", sent_on=TODAY(),
                                         summary="Trenger oppfølging.", contact_name="Jonas Lie", needs_coordinator=True, consent_id=health.pk)
-    rev = services.need_notification_send(actor=users["ke"], person=patient, direction="to_hospital", sent_on=TODAY, summary="Innlagt.",
+    rev = services.need_notification_send(actor=users["ke"], person=patient, direction="to_hospital", sent_on=TODAY(), summary="Innlagt.",
                                           contact_name="Kari Nordvik", to_unit_id=world.units["trust_ward"].pk, consent_id=health.pk)
     d = services.disagreement_raise(actor=users["ke"], person=patient, kind="needs_or_rights", description="Uenige om behov.",
-                                    raised_on=TODAY, health_trust_id=world.orgs["trust"].pk)
-    t = services.transfer_start(actor=users["ke"], person=other, kind="coordinator_leaves", effective_on=TODAY)
-    o = services.partner_objection_record(actor=users["ke"], person=other, objected_on=TODAY, given_by_name="Per Olsen", how="oral")
+                                    raised_on=TODAY(), health_trust_id=world.orgs["trust"].pk)
+    t = services.transfer_start(actor=users["ke"], person=other, kind="coordinator_leaves", effective_on=TODAY())
+    o = services.partner_objection_record(actor=users["ke"], person=other, objected_on=TODAY(), given_by_name="Per Olsen", how="oral")
     return {"patient": patient, "other": other, "n": n, "rev": rev, "d": d, "t": t, "o": o, "health": health}
 
 

@@ -11,7 +11,6 @@ from helhet.coordination.models import NeedNotification
 from .conftest import TODAY, snapshot
 
 API = "/api/v1/coordination"
-ISO = TODAY.isoformat()
 
 
 def post(client, path, body):
@@ -22,21 +21,21 @@ def post(client, path, body):
 def endpoints(world, c):
     pid = c["patient"].pk
     return {
-        "send": ("/need-notifications", "clinician", {"person_id": pid, "direction": "to_municipality", "sent_on": ISO, "summary": "", "contact_name": "x",
+        "send": ("/need-notifications", "clinician", {"person_id": pid, "direction": "to_municipality", "sent_on": TODAY().isoformat(), "summary": "", "contact_name": "x",
                                                       "needs_ip": True}, 400),
         "acknowledge": (f"/need-notifications/{c['n'].pk}/acknowledge", "ke", {"on": "ikke-dato"}, 400),
         "register": (f"/need-notifications/{c['n'].pk}/register-request", "ke", {"on": "2999-01-01"}, 400),
-        "respond": (f"/need-notifications/{c['rev'].pk}/respond", "unit_leader", {"on": ISO}, 400),
-        "transfer": ("/transfers", "ke", {"person_id": pid, "kind": "move", "effective_on": ISO}, 400),
+        "respond": (f"/need-notifications/{c['rev'].pk}/respond", "unit_leader", {"on": TODAY().isoformat()}, 400),
+        "transfer": ("/transfers", "ke", {"person_id": pid, "kind": "move", "effective_on": TODAY().isoformat()}, 400),
         "item": (f"/transfers/{c['t'].pk}/items/gp_informed", "ke", {"state": "kanskje"}, 400),
         "complete": (f"/transfers/{c['t'].pk}/complete", "ke", {"coordinator_id": world.users["coordinator2"].pk,
-                                                              "unit_id": world.units["fjordvik_mh"].pk, "on": ISO}, 409),
+                                                              "unit_id": world.units["fjordvik_mh"].pk, "on": TODAY().isoformat()}, 409),
         "cancel": (f"/transfers/{c['t'].pk}/cancel", "ke", {"reason": ""}, 400),
         "inform": ("/partner-information", "ke", {"person_id": pid, "event": "noe"}, 400),
-        "objection": ("/partner-objections", "ke", {"person_id": pid, "objected_on": ISO, "given_by_name": "", "how": "oral"}, 400),
+        "objection": ("/partner-objections", "ke", {"person_id": pid, "objected_on": TODAY().isoformat(), "given_by_name": "", "how": "oral"}, 400),
         "withdraw": (f"/partner-objections/{c['o'].pk}/withdraw", "ke", {"on": "2999-01-01"}, 400),
-        "disagreement": ("/disagreements", "ke", {"person_id": pid, "kind": "needs_or_rights", "description": "x", "raised_on": ISO}, 400),
-        "resolve": (f"/disagreements/{c['d'].pk}/resolve", "trust_ke", {"resolved_on": ISO, "outcome": ""}, 400),
+        "disagreement": ("/disagreements", "ke", {"person_id": pid, "kind": "needs_or_rights", "description": "x", "raised_on": TODAY().isoformat()}, 400),
+        "resolve": (f"/disagreements/{c['d'].pk}/resolve", "trust_ke", {"resolved_on": TODAY().isoformat(), "outcome": ""}, 400),
     }
 
 
@@ -64,8 +63,8 @@ def test_lists_need_login(client, path):
 
 def test_outsider_gets_404_for_well_formed_writes(client_for, world, loop):
     c = client_for("outsider")
-    for path, body in [(f"/need-notifications/{loop['n'].pk}/acknowledge", {"on": ISO}), (f"/transfers/{loop['t'].pk}/items/gp_informed", {"state": "done"}),
-                       (f"/disagreements/{loop['d'].pk}/resolve", {"resolved_on": ISO, "outcome": "x"}),
+    for path, body in [(f"/need-notifications/{loop['n'].pk}/acknowledge", {"on": TODAY().isoformat()}), (f"/transfers/{loop['t'].pk}/items/gp_informed", {"state": "done"}),
+                       (f"/disagreements/{loop['d'].pk}/resolve", {"resolved_on": TODAY().isoformat(), "outcome": "x"}),
                        ("/partner-information", {"person_id": loop["patient"].pk, "event": "coordinator_appointed"})]:
         before = snapshot()
         assert post(c, path, body).status_code == 404
@@ -81,17 +80,17 @@ def test_outsider_cannot_read_items(client_for, loop):
 def test_the_flow_through_the_api(client_for, world, make_person, consent_for, loop):
     patient = make_person(involve=(("trust_ward", "clinician"),))
     r = post(client_for("clinician"), "/need-notifications", {
-        "person_id": patient.pk, "direction": "to_municipality", "sent_on": ISO, "summary": "Trenger koordinator.", "contact_name": "Jonas",
+        "person_id": patient.pk, "direction": "to_municipality", "sent_on": TODAY().isoformat(), "summary": "Trenger koordinator.", "contact_name": "Jonas",
         "needs_coordinator": True})
     assert r.status_code == 400 and "consent" in r.json()["details"]["fields"]
     r = post(client_for("clinician"), "/need-notifications", {
-        "person_id": patient.pk, "direction": "to_municipality", "sent_on": ISO, "summary": "Trenger koordinator.", "contact_name": "Jonas",
-        "needs_coordinator": True, "consent_given_by": "person", "consent_given_by_name": "Pasienten", "consent_method": "oral", "consent_given_on": ISO})
+        "person_id": patient.pk, "direction": "to_municipality", "sent_on": TODAY().isoformat(), "summary": "Trenger koordinator.", "contact_name": "Jonas",
+        "needs_coordinator": True, "consent_given_by": "person", "consent_given_by_name": "Pasienten", "consent_method": "oral", "consent_given_on": TODAY().isoformat()})
     assert r.status_code == 201, r.content
     nid = r.json()["id"]
     assert nid in [n["id"] for n in client_for("ke").get(API + "/inbox").json()["notifications"]]
     assert nid not in [n["id"] for n in client_for("outsider").get(API + "/inbox").json()["notifications"]]
-    assert post(client_for("ke"), f"/need-notifications/{nid}/acknowledge", {"on": ISO}).json()["status"] == "acknowledged"
+    assert post(client_for("ke"), f"/need-notifications/{nid}/acknowledge", {"on": TODAY().isoformat()}).json()["status"] == "acknowledged"
     r = post(client_for("ke"), f"/need-notifications/{nid}/register-request", {})
     assert r.status_code == 200 and r.json()["status"] == "handled" and r.json()["request_id"]
     out = client_for("clinician").get(API + "/outbox").json()
@@ -102,7 +101,7 @@ def test_the_flow_through_the_api(client_for, world, make_person, consent_for, l
     for item in ["plan_handed_over", "person_informed", "new_coordinator_introduced", "gp_informed", "consent_renewed"]:
         assert post(client_for("ke"), f"/transfers/{t.pk}/items/{item}", {"state": "done"}).status_code == 200
     r = post(client_for("ke"), f"/transfers/{t.pk}/complete", {"coordinator_id": world.users["coordinator2"].pk,
-                                                              "unit_id": world.units["fjordvik_mh"].pk, "on": ISO})
+                                                              "unit_id": world.units["fjordvik_mh"].pk, "on": TODAY().isoformat()})
     assert r.status_code == 200 and r.json()["status"] == "completed" and r.json()["to_appointment_id"]
 
     r = post(client_for("ke"), "/partner-information", {"person_id": loop["other"].pk, "event": "coordinator_appointed"})
@@ -110,13 +109,13 @@ def test_the_flow_through_the_api(client_for, world, make_person, consent_for, l
     r = post(client_for("ke"), "/partner-information", {"person_id": loop["patient"].pk, "event": "coordinator_appointed"})
     assert r.status_code == 201 and r.json()
 
-    r = post(client_for("ke"), f"/disagreements/{loop['d'].pk}/resolve", {"resolved_on": ISO, "outcome": "Enige."})
+    r = post(client_for("ke"), f"/disagreements/{loop['d'].pk}/resolve", {"resolved_on": TODAY().isoformat(), "outcome": "Enige."})
     assert r.status_code == 200 and r.json()["status"] == "resolved"
 
 
 def test_the_api_names_the_consent_and_gets_the_services_verdict(client_for, world, make_person, share):
     patient = make_person(involve=(("trust_ward", "clinician"),))
-    body = {"person_id": patient.pk, "direction": "to_municipality", "sent_on": ISO, "summary": "Trenger koordinator.", "contact_name": "Jonas",
+    body = {"person_id": patient.pk, "direction": "to_municipality", "sent_on": TODAY().isoformat(), "summary": "Trenger koordinator.", "contact_name": "Jonas",
             "needs_coordinator": True}
     school = share(patient, ["school"], units=[world.units["fjordvik_school"]])
     before = snapshot()

@@ -22,33 +22,33 @@ from helhet.organizations.services import membership_add, unit_create
 from helhet.plans import selectors as plan_selectors
 from helhet.plans import services as plan_services
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called per use: a constant taken at import goes stale when a run passes midnight
 
 
 @pytest.fixture
 def moving(world, users, person, consent_for):
     """person (Fjordvik) with a coordinator, a decided request at Fjordvik's KE and an open plan led by Fjordvik's home care;
     a move to Havbygd is started (Havbygd's KE unit has an e-mail address) and its checklist ticked."""
-    consent_for(person, given_on=TODAY - dt.timedelta(days=90))
-    consent_for(person, kind="plan_work", given_on=TODAY - dt.timedelta(days=90))
-    req = case_services.request_create(actor=users["ke"], person=person, received_on=TODAY - dt.timedelta(days=80), channel="written",
+    consent_for(person, given_on=TODAY() - dt.timedelta(days=90))
+    consent_for(person, kind="plan_work", given_on=TODAY() - dt.timedelta(days=90))
+    req = case_services.request_create(actor=users["ke"], person=person, received_on=TODAY() - dt.timedelta(days=80), channel="written",
                                        requester_kind="person", wants_ip=True, wants_coordinator=True)
-    case_services.assessment_create(actor=users["ke"], request_id=req.pk, assessed_on=TODAY - dt.timedelta(days=75), long_term=True,
+    case_services.assessment_create(actor=users["ke"], request_id=req.pk, assessed_on=TODAY() - dt.timedelta(days=75), long_term=True,
                                     services_involved=2, complex_needs=True, reasons="Langvarige behov.")
-    case_services.decision_create(actor=users["ke"], request_id=req.pk, decided_on=TODAY - dt.timedelta(days=70), grants_ip=True,
+    case_services.decision_create(actor=users["ke"], request_id=req.pk, decided_on=TODAY() - dt.timedelta(days=70), grants_ip=True,
                                   grants_coordinator=False, reasons="Plan innvilget; koordinator avslått.")
     case_services.coordinator_appoint(actor=users["ke"], person=person, kind="coordinator", coordinator_id=users["coordinator"].pk,
-                                      unit_id=world.units["fjordvik_care"].pk, start=TODAY - dt.timedelta(days=60))
+                                      unit_id=world.units["fjordvik_care"].pk, start=TODAY() - dt.timedelta(days=60))
     plan = plan_services.plan_create(actor=users["coordinator"], person_id=person.pk, main_sector="health_care",
                                      main_unit_id=world.units["fjordvik_care"].pk)
     # No more services from Fjordvik after the move (an involvement that still runs is a relationship of its own).
-    person.involvements.update(end=TODAY - dt.timedelta(days=1))
+    person.involvements.update(end=TODAY() - dt.timedelta(days=1))
     ke_unit = world.units["havbygd_ke"]
     ke_unit.email = "ke@havbygd.example.invalid"
     ke_unit.save(update_fields=["email"])
     new_coord = users["outsider"].__class__.objects.create(username="hb-koord", first_name="Hege", last_name="Bø")
     membership_add(user=new_coord, unit=world.units["havbygd_care"], role="coordinator")
-    t = services.transfer_start(actor=users["ke"], person=person, kind="move", effective_on=TODAY, to_organization_id=world.orgs["havbygd"].pk)
+    t = services.transfer_start(actor=users["ke"], person=person, kind="move", effective_on=TODAY(), to_organization_id=world.orgs["havbygd"].pk)
     for item in t.items.all():
         services.transfer_item_set(actor=users["outsider"], transfer_id=t.pk, key=item.key, done=True)
     return {"t": t, "plan": plan, "req": req, "new_coord": new_coord}
@@ -56,7 +56,7 @@ def moving(world, users, person, consent_for):
 
 def _complete(users, world, moving):
     return services.transfer_complete(actor=users["outsider"], transfer_id=moving["t"].pk, coordinator_id=moving["new_coord"].pk,
-                                      unit_id=world.units["havbygd_care"].pk, on=TODAY)
+                                      unit_id=world.units["havbygd_care"].pk, on=TODAY())
 
 
 def test_the_receiving_ke_is_notified_and_the_email_names_the_sending_municipality_only(users, world, person, moving, django_capture_on_commit_callbacks):
@@ -68,7 +68,7 @@ def test_the_receiving_ke_is_notified_and_the_email_names_the_sending_municipali
     with django_capture_on_commit_callbacks(execute=True):
         t2 = services.transfer_cancel(actor=users["ke"], transfer_id=moving["t"].pk, reason="Test")  # make room for a new one
         assert t2.status == "cancelled"
-        t3 = services.transfer_start(actor=users["ke"], person=person, kind="move", effective_on=TODAY, to_organization_id=world.orgs["havbygd"].pk)
+        t3 = services.transfer_start(actor=users["ke"], person=person, kind="move", effective_on=TODAY(), to_organization_id=world.orgs["havbygd"].pk)
     note = Notification.objects.filter(user=users["outsider"]).latest("id")
     assert "Fjordvik kommune" in note.title and person.family_name not in note.title
     assert note.url == reverse("transfer_detail", args=[t3.pk])
@@ -108,7 +108,7 @@ def test_the_old_ke_still_handles_an_appeal_on_its_own_decision(users, world, pe
     """History stays readable by the rules: the deciding body reviews an appeal (CASE_KE on its own request)."""
     _complete(users, world, moving)
     decision = moving["req"].decision
-    appeal = case_services.appeal_create(actor=users["ke"], decision_id=decision.pk, received_on=TODAY, grounds="Uenig.")
+    appeal = case_services.appeal_create(actor=users["ke"], decision_id=decision.pk, received_on=TODAY(), grounds="Uenig.")
     assert appeal.pk
     # While that case is open again (appealed), the request counts once more for the deciding KE.
     assert "ke" in relationships_to(users["ke"], person)
@@ -125,7 +125,7 @@ def test_the_new_ke_confirms_main_responsibility_through_the_plan_service(users,
     assert plan.main_unit == world.units["havbygd_care"] and plan.main_sector == "health_care"
     change = plan.main_responsibility_changes.latest("id")
     assert change.unit == world.units["havbygd_care"] and "Fjordvik kommune" in change.reason and change.by == users["outsider"]
-    assert t.main_confirmed_on == TODAY and t.main_confirmed_by == users["outsider"] and not t.main_pending
+    assert t.main_confirmed_on == TODAY() and t.main_confirmed_by == users["outsider"] and not t.main_pending
     assert AuditEvent.objects.filter(actor=users["outsider"], object_type="transfer", object_id=str(t.pk), action="update").count() >= 1
     with pytest.raises(DomainError) as exc:
         services.transfer_main_responsibility_confirm(actor=users["outsider"], transfer_id=t.pk)
@@ -177,7 +177,7 @@ def test_the_confirm_page(users, world, person, moving, client_for):
     response = new_ke.post(reverse("transfer_main_confirm", args=[t.pk]), {"unit": world.units["havbygd_care"].pk, "reason": ""})
     assert response.status_code == 302
     t.refresh_from_db()
-    assert t.main_confirmed_on == TODAY
+    assert t.main_confirmed_on == TODAY()
     # Confirmed: the page is gone.
     assert new_ke.get(reverse("transfer_main_confirm", args=[t.pk])).status_code == 404
 
@@ -195,4 +195,4 @@ def test_the_confirm_api(users, world, person, moving, client_for):
     assert response.json()["main_confirmed_by_id"] == users["outsider"].pk
     response = client_for("outsider").post(url, {}, content_type="application/json")
     assert response.status_code == 409 and response.json()["code"] == "already_confirmed"
-    assert Transfer.objects.get(pk=t.pk).main_confirmed_on == TODAY
+    assert Transfer.objects.get(pk=t.pk).main_confirmed_on == TODAY()

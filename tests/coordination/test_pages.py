@@ -12,9 +12,7 @@ from helhet.coordination.models import NeedNotification, PartnerInformation
 
 from .conftest import TODAY, snapshot
 
-ISO = TODAY.isoformat()
-FUTURE = (TODAY + dt.timedelta(days=5)).isoformat()
-CONSENT = {"consent_given_by": "person", "consent_given_by_name": "Mari Fjellheim", "consent_method": "oral", "consent_given_on": ISO}
+CONSENT = {"consent_given_by": "person", "consent_given_by_name": "Mari Fjellheim", "consent_method": "oral", "consent_given_on": TODAY().isoformat()}
 
 
 # name -> (url name, url args from the loop, actor, good POST (None: only the bad path), bad POST, bad status)
@@ -23,30 +21,30 @@ def pages(world, c):
     item = "gp_informed"
     return {
         "need_notification_create": ("need_notification_create", [c["patient"].pk], "clinician",
-                                     {"sent_on": ISO, "needs_ip": "on", "summary": "Hjerneslag.", "contact_name": "Jonas Lie", **CONSENT},
-                                     {"sent_on": ISO, "needs_ip": "on", "contact_name": "Jonas Lie", **CONSENT}, 400),
+                                     {"sent_on": TODAY().isoformat(), "needs_ip": "on", "summary": "Hjerneslag.", "contact_name": "Jonas Lie", **CONSENT},
+                                     {"sent_on": TODAY().isoformat(), "needs_ip": "on", "contact_name": "Jonas Lie", **CONSENT}, 400),
         "hospital_coordinator_request": ("hospital_coordinator_request", [c["patient"].pk], "ke",
-                                         {"sent_on": ISO, "to_organization": trust, "summary": "Innlagt.", "contact_name": "Kari", "consent": c["health"].pk},
-                                         {"sent_on": ISO, "summary": "Innlagt.", "contact_name": "Kari"}, 400),
-        "need_notification_acknowledge": ("need_notification_acknowledge", [c["n"].pk], "ke", {"on": ISO}, {"on": "ikke-dato"}, 400),
-        "need_notification_register": ("need_notification_register", [c["n"].pk], "ke", {"on": ISO}, {"on": FUTURE}, 400),
-        "need_notification_respond": ("need_notification_respond", [c["rev"].pk], "unit_leader", {"on": ISO, "note": "Ikke behov."}, {"on": ISO}, 400),
-        "transfer_start": ("transfer_start", [c["patient"].pk], "ke", {"kind": "coordinator_leaves", "effective_on": ISO},
-                           {"kind": "move", "effective_on": ISO}, 400),
+                                         {"sent_on": TODAY().isoformat(), "to_organization": trust, "summary": "Innlagt.", "contact_name": "Kari", "consent": c["health"].pk},
+                                         {"sent_on": TODAY().isoformat(), "summary": "Innlagt.", "contact_name": "Kari"}, 400),
+        "need_notification_acknowledge": ("need_notification_acknowledge", [c["n"].pk], "ke", {"on": TODAY().isoformat()}, {"on": "ikke-dato"}, 400),
+        "need_notification_register": ("need_notification_register", [c["n"].pk], "ke", {"on": TODAY().isoformat()}, {"on": (TODAY() + dt.timedelta(days=5)).isoformat()}, 400),
+        "need_notification_respond": ("need_notification_respond", [c["rev"].pk], "unit_leader", {"on": TODAY().isoformat(), "note": "Ikke behov."}, {"on": TODAY().isoformat()}, 400),
+        "transfer_start": ("transfer_start", [c["patient"].pk], "ke", {"kind": "coordinator_leaves", "effective_on": TODAY().isoformat()},
+                           {"kind": "move", "effective_on": TODAY().isoformat()}, 400),
         "transfer_item": ("transfer_item", [c["t"].pk, item], "ke", {f"item-{item}-key": item, f"item-{item}-state": "done"},
                           {f"item-{item}-key": item, f"item-{item}-state": "kanskje"}, 400),
         "transfer_complete": ("transfer_complete", [c["t"].pk], "ke", None,
-                              {"unit": world.units["fjordvik_mh"].pk, "coordinator": world.users["coordinator2"].pk, "on": ISO}, 409),
+                              {"unit": world.units["fjordvik_mh"].pk, "coordinator": world.users["coordinator2"].pk, "on": TODAY().isoformat()}, 409),
         "transfer_cancel": ("transfer_cancel", [c["t"].pk], "ke", {"reason": "Koordinatoren blir likevel."}, {"reason": ""}, 400),
         "partners_inform": ("partners_inform", [c["patient"].pk], "ke", {"event": "coordinator_appointed", "units": [care], "method": "auto"},
                             {"event": "noe", "units": [care], "method": "auto"}, 400),
         "partner_objection_record": ("partner_objection_record", [c["patient"].pk], "coordinator",
-                                     {"objected_on": ISO, "given_by_name": "Mari", "how": "oral"}, {"objected_on": ISO, "given_by_name": "Mari", "how": "sms"}, 400),
-        "partner_objection_withdraw": ("partner_objection_withdraw", [c["o"].pk], "ke", {"on": ISO}, {"on": FUTURE}, 400),
+                                     {"objected_on": TODAY().isoformat(), "given_by_name": "Mari", "how": "oral"}, {"objected_on": TODAY().isoformat(), "given_by_name": "Mari", "how": "sms"}, 400),
+        "partner_objection_withdraw": ("partner_objection_withdraw", [c["o"].pk], "ke", {"on": TODAY().isoformat()}, {"on": (TODAY() + dt.timedelta(days=5)).isoformat()}, 400),
         "disagreement_create": ("disagreement_create", [c["patient"].pk], "ke",
-                                {"kind": "main_responsibility", "raised_on": ISO, "parties": "NAV og helse", "description": "Hovedansvar."},
-                                {"kind": "needs_or_rights", "raised_on": ISO, "description": "Uten helseforetak."}, 400),
-        "disagreement_resolve": ("disagreement_resolve", [c["d"].pk], "trust_ke", {"resolved_on": ISO, "outcome": "Enige."}, {"resolved_on": ISO}, 400),
+                                {"kind": "main_responsibility", "raised_on": TODAY().isoformat(), "parties": "NAV og helse", "description": "Hovedansvar."},
+                                {"kind": "needs_or_rights", "raised_on": TODAY().isoformat(), "description": "Uten helseforetak."}, 400),
+        "disagreement_resolve": ("disagreement_resolve", [c["d"].pk], "trust_ke", {"resolved_on": TODAY().isoformat(), "outcome": "Enige."}, {"resolved_on": TODAY().isoformat()}, 400),
     }
 
 
@@ -147,7 +145,7 @@ def test_the_send_form_offers_the_covering_consents_and_requires_one_way(client_
     assert "Samtykke til å sende meldingen" in page and "påkrevd" in page
     consent_part = page[page.index('id="consent-to-send"'):page.index("</fieldset>", page.index('id="consent-to-send"'))]
     assert "valgfritt" not in consent_part
-    base = {"sent_on": ISO, "needs_ip": "on", "summary": "Hjerneslag.", "contact_name": "Jonas Lie"}
+    base = {"sent_on": TODAY().isoformat(), "needs_ip": "on", "summary": "Hjerneslag.", "contact_name": "Jonas Lie"}
     # No consent chosen and none recorded: 400, the field error on the consent select, nothing written.
     r = client.post(url, base)
     assert r.status_code == 400 and "Velg samtykket som dekker å sende meldingen til" in r.content.decode()
@@ -166,7 +164,7 @@ def test_the_send_form_records_the_consent_given_for_this_notification(client_fo
     url = reverse("need_notification_create", args=[patient.pk])
     page = client_for("clinician").get(url).content.decode()
     assert "Ingen registrerte samtykker dekker mottakeren" in page
-    r = client_for("clinician").post(url, {"sent_on": ISO, "needs_ip": "on", "summary": "Hjerneslag.", "contact_name": "Jonas Lie", **CONSENT})
+    r = client_for("clinician").post(url, {"sent_on": TODAY().isoformat(), "needs_ip": "on", "summary": "Hjerneslag.", "contact_name": "Jonas Lie", **CONSENT})
     assert r.status_code == 302
     n = NeedNotification.objects.get(person=patient)
     assert n.consent is None and n.consent_given_by == "person" and n.consent_given_by_name == "Mari Fjellheim"

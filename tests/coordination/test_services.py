@@ -20,8 +20,8 @@ from helhet.core.errors import DomainError, NotFound
 from helhet.people.models import Involvement, Person
 from helhet.rules.deadlines import collect
 
-TODAY = timezone.localdate()
-AGO = TODAY - dt.timedelta(days=3)
+TODAY = timezone.localdate  # called per use: a constant taken at import goes stale when a run passes midnight
+AGO = TODAY() - dt.timedelta(days=3)
 
 CONSENT_HERE = {"consent_given_by": "person", "consent_given_by_name": "Mari Fjellheim", "consent_method": "oral", "consent_given_on": AGO}
 
@@ -147,7 +147,7 @@ def test_the_consent_given_for_this_notification_is_recorded_under_the_capacity_
         send(users, patient, consent_method="")
     assert "consent_method" in _fields(exc)
     with pytest.raises(DomainError) as exc:
-        send(users, patient, consent_given_on=TODAY, sent_on=AGO)
+        send(users, patient, consent_given_on=TODAY(), sent_on=AGO)
     assert "consent_given_on" in _fields(exc)
     with pytest.raises(DomainError) as exc:
         send(users, patient, consent_given_on=None)
@@ -195,12 +195,12 @@ def test_acknowledge_act_and_the_sender_sees_the_status(users, patient):
     n = send(users, patient)
     assert [x.status for x in selectors.outbox(actor=users["clinician"])] == ["sent"]
     with pytest.raises(NotFound):
-        services.need_notification_acknowledge(actor=users["outsider"], notification_id=n.pk, on=TODAY)
-    services.need_notification_acknowledge(actor=users["ke"], notification_id=n.pk, on=TODAY)
+        services.need_notification_acknowledge(actor=users["outsider"], notification_id=n.pk, on=TODAY())
+    services.need_notification_acknowledge(actor=users["ke"], notification_id=n.pk, on=TODAY())
     assert selectors.outbox(actor=users["clinician"])[0].status == "acknowledged"
-    assert selectors.outbox(actor=users["clinician"])[0].acknowledged_on == TODAY
+    assert selectors.outbox(actor=users["clinician"])[0].acknowledged_on == TODAY()
     with pytest.raises(DomainError) as exc:
-        services.need_notification_acknowledge(actor=users["ke"], notification_id=n.pk, on=TODAY)
+        services.need_notification_acknowledge(actor=users["ke"], notification_id=n.pk, on=TODAY())
     assert exc.value.status == 409
     services.need_notification_register_request(actor=users["ke"], notification_id=n.pk)
     n.refresh_from_db()
@@ -213,20 +213,20 @@ def test_acknowledge_act_and_the_sender_sees_the_status(users, patient):
 def test_reverse_direction_known_unit_and_unknown_unit_goes_to_the_hospital_ke(users, world, person, consent_for, share):
     # A consent naming the ward covers the ward, and the trust's KE when the unit is not known (a unit of the same trust).
     ward = share(person, ["health_function"], units=[world.units["trust_ward"]])
-    n = services.need_notification_send(actor=users["ke"], person=person, direction="to_hospital", sent_on=TODAY, summary="Innlagt.",
+    n = services.need_notification_send(actor=users["ke"], person=person, direction="to_hospital", sent_on=TODAY(), summary="Innlagt.",
                                         contact_name="Kari Nordvik", to_unit_id=world.units["trust_ward"].pk, consent_id=ward.pk)
     assert n.to_unit == world.units["trust_ward"] and n.unit_was_known and n.needs_hospital_coordinator
     # The unit leader now stands to the person and can answer.
     assert "unit_leader" in relationships(users["unit_leader"], person)
     assert n in selectors.inbox(actor=users["unit_leader"])["notifications"]
     with pytest.raises(DomainError):
-        services.need_notification_respond(actor=users["unit_leader"], notification_id=n.pk, on=TODAY)  # nobody appointed, no note
-    services.need_notification_respond(actor=users["unit_leader"], notification_id=n.pk, on=TODAY, note="Kortvarig innleggelse.")
+        services.need_notification_respond(actor=users["unit_leader"], notification_id=n.pk, on=TODAY())  # nobody appointed, no note
+    services.need_notification_respond(actor=users["unit_leader"], notification_id=n.pk, on=TODAY(), note="Kortvarig innleggelse.")
     assert "unit_leader" not in relationships(users["unit_leader"], person)  # only while open
 
-    consent_for(person, given_on=TODAY - dt.timedelta(days=90))
+    consent_for(person, given_on=TODAY() - dt.timedelta(days=90))
     appoint(users, world, person)
-    m = services.need_notification_send(actor=users["coordinator"], person=person, direction="to_hospital", sent_on=TODAY, summary="Innlagt.",
+    m = services.need_notification_send(actor=users["coordinator"], person=person, direction="to_hospital", sent_on=TODAY(), summary="Innlagt.",
                                         contact_name="Ola Strand", to_organization_id=world.orgs["trust"].pk, consent_id=ward.pk)
     assert m.to_unit == world.units["trust_ke"] and not m.unit_was_known
     assert m in selectors.inbox(actor=users["trust_ke"])["notifications"]
@@ -234,12 +234,12 @@ def test_reverse_direction_known_unit_and_unknown_unit_goes_to_the_hospital_ke(u
     # A consent naming only the municipality's units does not cover asking the hospital.
     municipal = share(person, ["health_function"], units=[world.units["fjordvik_ke"]])
     with pytest.raises(DomainError) as exc:
-        services.need_notification_send(actor=users["coordinator"], person=person, direction="to_hospital", sent_on=TODAY, summary="Innlagt.",
+        services.need_notification_send(actor=users["coordinator"], person=person, direction="to_hospital", sent_on=TODAY(), summary="Innlagt.",
                                         contact_name="Ola Strand", to_unit_id=world.units["trust_ward"].pk, consent_id=municipal.pk)
     assert "Nevrologisk avdeling" in exc.value.details["fields"]["consent"][0]
     # NAV is involved but is neither the KE nor the coordinator: may not ask.
     with pytest.raises(DomainError):
-        services.need_notification_send(actor=users["nav"], person=person, direction="to_hospital", sent_on=TODAY, summary="x",
+        services.need_notification_send(actor=users["nav"], person=person, direction="to_hospital", sent_on=TODAY(), summary="x",
                                         contact_name="x", to_organization_id=world.orgs["trust"].pk, consent_id=ward.pk)
 
 
@@ -261,7 +261,7 @@ def test_need_notification_deadline_appears_and_disappears_when_acknowledged(use
 
 def appoint(users, world, person, kind="coordinator", start=None, user="coordinator", unit="fjordvik_care"):
     return case_services.coordinator_appoint(actor=users["ke"], person=person, kind=kind, coordinator_id=users[user].pk,
-                                             unit_id=world.units[unit].pk, start=start or TODAY - dt.timedelta(days=60))
+                                             unit_id=world.units[unit].pk, start=start or TODAY() - dt.timedelta(days=60))
 
 
 def tick_all(users, t, actor="ke"):
@@ -270,31 +270,31 @@ def tick_all(users, t, actor="ke"):
 
 
 def test_transfer_checklist_and_no_gap_when_the_coordinator_leaves(users, world, person, consent_for):
-    consent_for(person, given_on=TODAY - dt.timedelta(days=90))
+    consent_for(person, given_on=TODAY() - dt.timedelta(days=90))
     old = appoint(users, world, person)
-    t = services.transfer_start(actor=users["coordinator"], person=person, kind="coordinator_leaves", effective_on=TODAY)
+    t = services.transfer_start(actor=users["coordinator"], person=person, kind="coordinator_leaves", effective_on=TODAY())
     assert t in selectors.inbox(actor=users["ke"])["transfers"]
     assert [i.key for i in t.items.all()] == ["plan_handed_over", "person_informed", "new_coordinator_introduced", "gp_informed", "consent_renewed"]
     with pytest.raises(DomainError) as exc:
         services.transfer_complete(actor=users["ke"], transfer_id=t.pk, coordinator_id=users["coordinator2"].pk,
-                                   unit_id=world.units["fjordvik_mh"].pk, on=TODAY)
+                                   unit_id=world.units["fjordvik_mh"].pk, on=TODAY())
     assert exc.value.code == "checklist_incomplete"
     tick_all(users, t)
     services.transfer_complete(actor=users["ke"], transfer_id=t.pk, coordinator_id=users["coordinator2"].pk,
-                               unit_id=world.units["fjordvik_mh"].pk, on=TODAY)
+                               unit_id=world.units["fjordvik_mh"].pk, on=TODAY())
     old.refresh_from_db()
     t.refresh_from_db()
     new = t.to_appointment
-    assert t.status == "completed" and old.end == TODAY == new.start and new.replaces == old
+    assert t.status == "completed" and old.end == TODAY() == new.start and new.replaces == old
     # a coordinator every day, and history kept
-    for day in [old.start, TODAY - dt.timedelta(days=1), TODAY, TODAY + dt.timedelta(days=30)]:
+    for day in [old.start, TODAY() - dt.timedelta(days=1), TODAY(), TODAY() + dt.timedelta(days=30)]:
         assert sum(a.active_on(day) for a in CoordinatorAppointment.objects.filter(person=person)) == 1
     with pytest.raises(DomainError):
         services.transfer_item_set(actor=users["ke"], transfer_id=t.pk, key="gp_informed", done=False)
 
 
 def test_move_keeps_the_old_coordinator_until_the_new_ke_appoints(users, world, person, consent_for):
-    consent_for(person, given_on=TODAY - dt.timedelta(days=90))
+    consent_for(person, given_on=TODAY() - dt.timedelta(days=90))
     old = appoint(users, world, person)
     havbygd_coord = users["outsider"].__class__.objects.create(username="hb-koord", first_name="Hege", last_name="Bø")
     from helhet.organizations.services import membership_add
@@ -302,7 +302,7 @@ def test_move_keeps_the_old_coordinator_until_the_new_ke_appoints(users, world, 
     membership_add(user=havbygd_coord, unit=world.units["havbygd_care"], role="coordinator")
     with pytest.raises(NotFound):
         selectors.person_coordination(actor=users["outsider"], person=person)
-    t = services.transfer_start(actor=users["ke"], person=person, kind="move", effective_on=TODAY, to_organization_id=world.orgs["havbygd"].pk)
+    t = services.transfer_start(actor=users["ke"], person=person, kind="move", effective_on=TODAY(), to_organization_id=world.orgs["havbygd"].pk)
     assert t.old_coordinator_continues and t.to_organization == world.orgs["havbygd"]
     # The new municipality's KE sees it in its inbox and now stands to the person; the old one still coordinates.
     assert t in selectors.inbox(actor=users["outsider"])["transfers"]
@@ -313,12 +313,12 @@ def test_move_keeps_the_old_coordinator_until_the_new_ke_appoints(users, world, 
     # The old KE cannot appoint for the new municipality.
     with pytest.raises(DomainError):
         services.transfer_complete(actor=users["ke"], transfer_id=t.pk, coordinator_id=users["coordinator2"].pk,
-                                   unit_id=world.units["fjordvik_mh"].pk, on=TODAY)
+                                   unit_id=world.units["fjordvik_mh"].pk, on=TODAY())
     services.transfer_complete(actor=users["outsider"], transfer_id=t.pk, coordinator_id=havbygd_coord.pk,
-                               unit_id=world.units["havbygd_care"].pk, on=TODAY)
+                               unit_id=world.units["havbygd_care"].pk, on=TODAY())
     old.refresh_from_db()
     person.refresh_from_db()
-    assert old.end == TODAY and person.home_municipality == world.orgs["havbygd"]
+    assert old.end == TODAY() and person.home_municipality == world.orgs["havbygd"]
     assert CoordinatorAppointment.objects.get(person=person, end__isnull=True).coordinator == havbygd_coord
 
 
@@ -351,17 +351,17 @@ def test_children_turning_18_and_the_transfer_to_an_ordinary_coordinator(users, 
 
 
 def test_hospital_to_municipality_ends_the_hospital_coordinator_the_day_the_municipal_one_starts(users, world, patient, consent_for):
-    consent_for(patient, given_on=TODAY - dt.timedelta(days=90))
+    consent_for(patient, given_on=TODAY() - dt.timedelta(days=90))
     hosp = case_services.coordinator_appoint(actor=users["unit_leader"], person=patient, kind="hospital_coordinator",
                                              coordinator_id=users["hospital_coordinator"].pk, unit_id=world.units["trust_ward"].pk,
-                                             start=TODAY - dt.timedelta(days=20))
-    t = services.transfer_start(actor=users["hospital_coordinator"], person=patient, kind="hospital_to_municipality", effective_on=TODAY)
+                                             start=TODAY() - dt.timedelta(days=20))
+    t = services.transfer_start(actor=users["hospital_coordinator"], person=patient, kind="hospital_to_municipality", effective_on=TODAY())
     assert t.to_organization == world.orgs["fjordvik"]
     tick_all(users, t)
     services.transfer_complete(actor=users["ke"], transfer_id=t.pk, coordinator_id=users["coordinator"].pk,
-                               unit_id=world.units["fjordvik_care"].pk, on=TODAY)
+                               unit_id=world.units["fjordvik_care"].pk, on=TODAY())
     hosp.refresh_from_db()
-    assert hosp.end == TODAY
+    assert hosp.end == TODAY()
     assert CoordinatorAppointment.objects.get(person=patient, end__isnull=True).kind == "coordinator"
 
 
@@ -371,8 +371,8 @@ def test_hospital_to_municipality_ends_the_hospital_coordinator_the_day_the_muni
 def test_gp_is_informed_unless_the_person_objected(users, world, person, consent_for, django_capture_on_commit_callbacks):
     world.units["fjordvik_gp"].email = "legesenter@example.invalid"
     world.units["fjordvik_gp"].save()
-    Involvement.objects.create(person=person, unit=world.units["fjordvik_gp"], staff=users["gp"], start=TODAY - dt.timedelta(days=5))
-    consent_for(person, given_on=TODAY - dt.timedelta(days=90))
+    Involvement.objects.create(person=person, unit=world.units["fjordvik_gp"], staff=users["gp"], start=TODAY() - dt.timedelta(days=5))
+    consent_for(person, given_on=TODAY() - dt.timedelta(days=90))
     appoint(users, world, person)
     with django_capture_on_commit_callbacks(execute=True):
         sent = services.partners_inform(actor=users["ke"], person=person, event="coordinator_appointed")
@@ -381,7 +381,7 @@ def test_gp_is_informed_unless_the_person_objected(users, world, person, consent
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["legesenter@example.invalid"]
     assert "Koordinator" in mail.outbox[0].body and person.full_name in mail.outbox[0].body
 
-    services.partner_objection_record(actor=users["coordinator"], person=person, objected_on=TODAY, given_by_name=person.full_name, how="oral")
+    services.partner_objection_record(actor=users["coordinator"], person=person, objected_on=TODAY(), given_by_name=person.full_name, how="oral")
     before = PartnerInformation.objects.count()
     with pytest.raises(DomainError) as exc:
         services.partners_inform(actor=users["ke"], person=person, event="arrangement_ended")
@@ -396,16 +396,16 @@ def test_gp_is_informed_unless_the_person_objected(users, world, person, consent
 
 def test_disagreement_between_hospital_and_municipality_is_in_both_ke_inboxes(users, world, person):
     d = services.disagreement_raise(actor=users["ke"], person=person, kind="needs_or_rights", description="Uenige om behov for koordinator.",
-                                    raised_on=TODAY, health_trust_id=world.orgs["trust"].pk)
+                                    raised_on=TODAY(), health_trust_id=world.orgs["trust"].pk)
     assert d in selectors.inbox(actor=users["ke"])["disagreements"]
     assert d in selectors.inbox(actor=users["trust_ke"])["disagreements"]
     assert d not in selectors.inbox(actor=users["outsider"])["disagreements"]
-    services.disagreement_resolve(actor=users["trust_ke"], disagreement_id=d.pk, resolved_on=TODAY, outcome="Enige etter felles møte.")
+    services.disagreement_resolve(actor=users["trust_ke"], disagreement_id=d.pk, resolved_on=TODAY(), outcome="Enige etter felles møte.")
     d.refresh_from_db()
-    assert d.status == "resolved" and d.resolved_on == TODAY and d.resolved_by == users["trust_ke"]
+    assert d.status == "resolved" and d.resolved_on == TODAY() and d.resolved_by == users["trust_ke"]
     assert "ke" not in relationships(users["trust_ke"], person)  # only while open
     with pytest.raises(NotFound):
-        services.disagreement_resolve(actor=users["outsider"], disagreement_id=d.pk, resolved_on=TODAY, outcome="x")
+        services.disagreement_resolve(actor=users["outsider"], disagreement_id=d.pk, resolved_on=TODAY(), outcome="x")
 
 
 def test_main_responsibility_is_decided_by_the_municipality_and_applied_to_the_plan(users, world, person, consent_for):
@@ -415,11 +415,11 @@ def test_main_responsibility_is_decided_by_the_municipality_and_applied_to_the_p
     plan = plan_create(actor=users["ke"], person_id=person.pk, main_sector="health_care", main_unit_id=world.units["fjordvik_care"].pk,
                        consent_id=consent.pk)
     d = services.disagreement_raise(actor=users["ke"], person=person, kind="main_responsibility", description="NAV og helse er uenige.",
-                                    raised_on=TODAY, parties="NAV Fjordvik, Hjemmetjenesten")
+                                    raised_on=TODAY(), parties="NAV Fjordvik, Hjemmetjenesten")
     with pytest.raises(DomainError):
-        services.disagreement_resolve(actor=users["ke"], disagreement_id=d.pk, resolved_on=TODAY, outcome="", decided_sector="nav",
+        services.disagreement_resolve(actor=users["ke"], disagreement_id=d.pk, resolved_on=TODAY(), outcome="", decided_sector="nav",
                                       decided_unit_id=world.units["fjordvik_nav"].pk)
-    services.disagreement_resolve(actor=users["ke"], disagreement_id=d.pk, resolved_on=TODAY, outcome="Arbeid er hovedmålet.",
+    services.disagreement_resolve(actor=users["ke"], disagreement_id=d.pk, resolved_on=TODAY(), outcome="Arbeid er hovedmålet.",
                                   decided_sector="nav", decided_unit_id=world.units["fjordvik_nav"].pk)
     plan.refresh_from_db()
     d.refresh_from_db()
@@ -428,9 +428,9 @@ def test_main_responsibility_is_decided_by_the_municipality_and_applied_to_the_p
 
 
 def test_person_model_is_unchanged_by_a_refused_move(users, world, person, consent_for):
-    consent_for(person, given_on=TODAY - dt.timedelta(days=90))
+    consent_for(person, given_on=TODAY() - dt.timedelta(days=90))
     appoint(users, world, person)
     with pytest.raises(DomainError):
-        services.transfer_start(actor=users["ke"], person=person, kind="move", effective_on=TODAY, to_organization_id=world.orgs["fjordvik"].pk)
+        services.transfer_start(actor=users["ke"], person=person, kind="move", effective_on=TODAY(), to_organization_id=world.orgs["fjordvik"].pk)
     assert Person.objects.get(pk=person.pk).home_municipality == world.orgs["fjordvik"]
     assert not Transfer.objects.exists()

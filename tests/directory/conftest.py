@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called per use: a constant taken at import goes stale when a run passes midnight
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +30,7 @@ def bergen_resident(world, users):
                     home_municipality=None, home_municipality_entry=Municipality.objects.get(number="4601"))
     person.full_clean()
     person.save()
-    start = TODAY - dt.timedelta(days=5)
+    start = TODAY() - dt.timedelta(days=5)
     Involvement.objects.create(person=person, unit=world.units["trust_ward"], staff=users["clinician"], start=start)
     CoordinatorAppointment.objects.create(person=person, kind=CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR,
                                           coordinator=users["hospital_coordinator"], unit=world.units["trust_ward"],

@@ -20,11 +20,11 @@ from .conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
-RECORDED_CONSENT = {"consent_given_by": "person", "consent_method": "oral", "consent_given_on": TODAY}
+RECORDED_CONSENT = {"consent_given_by": "person", "consent_method": "oral", "consent_given_on": TODAY()}
 
 
 def _notify(users, person, **extra):
-    return coordination.need_notification_send(actor=users["hospital_coordinator"], person=person, direction="to_municipality", sent_on=TODAY,
+    return coordination.need_notification_send(actor=users["hospital_coordinator"], person=person, direction="to_municipality", sent_on=TODAY(),
                                                summary="Trenger koordinator etter utskrivning.", contact_name="Per Dahl",
                                                needs_coordinator=True, **RECORDED_CONSENT, **extra)
 
@@ -44,21 +44,21 @@ def test_a_hospital_coordinator_notifies_a_municipality_outside_helhet_and_the_d
         assert secret not in message.subject + message.body
     assert AuditEvent.objects.filter(object_type="neednotification", object_id=str(n.pk), action="create").exists()
     # The deadline: the sender and the sending tenant follow it up (default 14 days, a local guideline).
-    mine = [d for d in collect(user_id=users["hospital_coordinator"].pk, today=TODAY) if d.object_type == "neednotification"]
-    assert [(d.object_id, d.due) for d in mine] == [(n.pk, TODAY + dt.timedelta(days=14))]
-    assert any(d.object_id == n.pk for d in collect(organization_ids=[world.orgs["trust"].pk], today=TODAY)
+    mine = [d for d in collect(user_id=users["hospital_coordinator"].pk, today=TODAY()) if d.object_type == "neednotification"]
+    assert [(d.object_id, d.due) for d in mine] == [(n.pk, TODAY() + dt.timedelta(days=14))]
+    assert any(d.object_id == n.pk for d in collect(organization_ids=[world.orgs["trust"].pk], today=TODAY())
                if d.object_type == "neednotification")
     # The sender sees its status and records the answer when it comes back; the deadline ends.
     assert n in coordination_selectors.outbox(actor=users["hospital_coordinator"])
     with pytest.raises(DomainError):
-        services.outside_answer_record(actor=users["hospital_coordinator"], notification_id=n.pk, on=TODAY, note="")
-    services.outside_answer_record(actor=users["hospital_coordinator"], notification_id=n.pk, on=TODAY, note="Bergen KE ringte, følger opp.")
+        services.outside_answer_record(actor=users["hospital_coordinator"], notification_id=n.pk, on=TODAY(), note="")
+    services.outside_answer_record(actor=users["hospital_coordinator"], notification_id=n.pk, on=TODAY(), note="Bergen KE ringte, følger opp.")
     n.refresh_from_db()
     assert n.status == NeedNotification.Status.ACKNOWLEDGED and "ringte" in n.response_note
-    assert not [d for d in collect(user_id=users["hospital_coordinator"].pk, today=TODAY) if d.object_type == "neednotification"]
+    assert not [d for d in collect(user_id=users["hospital_coordinator"].pk, today=TODAY()) if d.object_type == "neednotification"]
     # Nobody else may record it.
     with pytest.raises(NotFound):
-        services.outside_answer_record(actor=users["outsider"], notification_id=n.pk, on=TODAY, note="x")
+        services.outside_answer_record(actor=users["outsider"], notification_id=n.pk, on=TODAY(), note="x")
 
 
 def test_the_pages_show_status_and_take_the_answer(world, users, bergen_resident, client_for):
@@ -67,8 +67,8 @@ def test_the_pages_show_status_and_take_the_answer(world, users, bergen_resident
     detail = c.get(f"/meldinger/{n.pk}/").content.decode()
     assert n.outside_reference in detail and "bruker ikke Helhet" in detail and f"/meldinger/{n.pk}/svar-utenfor-helhet/" in detail
     assert n.outside_reference in c.get("/meldinger/sendt/").content.decode()
-    assert c.post(f"/meldinger/{n.pk}/svar-utenfor-helhet/", {"on": TODAY.isoformat(), "note": ""}).status_code == 400
-    assert c.post(f"/meldinger/{n.pk}/svar-utenfor-helhet/", {"on": TODAY.isoformat(), "note": "Svar per brev."}).status_code == 302
+    assert c.post(f"/meldinger/{n.pk}/svar-utenfor-helhet/", {"on": TODAY().isoformat(), "note": ""}).status_code == 400
+    assert c.post(f"/meldinger/{n.pk}/svar-utenfor-helhet/", {"on": TODAY().isoformat(), "note": "Svar per brev."}).status_code == 302
     assert client_for("outsider").get(f"/meldinger/{n.pk}/svar-utenfor-helhet/").status_code == 404
 
 
@@ -81,18 +81,18 @@ def test_a_shipped_example_address_gets_nothing(world, users, bergen_resident, d
 def test_a_registered_consent_cannot_name_a_municipality_outside_helhet(world, users, bergen_resident):
     with pytest.raises(DomainError) as exc:
         coordination.need_notification_send(actor=users["hospital_coordinator"], person=bergen_resident, direction="to_municipality",
-                                            sent_on=TODAY, summary="x", contact_name="Per Dahl", needs_coordinator=True, consent_id=1)
+                                            sent_on=TODAY(), summary="x", contact_name="Per Dahl", needs_coordinator=True, consent_id=1)
     assert "bruker ikke Helhet" in exc.value.details["fields"]["consent"][0]
 
 
 def test_a_joining_municipality_receives_the_open_notifications_and_transfers(world, users, bergen_resident, join_bergen):
     n = _notify(users, bergen_resident)
     t = coordination.transfer_start(actor=users["hospital_coordinator"], person=bergen_resident, kind="hospital_to_municipality",
-                                    effective_on=TODAY + dt.timedelta(days=3))
+                                    effective_on=TODAY() + dt.timedelta(days=3))
     assert t.to_organization is None and t.to_municipality.number == "4601" and t.outside_reference.startswith("OV-")
     with pytest.raises(DomainError):  # cannot be completed before someone in Bergen takes it in
         coordination.transfer_complete(actor=users["hospital_coordinator"], transfer_id=t.pk, coordinator_id=users["coordinator"].pk,
-                                       unit_id=world.units["fjordvik_care"].pk, on=TODAY)
+                                       unit_id=world.units["fjordvik_care"].pk, on=TODAY())
     org, bergen_ke = join_bergen()
     # Bergen's KE sees both, by reference only, and not the person yet.
     waiting = services.outside_open(actor=bergen_ke)
@@ -114,12 +114,12 @@ def test_a_joining_municipality_receives_the_open_notifications_and_transfers(wo
     t.refresh_from_db()
     bergen_resident.refresh_from_db()
     assert n.to_organization == org and n.to_unit.is_coordinating_unit and n.accepted_by == bergen_ke
-    assert t.to_organization == org and t.accepted_on == TODAY
+    assert t.to_organization == org and t.accepted_on == TODAY()
     assert bergen_resident.home_municipality == org
     inbox = coordination_selectors.inbox(actor=bergen_ke)
     assert n in inbox["notifications"] and t in inbox["transfers"]
     assert browser.get(f"/personer/{bergen_resident.pk}/").status_code == 200
-    coordination.need_notification_acknowledge(actor=bergen_ke, notification_id=n.pk, on=TODAY)
+    coordination.need_notification_acknowledge(actor=bergen_ke, notification_id=n.pk, on=TODAY())
     with pytest.raises(DomainError):
         services.outside_accept(actor=bergen_ke, kind="need_notification", object_id=n.pk)
     assert services.outside_open(actor=bergen_ke) == {"notifications": [], "transfers": []}
@@ -131,11 +131,11 @@ def test_a_move_to_a_municipality_outside_helhet(world, users, make_person, cons
     p = make_person()
     consent_for(p)
     case_services.coordinator_appoint(actor=users["ke"], person=p, kind="coordinator", coordinator_id=users["coordinator"].pk,
-                                      unit_id=world.units["fjordvik_care"].pk, start=TODAY - dt.timedelta(days=10))
-    t = coordination.transfer_start(actor=users["ke"], person=p, kind="move", effective_on=TODAY, to_municipality_number="5001")
+                                      unit_id=world.units["fjordvik_care"].pk, start=TODAY() - dt.timedelta(days=10))
+    t = coordination.transfer_start(actor=users["ke"], person=p, kind="move", effective_on=TODAY(), to_municipality_number="5001")
     assert t.to_organization is None and t.to_municipality.name == "Trondheim" and t.status == Transfer.Status.OPEN
     with pytest.raises(DomainError):
-        coordination.transfer_start(actor=users["ke"], person=make_person(), kind="move", effective_on=TODAY, to_municipality_number="0000")
+        coordination.transfer_start(actor=users["ke"], person=make_person(), kind="move", effective_on=TODAY(), to_municipality_number="0000")
 
 
 def test_the_send_page_works_for_a_person_outside_helhet(world, users, bergen_resident, client_for):
@@ -143,12 +143,12 @@ def test_the_send_page_works_for_a_person_outside_helhet(world, users, bergen_re
     url = f"/personer/{bergen_resident.pk}/melding-om-behov/ny/"
     page = c.get(url)
     assert page.status_code == 200 and "Bergen (4601)" in page.content.decode()
-    data = {"sent_on": TODAY.isoformat(), "needs_coordinator": "on", "summary": "Trenger koordinator.", "contact_name": "Per Dahl",
-            "consent_given_by": "person", "consent_method": "oral", "consent_given_on": TODAY.isoformat()}
+    data = {"sent_on": TODAY().isoformat(), "needs_coordinator": "on", "summary": "Trenger koordinator.", "contact_name": "Per Dahl",
+            "consent_given_by": "person", "consent_method": "oral", "consent_given_on": TODAY().isoformat()}
     assert c.post(url, {**data, "consent_given_on": ""}).status_code == 400
     assert c.post(url, data).status_code == 302
     n = NeedNotification.objects.get(person=bergen_resident)
     assert n.is_outside and n.sent_by == users["hospital_coordinator"]
     with pytest.raises(DomainError):  # no KE of that municipality in Helhet to take part in a disagreement
         coordination.disagreement_raise(actor=users["trust_ke"], person=bergen_resident, kind="main_responsibility", description="x",
-                                        raised_on=TODAY, parties="a og b")
+                                        raised_on=TODAY(), parties="a og b")

@@ -23,18 +23,18 @@ pytestmark = pytest.mark.django_db
 
 
 
-RECORDED_CONSENT = {"consent_given_by": "person", "consent_method": "oral", "consent_given_on": TODAY}
+RECORDED_CONSENT = {"consent_given_by": "person", "consent_method": "oral", "consent_given_on": TODAY()}
 
 
 def _notify(users, person):
-    return coordination.need_notification_send(actor=users["hospital_coordinator"], person=person, direction="to_municipality", sent_on=TODAY,
+    return coordination.need_notification_send(actor=users["hospital_coordinator"], person=person, direction="to_municipality", sent_on=TODAY(),
                                                summary="Trenger koordinator etter utskrivning.", contact_name="Per Dahl",
                                                contact_phone="55 00 00 00", needs_coordinator=True, **RECORDED_CONSENT)
 
 
 def _transfer(users, person):
     return coordination.transfer_start(actor=users["hospital_coordinator"], person=person, kind="hospital_to_municipality",
-                                       effective_on=TODAY + dt.timedelta(days=3))
+                                       effective_on=TODAY() + dt.timedelta(days=3))
 
 
 # ---------------------------------------------------------------- the letter
@@ -71,7 +71,7 @@ def test_a_transfer_outside_helhet_produces_its_letter_and_nynorsk_on_request(wo
 
 def test_a_notification_to_a_tenant_gets_no_outside_letter(world, users, make_person):
     p = make_person(involve=(("trust_ward", "clinician"),))
-    n = coordination.need_notification_send(actor=users["clinician"], person=p, direction="to_municipality", sent_on=TODAY, summary="x",
+    n = coordination.need_notification_send(actor=users["clinician"], person=p, direction="to_municipality", sent_on=TODAY(), summary="x",
                                             contact_name="Per", needs_coordinator=True, **RECORDED_CONSENT)
     assert not Document.objects.filter(kind="outside_letter").exists()
     with pytest.raises((DomainError, NotFound)):
@@ -84,16 +84,16 @@ def test_a_notification_to_a_tenant_gets_no_outside_letter(world, users, make_pe
 def test_the_sender_records_the_answer_on_an_outside_transfer(world, users, bergen_resident):
     t = _transfer(users, bergen_resident)
     with pytest.raises(DomainError) as exc:
-        services.outside_transfer_answer_record(actor=users["hospital_coordinator"], transfer_id=t.pk, on=TODAY, note=" ")
+        services.outside_transfer_answer_record(actor=users["hospital_coordinator"], transfer_id=t.pk, on=TODAY(), note=" ")
     assert exc.value.status == 400
     with pytest.raises(DomainError):
-        services.outside_transfer_answer_record(actor=users["hospital_coordinator"], transfer_id=t.pk, on=TODAY + dt.timedelta(days=1), note="x")
+        services.outside_transfer_answer_record(actor=users["hospital_coordinator"], transfer_id=t.pk, on=TODAY() + dt.timedelta(days=1), note="x")
     with pytest.raises(NotFound):
-        services.outside_transfer_answer_record(actor=users["outsider"], transfer_id=t.pk, on=TODAY, note="x")
-    answer = services.outside_transfer_answer_record(actor=users["hospital_coordinator"], transfer_id=t.pk, on=TODAY, note="Bergen tar imot.")
+        services.outside_transfer_answer_record(actor=users["outsider"], transfer_id=t.pk, on=TODAY(), note="x")
+    answer = services.outside_transfer_answer_record(actor=users["hospital_coordinator"], transfer_id=t.pk, on=TODAY(), note="Bergen tar imot.")
     assert OutsideTransferAnswer.objects.get(transfer=t).note == "Bergen tar imot." and answer.recorded_by == users["hospital_coordinator"]
     with pytest.raises(DomainError) as exc:
-        services.outside_transfer_answer_record(actor=users["hospital_coordinator"], transfer_id=t.pk, on=TODAY, note="igjen")
+        services.outside_transfer_answer_record(actor=users["hospital_coordinator"], transfer_id=t.pk, on=TODAY(), note="igjen")
     assert exc.value.code == "already_answered"
     assert AuditEvent.objects.filter(action="update", object_type="transfer", object_id=str(t.pk)).exists()
 
@@ -111,8 +111,8 @@ def test_pages_the_sender_sees_the_letter_and_records_the_answer(world, users, b
     check_pdfa(b"".join(pdf.streaming_content))
     r = c.post(f"/utenfor-helhet/transfer/{t.pk}/brev/", {"language": "nn"})
     assert r.status_code == 302 and r["Location"].startswith("/dokumenter/")
-    assert c.post(f"/overforinger/{t.pk}/svar-utenfor-helhet/", {"on": TODAY.isoformat(), "note": ""}).status_code == 400
-    assert c.post(f"/overforinger/{t.pk}/svar-utenfor-helhet/", {"on": TODAY.isoformat(), "note": "Svar per telefon."}).status_code == 302
+    assert c.post(f"/overforinger/{t.pk}/svar-utenfor-helhet/", {"on": TODAY().isoformat(), "note": ""}).status_code == 400
+    assert c.post(f"/overforinger/{t.pk}/svar-utenfor-helhet/", {"on": TODAY().isoformat(), "note": "Svar per telefon."}).status_code == 302
     assert "Svar per telefon." in c.get(f"/utenfor-helhet/transfer/{t.pk}/").content.decode()
     outsider = client_for("outsider")
     assert outsider.get(f"/utenfor-helhet/transfer/{t.pk}/").status_code == 404
@@ -160,12 +160,12 @@ def test_api_outside_items_list_answer_letter_and_accept(world, users, bergen_re
     sent = c.get("/api/v1/directory/outside/sent").json()
     assert {(i["kind"], i["id"]) for i in sent} == {("need_notification", n.pk), ("transfer", t.pk)}
     assert client_for("outsider").get("/api/v1/directory/outside/sent").json() == []
-    r = c.post(f"/api/v1/directory/outside/transfer/{t.pk}/answer", {"on": TODAY.isoformat(), "note": "Tar imot."}, content_type="application/json")
+    r = c.post(f"/api/v1/directory/outside/transfer/{t.pk}/answer", {"on": TODAY().isoformat(), "note": "Tar imot."}, content_type="application/json")
     assert r.status_code == 200, r.content
-    assert r.json()["answered_on"] == TODAY.isoformat() and r.json()["answer"] == "Tar imot."
-    bad = c.post(f"/api/v1/directory/outside/need_notification/{n.pk}/answer", {"on": TODAY.isoformat(), "note": ""}, content_type="application/json")
+    assert r.json()["answered_on"] == TODAY().isoformat() and r.json()["answer"] == "Tar imot."
+    bad = c.post(f"/api/v1/directory/outside/need_notification/{n.pk}/answer", {"on": TODAY().isoformat(), "note": ""}, content_type="application/json")
     assert bad.status_code == 400 and bad.json()["code"] == "invalid"
-    assert client_for("outsider").post(f"/api/v1/directory/outside/transfer/{t.pk}/answer", {"on": TODAY.isoformat(), "note": "x"},
+    assert client_for("outsider").post(f"/api/v1/directory/outside/transfer/{t.pk}/answer", {"on": TODAY().isoformat(), "note": "x"},
                                        content_type="application/json").status_code == 404
     letter = c.post(f"/api/v1/directory/outside/need_notification/{n.pk}/letter", {"language": "nn"}, content_type="application/json")
     assert letter.status_code == 201 and letter.json()["kind"] == "outside_letter" and letter.json()["language"] == "nn"
@@ -178,5 +178,5 @@ def test_api_outside_items_list_answer_letter_and_accept(world, users, bergen_re
     open_items = ke.get("/api/v1/directory/outside/open").json()
     assert ("need_notification", n.pk) in {(i["kind"], i["id"]) for i in open_items}
     acc = ke.post(f"/api/v1/directory/outside/need_notification/{n.pk}/accept", content_type="application/json")
-    assert acc.status_code == 200 and acc.json()["accepted_on"] == TODAY.isoformat()
+    assert acc.status_code == 200 and acc.json()["accepted_on"] == TODAY().isoformat()
     assert ke.post(f"/api/v1/directory/outside/need_notification/{n.pk}/accept", content_type="application/json").status_code == 409

@@ -36,7 +36,7 @@ def resident(world, users, make_person):
 
     p = make_person(given_name="Sunniva", family_name="Vestbø")
     CoordinatorAppointment.objects.create(person=p, kind=CoordinatorAppointment.Kind.COORDINATOR, coordinator=users["coordinator"],
-                                          unit=world.units["fjordvik_care"], appointed_by=users["ke"], start=TODAY - dt.timedelta(days=3))
+                                          unit=world.units["fjordvik_care"], appointed_by=users["ke"], start=TODAY() - dt.timedelta(days=3))
     return p
 
 
@@ -47,7 +47,7 @@ def _inform(users, person, *, number="4601", method="auto", actor="coordinator")
 
 def _transfer(users, person):
     return coordination.transfer_start(actor=users["hospital_coordinator"], person=person, kind="hospital_to_municipality",
-                                       effective_on=TODAY + dt.timedelta(days=3))
+                                       effective_on=TODAY() + dt.timedelta(days=3))
 
 
 # ---------------------------------------------------------------- informing a partner outside Helhet
@@ -115,7 +115,7 @@ def test_a_municipality_on_helhet_or_unknown_is_refused_and_nothing_is_written(w
 
 
 def test_the_persons_objection_stops_it(world, users, resident, real_bergen_address, django_capture_on_commit_callbacks):
-    objection = coordination.partner_objection_record(actor=users["coordinator"], person=resident, objected_on=TODAY,
+    objection = coordination.partner_objection_record(actor=users["coordinator"], person=resident, objected_on=TODAY(),
                                                       given_by_name=resident.full_name, how="oral")
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(DomainError) as exc:
         _inform(users, resident)
@@ -130,7 +130,7 @@ def test_an_outsider_cannot_inform_nor_see_nor_answer(world, users, resident):
         _inform(users, resident, actor="outsider")
     [info] = _inform(users, resident)
     with pytest.raises(NotFound):
-        services.outside_partner_answer_record(actor=users["outsider"], information_id=info.pk, on=TODAY, note="x")
+        services.outside_partner_answer_record(actor=users["outsider"], information_id=info.pk, on=TODAY(), note="x")
     with pytest.raises(NotFound):
         documents.outside_letter_create(actor=users["outsider"], kind="partner_information", object_id=info.pk)
     from helhet.directory import selectors
@@ -143,16 +143,16 @@ def test_an_outsider_cannot_inform_nor_see_nor_answer(world, users, resident):
 def test_the_sender_records_the_answer(world, users, resident):
     [info] = _inform(users, resident)
     sender = users["coordinator"]
-    for on, note in ((TODAY, " "), (TODAY + dt.timedelta(days=1), "x"), (TODAY - dt.timedelta(days=1), "x")):
+    for on, note in ((TODAY(), " "), (TODAY() + dt.timedelta(days=1), "x"), (TODAY() - dt.timedelta(days=1), "x")):
         with pytest.raises(DomainError) as exc:
             services.outside_partner_answer_record(actor=sender, information_id=info.pk, on=on, note=note)
         assert exc.value.status == 400
-    answered = services.outside_partner_answer_record(actor=sender, information_id=info.pk, on=TODAY, note="KE i Bergen bekreftet.")
+    answered = services.outside_partner_answer_record(actor=sender, information_id=info.pk, on=TODAY(), note="KE i Bergen bekreftet.")
     info.refresh_from_db()
-    assert (info.answered_on, info.answer_note, info.answer_recorded_by) == (TODAY, "KE i Bergen bekreftet.", sender) == (
+    assert (info.answered_on, info.answer_note, info.answer_recorded_by) == (TODAY(), "KE i Bergen bekreftet.", sender) == (
         answered.answered_on, answered.answer_note, answered.answer_recorded_by)
     with pytest.raises(DomainError) as exc:
-        services.outside_partner_answer_record(actor=sender, information_id=info.pk, on=TODAY, note="igjen")
+        services.outside_partner_answer_record(actor=sender, information_id=info.pk, on=TODAY(), note="igjen")
     assert exc.value.code == "already_answered"
     assert AuditEvent.objects.filter(action="update", object_type="partnerinformation", object_id=str(info.pk)).count() == 1
 
@@ -176,8 +176,8 @@ def test_pages_inform_outside_see_status_answer_and_letter(world, users, residen
     nn = Document.objects.get(source_type="partnerinformation", source_id=info.pk, language="nn")
     check_pdfa(pdf_bytes(nn), title="Informasjon til samarbeidspartnarar")
     answer_url = f"/samarbeidsinformasjon/{info.pk}/svar-utenfor-helhet/"
-    assert c.post(answer_url, {"on": TODAY.isoformat(), "note": ""}).status_code == 400
-    assert c.post(answer_url, {"on": TODAY.isoformat(), "note": "Svar per brev."}).status_code == 302
+    assert c.post(answer_url, {"on": TODAY().isoformat(), "note": ""}).status_code == 400
+    assert c.post(answer_url, {"on": TODAY().isoformat(), "note": "Svar per brev."}).status_code == 302
     assert "Svar per brev." in c.get(f"/utenfor-helhet/partner_information/{info.pk}/").content.decode()
     assert AuditEvent.objects.filter(action="view", object_type="partnerinformation", object_id=str(info.pk)).exists()
     outsider = client_for("outsider")
@@ -198,7 +198,7 @@ def test_pages_need_login(client, world, users, resident):
 
 
 def _transfer_deadlines(**kw):
-    return [d for d in collect(today=kw.pop("today", TODAY), **kw) if d.kind == "transfer_answer"]
+    return [d for d in collect(today=kw.pop("today", TODAY()), **kw) if d.kind == "transfer_answer"]
 
 
 def test_a_transfer_outside_helhet_has_an_answer_deadline_from_the_rule_until_answered(world, users, bergen_resident, client_for):
@@ -207,7 +207,7 @@ def test_a_transfer_outside_helhet_has_an_answer_deadline_from_the_rule_until_an
     rule = Rule.objects.get(code="transfer.outside-answer", organization__isnull=True)
     assert rule.needs_check and rule.source and rule.parameters["days"] == 14
     t = _transfer(users, bergen_resident)
-    due = TODAY + dt.timedelta(days=14)
+    due = TODAY() + dt.timedelta(days=14)
     mine = _transfer_deadlines(user_id=users["hospital_coordinator"].pk)
     assert [(d.object_id, d.due, d.rule_code, d.responsible_user_id) for d in mine] == [
         (t.pk, due, "transfer.outside-answer", users["hospital_coordinator"].pk)]
@@ -219,7 +219,7 @@ def test_a_transfer_outside_helhet_has_an_answer_deadline_from_the_rule_until_an
     page = c.get(f"/utenfor-helhet/transfer/{t.pk}/").content.decode()
     assert due.strftime("%d.%m.%Y") in page and "Svarfrist" in page and "Forfalt" not in page
     assert due.strftime("%d.%m.%Y") in c.get(f"/personer/{bergen_resident.pk}/samhandling/").content.decode()
-    later = TODAY + dt.timedelta(days=15)
+    later = TODAY() + dt.timedelta(days=15)
     with time_machine.travel(dt.datetime.combine(later, dt.time(12)), tick=False):
         rows = [r for r in deadline_lists.my_deadlines(actor=users["hospital_coordinator"]) if r.deadline.kind == "transfer_answer"]
         assert [(r.deadline.object_id, r.overdue) for r in rows] == [(t.pk, True)]
@@ -229,7 +229,7 @@ def test_a_transfer_outside_helhet_has_an_answer_deadline_from_the_rule_until_an
         assert "Forfalt" in client_for("hospital_coordinator").get(f"/utenfor-helhet/transfer/{t.pk}/").content.decode()
         ke_page = client_for("trust_ke").get("/ke/frister/?kind=transfer_answer&overdue=1")
         assert ke_page.status_code == 200 and bergen_resident.full_name in ke_page.content.decode()
-    services.outside_transfer_answer_record(actor=users["hospital_coordinator"], transfer_id=t.pk, on=TODAY, note="Bergen svarte.")
+    services.outside_transfer_answer_record(actor=users["hospital_coordinator"], transfer_id=t.pk, on=TODAY(), note="Bergen svarte.")
     assert not _transfer_deadlines() and "Svarfrist" not in c.get(f"/utenfor-helhet/transfer/{t.pk}/").content.decode()
 
 
@@ -238,9 +238,9 @@ def test_a_local_version_of_the_rule_wins_for_its_organisation(world, users, ber
 
     national = Rule.objects.get(code="transfer.outside-answer", organization__isnull=True)
     Rule.objects.create(code=national.code, kind=national.kind, title=national.title, text=national.text, source="Lokal retningslinje, Helse Nordkyst",
-                        valid_from=TODAY - dt.timedelta(days=30), organization=world.orgs["trust"], parameters={"days": 7})
+                        valid_from=TODAY() - dt.timedelta(days=30), organization=world.orgs["trust"], parameters={"days": 7})
     t = _transfer(users, bergen_resident)
-    assert [(d.object_id, d.due) for d in _transfer_deadlines()] == [(t.pk, TODAY + dt.timedelta(days=7))]
+    assert [(d.object_id, d.due) for d in _transfer_deadlines()] == [(t.pk, TODAY() + dt.timedelta(days=7))]
 
 
 def test_a_transfer_to_a_tenant_or_accepted_on_joining_has_no_answer_deadline(world, users, bergen_resident, join_bergen):
@@ -262,17 +262,17 @@ def test_the_deadline_lists_query_count_does_not_grow_with_the_transfers(world, 
         from helhet.cases.models import CoordinatorAppointment
 
         CoordinatorAppointment.objects.create(person=p, kind=CoordinatorAppointment.Kind.HOSPITAL_COORDINATOR, coordinator=users["hospital_coordinator"],
-                                              unit=world.units["trust_ward"], appointed_by=users["unit_leader"], start=TODAY)
+                                              unit=world.units["trust_ward"], appointed_by=users["unit_leader"], start=TODAY())
         persons.append(p)
     _transfer(users, persons[0])
     from helhet.coordination.deadlines import transfer_answer_deadlines
 
     with django_assert_max_num_queries(2):
-        assert len(transfer_answer_deadlines(organization_ids=None, user_id=None, today=TODAY)) == 1
+        assert len(transfer_answer_deadlines(organization_ids=None, user_id=None, today=TODAY())) == 1
     for p in persons[1:]:
         _transfer(users, p)
     with django_assert_max_num_queries(2):
-        assert len(transfer_answer_deadlines(organization_ids=None, user_id=None, today=TODAY)) == 3
+        assert len(transfer_answer_deadlines(organization_ids=None, user_id=None, today=TODAY())) == 3
 
 
 # ---------------------------------------------------------------- the API
@@ -296,15 +296,15 @@ def test_api_inform_outside_list_answer_and_letter(world, users, resident, berge
     sent = client_for("hospital_coordinator").get("/api/v1/directory/outside/sent").json() + c.get("/api/v1/directory/outside/sent").json()
     by_kind = {(s["kind"], s["id"]): s for s in sent}
     assert ("partner_information", info.pk) in by_kind
-    assert by_kind["transfer", t.pk]["answer_due"] == (TODAY + dt.timedelta(days=14)).isoformat()
+    assert by_kind["transfer", t.pk]["answer_due"] == (TODAY() + dt.timedelta(days=14)).isoformat()
     assert not any(s["kind"] == "partner_information" for s in client_for("outsider").get("/api/v1/directory/outside/sent").json())
-    r = c.post(f"/api/v1/directory/outside/partner_information/{info.pk}/answer", {"on": TODAY.isoformat(), "note": "Mottatt."},
+    r = c.post(f"/api/v1/directory/outside/partner_information/{info.pk}/answer", {"on": TODAY().isoformat(), "note": "Mottatt."},
                content_type="application/json")
     assert r.status_code == 200 and r.json()["status"] == "answered" and r.json()["answer"] == "Mottatt."
     r = c.post(f"/api/v1/directory/outside/partner_information/{info.pk}/letter", {"language": "nn"}, content_type="application/json")
     assert r.status_code == 201
     outsider = client_for("outsider")
-    assert outsider.post(f"/api/v1/directory/outside/partner_information/{info.pk}/answer", {"on": TODAY.isoformat(), "note": "x"},
+    assert outsider.post(f"/api/v1/directory/outside/partner_information/{info.pk}/answer", {"on": TODAY().isoformat(), "note": "x"},
                          content_type="application/json").status_code == 404
     assert outsider.post(f"/api/v1/directory/outside/partner_information/{info.pk}/letter", {"language": "nb"},
                          content_type="application/json").status_code == 404
@@ -312,7 +312,7 @@ def test_api_inform_outside_list_answer_and_letter(world, users, resident, berge
 
 
 def test_api_objection_is_a_409(world, users, resident, client_for):
-    coordination.partner_objection_record(actor=users["coordinator"], person=resident, objected_on=TODAY,
+    coordination.partner_objection_record(actor=users["coordinator"], person=resident, objected_on=TODAY(),
                                           given_by_name=resident.full_name, how="oral")
     r = client_for("coordinator").post("/api/v1/directory/outside/partner-information",
                                                 {"person_id": resident.pk, "event": EVENT, "municipality_number": "4601"},

@@ -67,15 +67,15 @@ def _copies(first, n: int, tag: str):
     """n more open need notifications like `first` (sent to Bergen while it was outside Helhet)."""
     for i in range(n):
         copy = NeedNotification.objects.get(pk=first.pk)
-        copy.pk, copy.outside_reference, copy.sent_on = None, f"MB-{tag}{i:05d}", TODAY - dt.timedelta(days=i % 3)
+        copy.pk, copy.outside_reference, copy.sent_on = None, f"MB-{tag}{i:05d}", TODAY() - dt.timedelta(days=i % 3)
         copy.save()
 
 
 def test_the_outside_list_is_paged_oldest_first_at_a_fixed_cost(world, users, bergen_resident, join_bergen):
     first = coordination.need_notification_send(
-        actor=users["hospital_coordinator"], person=bergen_resident, direction="to_municipality", sent_on=TODAY,
+        actor=users["hospital_coordinator"], person=bergen_resident, direction="to_municipality", sent_on=TODAY(),
         summary="Trenger koordinator etter utskrivning.", contact_name="Per Dahl", needs_coordinator=True,
-        consent_given_by="person", consent_method="oral", consent_given_on=TODAY)
+        consent_given_by="person", consent_method="oral", consent_given_on=TODAY())
     _copies(first, 2, "A")
     _org, bergen_ke = join_bergen()
     client = _logged_in(bergen_ke)

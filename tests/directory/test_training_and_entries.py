@@ -23,7 +23,7 @@ def test_the_training_list_shows_active_coordinators_without_training(world, use
     fjordvik = world.orgs["fjordvik"]
     assert _without(users["ke"], fjordvik) == {"koordinator", "koordinator2"}
     services.training_record(actor=users["ke"], organization_id=fjordvik.pk, coordinator_id=users["coordinator"].pk, kind="course",
-                             held_on=TODAY, given_by="KE Fjordvik", topic="Individuell plan")
+                             held_on=TODAY(), given_by="KE Fjordvik", topic="Individuell plan")
     assert _without(users["ke"], fjordvik) == {"koordinator2"}
     page = client_for("ke").get("/ke/opplaering/")
     assert page.status_code == 200
@@ -36,15 +36,15 @@ def test_training_is_validated_and_only_the_tenants_ke_records_it(world, users, 
     fjordvik = world.orgs["fjordvik"]
     with pytest.raises(DomainError) as exc:
         services.training_record(actor=users["ke"], organization_id=fjordvik.pk, coordinator_id=users["nav"].pk, kind="course",
-                                 held_on=TODAY, given_by="KE")
+                                 held_on=TODAY(), given_by="KE")
     assert "coordinator" in exc.value.details["fields"]
     with pytest.raises(NotFound):
         services.training_record(actor=users["outsider"], organization_id=fjordvik.pk, coordinator_id=users["coordinator"].pk,
-                                 kind="guidance", held_on=TODAY, given_by="x")
+                                 kind="guidance", held_on=TODAY(), given_by="x")
     c = client_for("ke")
     url = f"/ke/opplaering/{fjordvik.pk}/ny/"
-    assert c.post(url, {"coordinator": users["coordinator2"].pk, "kind": "guidance", "held_on": TODAY.isoformat(), "given_by": ""}).status_code == 400
-    assert c.post(url, {"coordinator": users["coordinator2"].pk, "kind": "guidance", "held_on": TODAY.isoformat(),
+    assert c.post(url, {"coordinator": users["coordinator2"].pk, "kind": "guidance", "held_on": TODAY().isoformat(), "given_by": ""}).status_code == 400
+    assert c.post(url, {"coordinator": users["coordinator2"].pk, "kind": "guidance", "held_on": TODAY().isoformat(),
                         "given_by": "Kari Nordvik"}).status_code == 302
     assert CoordinatorTraining.objects.filter(coordinator=users["coordinator2"], kind="guidance").exists()
     assert client_for("outsider").get(url).status_code == 404

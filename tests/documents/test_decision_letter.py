@@ -7,6 +7,7 @@ import io
 
 import pytest
 import time_machine
+from django.utils import timezone
 from pypdf import PdfReader
 
 from helhet.audit.models import AuditEvent
@@ -112,7 +113,7 @@ def appointed(world, users, person):
     from helhet.cases.models import CoordinatorAppointment
 
     return CoordinatorAppointment.objects.create(person=person, kind="coordinator", coordinator=users["coordinator"], unit=world.units["fjordvik_care"],
-                                                 appointed_by=users["ke"], start=dt.date.today() - dt.timedelta(days=5))
+                                                 appointed_by=users["ke"], start=timezone.localdate() - dt.timedelta(days=5))
 
 
 def test_page_ke_makes_the_letter_and_it_opens_as_pdf(refused, client_for, person):

@@ -17,16 +17,16 @@ from helhet.documents.models import Document
 from helhet.people.models import Involvement
 from tests.documents.pdfcheck import check_pdfa, pdf_bytes, text_of
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called per use: a constant taken at import goes stale when a run passes midnight
 
 
 @pytest.fixture
 def appointed(users, world, person, consent_for):
     """Mari has a coordinator (Fjordvik home care) and a GP without an e-mail address."""
-    Involvement.objects.create(person=person, unit=world.units["fjordvik_gp"], staff=users["gp"], start=TODAY - dt.timedelta(days=5))
-    consent_for(person, given_on=TODAY - dt.timedelta(days=90))
+    Involvement.objects.create(person=person, unit=world.units["fjordvik_gp"], staff=users["gp"], start=TODAY() - dt.timedelta(days=5))
+    consent_for(person, given_on=TODAY() - dt.timedelta(days=90))
     return case_services.coordinator_appoint(actor=users["ke"], person=person, kind="coordinator", coordinator_id=users["coordinator"].pk,
-                                             unit_id=world.units["fjordvik_care"].pk, start=TODAY - dt.timedelta(days=3))
+                                             unit_id=world.units["fjordvik_care"].pk, start=TODAY() - dt.timedelta(days=3))
 
 
 def _inform(users, person, event="coordinator_appointed", method="letter", actor="coordinator"):
@@ -65,7 +65,7 @@ def test_the_letter_says_no_health_details(appointed, users, person):
     from helhet.consent.models import Consent
 
     Consent.objects.create(person=person, kind="sharing", given_by="person", given_by_name=person.full_name, method="oral",
-                           given_on=TODAY - dt.timedelta(days=2), valid_to=TODAY + dt.timedelta(days=100), categories=["health_function"],
+                           given_on=TODAY() - dt.timedelta(days=2), valid_to=TODAY() + dt.timedelta(days=100), categories=["health_function"],
                            purpose="Samarbeid", note="Diabetes type 1", recorded_by=users["ke"])
     info = _inform(users, person)[0]
     text = text_of(pdf_bytes(Document.objects.get(source_type="partnerinformation", source_id=info.pk)))
@@ -83,7 +83,7 @@ def test_nynorsk_letter_and_generating_again_returns_the_same(appointed, users, 
 
 
 def test_arrangement_ended_letter(appointed, users, person):
-    case_services.coordinator_end(actor=users["ke"], appointment_id=appointed.pk, on=TODAY, reason="Behovet er dekket")
+    case_services.coordinator_end(actor=users["ke"], appointment_id=appointed.pk, on=TODAY(), reason="Behovet er dekket")
     info = _inform(users, person, event="arrangement_ended", actor="ke")[0]
     text = text_of(pdf_bytes(Document.objects.get(source_type="partnerinformation", source_id=info.pk)))
     assert "Ordningen er avsluttet" in text and "er avsluttet" in text
@@ -125,17 +125,17 @@ def test_api_inform_by_letter_then_list_and_fetch_the_letter(appointed, person, 
 
 
 def _ended_tasks(**kw):
-    return [d for d in partners_inform_deadlines(today=TODAY, **kw) if "avsluttet" in d.title]
+    return [d for d in partners_inform_deadlines(today=TODAY(), **kw) if "avsluttet" in d.title]
 
 
 def test_ending_the_coordinator_creates_the_inform_task_until_it_is_sent(appointed, users, person):
     assert _ended_tasks() == []
-    case_services.coordinator_end(actor=users["ke"], appointment_id=appointed.pk, on=TODAY, reason="Behovet er dekket")
+    case_services.coordinator_end(actor=users["ke"], appointment_id=appointed.pk, on=TODAY(), reason="Behovet er dekket")
     assert _ended_tasks(user_id=users["coordinator"].pk) == []  # the ended coordinator no longer acts: the KE does
     tasks = _ended_tasks(organization_ids=[appointed.unit.organization_id])
     assert len(tasks) == 1
     task = tasks[0]
-    assert task.person_id == person.pk and task.rule_code == "partners.inform-ended" and task.due == TODAY + dt.timedelta(days=14)
+    assert task.person_id == person.pk and task.rule_code == "partners.inform-ended" and task.due == TODAY() + dt.timedelta(days=14)
     assert task.url.endswith("?event=arrangement_ended") and task.responsible_user_id is None
     assert task.organization_id == appointed.unit.organization_id
     _inform(users, person, event="arrangement_ended", actor="ke")
@@ -146,21 +146,21 @@ def test_closing_the_plan_creates_the_task_and_an_objection_suppresses_it(appoin
     from helhet.consent.models import Consent
     from helhet.plans.models import IndividualPlan
 
-    IndividualPlan.objects.create(person=person, status=IndividualPlan.Status.CLOSED, closed_on=TODAY - dt.timedelta(days=1),
+    IndividualPlan.objects.create(person=person, status=IndividualPlan.Status.CLOSED, closed_on=TODAY() - dt.timedelta(days=1),
                                   close_reason="need_ended", main_sector="health_care", main_unit=world.units["fjordvik_care"],
                                   consent=Consent.objects.filter(person=person).first(), created_by=users["ke"])
     assert _ended_tasks() == []  # the coordinator still works with the person: the arrangement has not ended
-    case_services.coordinator_end(actor=users["ke"], appointment_id=appointed.pk, on=TODAY - dt.timedelta(days=2), reason="Avsluttet")
+    case_services.coordinator_end(actor=users["ke"], appointment_id=appointed.pk, on=TODAY() - dt.timedelta(days=2), reason="Avsluttet")
     tasks = _ended_tasks()
-    assert len(tasks) == 1 and tasks[0].due == TODAY - dt.timedelta(days=1) + dt.timedelta(days=14)  # the later of the two ends
-    services.partner_objection_record(actor=users["ke"], person=person, objected_on=TODAY, given_by_name=person.full_name, how="oral")
+    assert len(tasks) == 1 and tasks[0].due == TODAY() - dt.timedelta(days=1) + dt.timedelta(days=14)  # the later of the two ends
+    services.partner_objection_record(actor=users["ke"], person=person, objected_on=TODAY(), given_by_name=person.full_name, how="oral")
     assert _ended_tasks() == []
 
 
 def test_an_end_long_ago_gives_no_task(appointed, users, person):
-    case_services.coordinator_end(actor=users["ke"], appointment_id=appointed.pk, on=TODAY, reason="x")
+    case_services.coordinator_end(actor=users["ke"], appointment_id=appointed.pk, on=TODAY(), reason="x")
     from helhet.cases.models import CoordinatorAppointment
 
-    CoordinatorAppointment.objects.filter(pk=appointed.pk).update(start=TODAY - dt.timedelta(days=400), end=TODAY - dt.timedelta(days=200))
+    CoordinatorAppointment.objects.filter(pk=appointed.pk).update(start=TODAY() - dt.timedelta(days=400), end=TODAY() - dt.timedelta(days=200))
     assert _ended_tasks() == []
     assert PartnerInformation.objects.count() == 0

@@ -13,26 +13,26 @@ from helhet.documents import services
 from helhet.documents.models import Document
 from tests.documents.pdfcheck import check_pdfa, pdf_bytes, text_of
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called per use: a constant taken at import goes stale when a run passes midnight
 
 
 @pytest.fixture
 def notification(users, make_person):
     p = make_person(given_name="Sunniva", family_name="Lie", involve=(("trust_ward", "clinician"),))
-    return coordination.need_notification_send(actor=users["clinician"], person=p, direction="to_municipality", sent_on=TODAY - dt.timedelta(days=1),
+    return coordination.need_notification_send(actor=users["clinician"], person=p, direction="to_municipality", sent_on=TODAY() - dt.timedelta(days=1),
                                                summary="Hemmelig helseopplysning.", contact_name="Jonas Lie", needs_coordinator=True,
-                                               consent_given_by="person", consent_method="oral", consent_given_on=TODAY - dt.timedelta(days=1))
+                                               consent_given_by="person", consent_method="oral", consent_given_on=TODAY() - dt.timedelta(days=1))
 
 
 def test_the_receiving_ke_makes_the_receipt_in_bokmal(notification, users, world):
-    coordination.need_notification_acknowledge(actor=users["ke"], notification_id=notification.pk, on=TODAY)
+    coordination.need_notification_acknowledge(actor=users["ke"], notification_id=notification.pk, on=TODAY())
     doc = services.need_notification_receipt_create(actor=users["ke"], notification_id=notification.pk)
     data = pdf_bytes(doc)
     check_pdfa(data, title="Kvittering for melding om behov", author="Fjordvik kommune")
     text = text_of(data)
     assert "Kvittering for melding om behov" in text and "Sunniva Lie" in text and "koordinator" in text
     assert world.orgs["trust"].name in text and "Att.: Jonas Lie" in text  # to the sender
-    assert "Hva skjer videre" in text and TODAY.strftime("%d.%m.%Y") in text
+    assert "Hva skjer videre" in text and TODAY().strftime("%d.%m.%Y") in text
     assert "Hemmelig helseopplysning" not in text  # the receipt repeats none of the content
     assert doc.kind == "need_notification_receipt" and doc.source_type == "neednotification" and doc.source_id == notification.pk
     assert AuditEvent.objects.filter(action="create", object_type="document", object_id=str(doc.pk)).exists()

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.documentreference import DocumentReference
 
@@ -32,7 +33,7 @@ def letter(users, person, world):
         decision = cases.decision_create(actor=users["ke"], request_id=req.pk, decided_on=dt.date(2024, 3, 15), reasons="Én tjeneste.")
         doc = services.decision_letter_create(actor=users["ke"], decision_id=decision.pk)
     CoordinatorAppointment.objects.create(person=person, kind="coordinator", coordinator=users["coordinator"], unit=world.units["fjordvik_care"],
-                                          appointed_by=users["ke"], start=dt.date.today() - dt.timedelta(days=5))
+                                          appointed_by=users["ke"], start=timezone.localdate() - dt.timedelta(days=5))
     return doc
 
 

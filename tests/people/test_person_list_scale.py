@@ -22,7 +22,7 @@ from helhet.cases.models import Request
 from helhet.people.models import Person
 from helhet.people.selectors import person_list
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called per use: a constant taken at import goes stale when a run passes midnight
 
 
 def _grow(world, make_person, n: int) -> None:
@@ -34,12 +34,12 @@ def _grow(world, make_person, n: int) -> None:
         make_person(given_name=f"Bjørg{i}", family_name="Åsheim")
         make_person(given_name=f"Berit{i}", family_name="Havlid", home="havbygd", involve=(("fjordvik_nav", None),))
         asked = make_person(given_name=f"Bernt{i}", family_name="Havstad", home="havbygd", involve=())
-        Request.objects.create(person=asked, organization=world.orgs["fjordvik"], received_on=TODAY, channel="oral",
+        Request.objects.create(person=asked, organization=world.orgs["fjordvik"], received_on=TODAY(), channel="oral",
                                requester_kind="person", wants_ip=True, registered_by=world.users["ke"])
         notified = make_person(given_name=f"Bodil{i}", family_name="Havnes", home="havbygd", involve=())
         NeedNotification.objects.create(person=notified, direction="to_municipality", from_organization=world.orgs["havbygd"],
                                         to_organization=world.orgs["fjordvik"], sent_by=world.users["outsider"], status="sent",
-                                        sent_on=TODAY, needs_coordinator=True, consent_given_on=TODAY, summary="Behov for koordinering", contact_name="Kari Kontakt")
+                                        sent_on=TODAY(), needs_coordinator=True, consent_given_on=TODAY(), summary="Behov for koordinering", contact_name="Kari Kontakt")
         make_person(given_name=f"Borghild{i}", family_name="Havøy", home="havbygd", involve=(("havbygd_care", None),))
 
 

@@ -16,7 +16,7 @@ from helhet.audit.models import AuditEvent
 from helhet.core.world import synthetic_national_id
 from helhet.people.models import CapacityFinding, Involvement, Person, Relative
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called per use: a constant taken at import goes stale when a run passes midnight
 
 
 def counts():
@@ -33,11 +33,11 @@ def _person_endpoints(world, person):
                          {"name": "Per Fjellheim", "relationship": "parent", "may_consent": "on", "is_closest_relative": "on"},
                          {"name": "Søster", "relationship": "sibling", "may_consent": "on"}),  # only guardians/parents may consent
         "involvement_add": (reverse("involvement_add", args=[person.pk]),
-                            {"unit": world.units["fjordvik_mh"].pk, "staff": world.users["coordinator2"].pk, "description": "Oppfølging", "start": TODAY.isoformat()},
-                            {"unit": world.units["fjordvik_mh"].pk, "staff": world.users["nav"].pk, "start": TODAY.isoformat()}),  # not staff in that unit
+                            {"unit": world.units["fjordvik_mh"].pk, "staff": world.users["coordinator2"].pk, "description": "Oppfølging", "start": TODAY().isoformat()},
+                            {"unit": world.units["fjordvik_mh"].pk, "staff": world.users["nav"].pk, "start": TODAY().isoformat()}),  # not staff in that unit
         "capacity_finding_record": (reverse("capacity_finding_record", args=[person.pk]),
-                                    {"capacity": "lacking", "reasons": "Alvorlig demens; kan ikke forstå hva samtykket gjelder.", "found_on": TODAY.isoformat()},
-                                    {"capacity": "lacking", "reasons": "  ", "found_on": TODAY.isoformat()}),
+                                    {"capacity": "lacking", "reasons": "Alvorlig demens; kan ikke forstå hva samtykket gjelder.", "found_on": TODAY().isoformat()},
+                                    {"capacity": "lacking", "reasons": "  ", "found_on": TODAY().isoformat()}),
     }
 
 
@@ -155,7 +155,7 @@ def _grow(world, person, consent_for, n):
     from helhet.cases.models import CoordinatorAppointment
 
     ke = world.users["ke"]
-    day = TODAY - dt.timedelta(days=60)
+    day = TODAY() - dt.timedelta(days=60)
     consent_for(person, given_on=day)
     for _i in range(n):
         r = services.request_create(actor=ke, person=person, received_on=day, channel="oral", requester_kind="person", wants_coordinator=True)

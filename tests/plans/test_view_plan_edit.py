@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from helhet.plans import services
 from helhet.plans.models import Goal, IndividualPlan, Measure, PlanVersion
@@ -148,7 +149,7 @@ def test_period_publish_close_and_reopen(client_for, plan):
     assert r.status_code == 302
     assert PlanVersion.objects.get(plan=plan).reason == "Første versjon"
     r = client.post(reverse("plan_close", args=[plan.pk]), {"based_on_version": _version(plan), "reason": "need_ended",
-                                                             "on": dt.date.today().isoformat()})
+                                                             "on": timezone.localdate().isoformat()})
     assert r.status_code == 302
     assert IndividualPlan.objects.get(pk=plan.pk).status == "closed"
     page = client.get(reverse("plan_detail", args=[plan.pk])).content.decode()

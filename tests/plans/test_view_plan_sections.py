@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from helhet.audit.models import AuditEvent
 from helhet.plans import services
@@ -147,7 +148,7 @@ def test_saving_inside_a_loaded_section_returns_it_with_a_saved_status(client_fo
     measure = Measure.objects.filter(plan=plan).order_by("id").first()
     client = client_for("coordinator")
     response = client.post(reverse("plan_measure_status", args=[plan.pk, measure.pk]),
-                           {"based_on_version": _version(plan), "status": "ongoing", "on": dt.date.today().isoformat(), "note": ""}, **HX)
+                           {"based_on_version": _version(plan), "status": "ongoing", "on": timezone.localdate().isoformat(), "note": ""}, **HX)
     assert response.status_code == 200, response.content.decode()[:2000]
     html = response.content.decode()
     assert '<div class="ds-alert" data-color="success" role="status" data-saved><p class="ds-paragraph">Status er lagret.</p></div>' in html
