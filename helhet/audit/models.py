@@ -163,3 +163,36 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self):
         return f"checkpoint chain={self.chain} seq={self.seq} at={self.at:%Y-%m-%d %H:%M}"
+
+
+class AuditArchiveMark(models.Model):
+    """A signed note that one chain's oldest events were archived: "chain `chain` archived up to `seq`, whose hash is
+    `head_hash`, with partition `partition`, at `at`" (issue 14; `manage.py audit_archive`, docs/operations.md
+    "Audit partitions").
+
+    Written by audit_archive in the transaction that DETACHes the month partition, after it verified the events
+    there, so a mark exists exactly when its partition left the live table. audit_verify then accepts a chain whose
+    first live event is seq+1 with prev_hash == head_hash; without a valid mark such a gap is deleted evidence.
+    `mac` is an HMAC (key `key_id`, helhet.audit.verify.archive_mark_mac) over every field but the id, so nobody
+    without the key can write a mark that audit_verify accepts. Append-only like AuditCheckpoint (migration 0007).
+
+    A model of its own rather than a kind of AuditCheckpoint: a checkpoint says "the chain must reach seq", a mark
+    "the chain may start after seq"; both can name the same (chain, seq), which AuditCheckpoint's unique constraint
+    and its readers (audit_checkpoint's "latest checkpoint") would confuse; and a checkpoint's signed payload must
+    not change (every stored MAC depends on it), while a mark signs one more field, the partition.
+    """
+
+    chain = models.BigIntegerField()
+    seq = models.BigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    partition = models.CharField(max_length=63)
+    at = models.DateTimeField()
+    key_id = models.CharField(max_length=32)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["chain", "seq"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_archivemark_chain_seq")]
+
+    def __str__(self):
+        return f"archive mark chain={self.chain} seq={self.seq} partition={self.partition}"

@@ -10,6 +10,9 @@ month's partition too and are moved there (PostgreSQL refuses a new partition wh
 range, and DELETE from an audit table is refused by the append-only trigger, so DEFAULT is detached, its rows
 re-inserted through the parent into the new partitions, and the detached table dropped -- one transaction).
 
+Retention: `manage.py audit_archive` verifies, marks (AuditArchiveMark) and DETACHes the months before a given one,
+then dumps and drops them; month_of() and detached_months() are its helpers.
+
 Plain SQL over a DB-API cursor, like grants.py. Privileges (grants.audit_partition_grants): a partition gives the
 app role SELECT only (what pg_dump as the app role needs; the same rows it reads through the parent); inserts and
 reads through the parent need privileges on the parent only, and the app role owns nothing, so it can neither
@@ -19,6 +22,7 @@ INSERT into, TRUNCATE, DETACH nor DROP a partition (tests/audit/test_partitions_
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 PARENT = "audit_auditevent"
 DEFAULT = "audit_auditevent_default"
@@ -38,6 +42,34 @@ def add_months(month: dt.date, n: int) -> dt.date:
 
 def partition_name(month: dt.date) -> str:
     return f"{PARENT}_p{month:%Y_%m}"
+
+
+_MONTH_NAME = re.compile(rf"^{PARENT}_p(\d{{4}})_(\d{{2}})$")
+
+
+def month_of(name: str) -> dt.date | None:
+    """The month a partition's name (partition_name) stands for; None for DEFAULT or any other name."""
+    m = _MONTH_NAME.match(name)
+    return dt.date(int(m[1]), int(m[2]), 1) if m and 1 <= int(m[2]) <= 12 else None
+
+
+def this_month_utc() -> dt.date:
+    """The month (UTC: the partitions' bounds) the newest partition in use covers now."""
+    from django.utils import timezone
+
+    return month_start(timezone.now().astimezone(dt.UTC).date())
+
+
+def detached_months(cur) -> list[str]:
+    """Plain tables named like a month partition that are not attached (audit_archive detached them and has not
+    dropped them yet), by name."""
+    cur.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = current_schema() AND c.relkind = 'r' AND NOT c.relispartition AND c.relname LIKE %s"
+        " ORDER BY c.relname",
+        [f"{PARENT}\\_p%"],
+    )
+    return [r[0] for r in cur.fetchall() if month_of(r[0])]
 
 
 def is_partitioned(cur) -> bool:
