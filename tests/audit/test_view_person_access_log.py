@@ -21,14 +21,26 @@ def _url(person):
 
 @pytest.fixture
 def read_by_coordinator(users, person):
-    return record(actor=users["coordinator"], action="view", obj=person, person=person, reason="coordinator",
-                  summary="Så personens side", detail={"internal": "HEMMELIG-INTERN-MERKNAD"})
+    return record(
+        actor=users["coordinator"],
+        action="view",
+        obj=person,
+        person=person,
+        reason="coordinator",
+        summary="Så personens side",
+        detail={"internal": "HEMMELIG-INTERN-MERKNAD"},
+    )
 
 
 @pytest.fixture
 def citizen(person):
-    return get_user_model().objects.create_user(username="mari", first_name="Mari", last_name="Fjellheim",
-                                               national_id=person.national_id, password=None)
+    return get_user_model().objects.create_user(
+        username="mari",
+        first_name="Mari",
+        last_name="Fjellheim",
+        national_id=person.national_id,
+        password=None,
+    )
 
 
 def test_ke_sees_who_read_the_person(client_for, person, read_by_coordinator, users):
@@ -65,7 +77,9 @@ def test_a_citizen_does_not_see_someone_elses_log(make_person, person, citizen):
 
 def test_outsider_gets_404_and_the_refusal_is_logged(client_for, person, users):
     assert client_for("outsider").get(_url(person)).status_code == 404
-    assert AuditEvent.objects.filter(action="denied", actor=users["outsider"], person=person).exists()
+    assert AuditEvent.objects.filter(
+        action="denied", actor=users["outsider"], person=person
+    ).exists()
 
 
 def test_a_coordinator_may_not_read_the_log(client_for, person):
@@ -85,7 +99,9 @@ def test_unknown_person_is_404(client_for):
 
 def test_viewing_the_log_is_itself_audited(client_for, person, users):
     client_for("ke").get(_url(person))
-    event = AuditEvent.objects.filter(actor=users["ke"], person=person, object_type="access_log").get()
+    event = AuditEvent.objects.filter(
+        actor=users["ke"], person=person, object_type="access_log"
+    ).get()
     assert event.action == "view"
     assert event.reason == "ke"
 
@@ -97,7 +113,14 @@ def test_selector_refuses_outsider(users, person):
 
 def test_it_pages_by_50_newest_first(client_for, person, users):
     for i in range(60):
-        record(actor=users["nav"], action="view", obj=person, person=person, reason="involved_staff", summary=f"oppslag nr {i:02d}")
+        record(
+            actor=users["nav"],
+            action="view",
+            obj=person,
+            person=person,
+            reason="involved_staff",
+            summary=f"oppslag nr {i:02d}",
+        )
     client = client_for("ke")
     first = client.get(_url(person)).content.decode()
     assert "oppslag nr 59" in first  # newest first
@@ -110,7 +133,9 @@ def test_it_pages_by_50_newest_first(client_for, person, users):
     assert client.get(_url(person) + "?etter=abc").status_code == 200
 
 
-def test_query_count_does_not_grow_with_events(client_for, person, users, django_assert_max_num_queries):
+def test_query_count_does_not_grow_with_events(
+    client_for, person, users, django_assert_max_num_queries
+):
     client = client_for("ke")
     client.get(_url(person))  # warm the session
 
@@ -121,7 +146,16 @@ def test_query_count_does_not_grow_with_events(client_for, person, users, django
 
     few = count()
     for i in range(120):
-        record(actor=users["nav"], action="view", obj=person, person=person, reason="involved_staff", summary=f"oppslag {i}")
-    with django_assert_max_num_queries(16):
+        record(
+            actor=users["nav"],
+            action="view",
+            obj=person,
+            person=person,
+            reason="involved_staff",
+            summary=f"oppslag {i}",
+        )
+    # 14: the page's audit event is two statements (the chain's head, with the advisory lock on PostgreSQL in the same
+    # round trip, and the insert; no savepoint): 16 before that.
+    with django_assert_max_num_queries(14):
         many = count()
     assert many == few
