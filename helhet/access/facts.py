@@ -58,8 +58,19 @@ def actor_context(user) -> ActorContext:
     if ctx is not None:
         return ctx
     memberships = []
-    if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "pk", None):
-        memberships = list(user.memberships.filter(active=True).select_related("unit__organization").order_by("id"))
+    if _signed_in(user):
+        memberships = fetch([(_memberships_statement(connection.alias), {_USER_SENTINEL: user.pk})])[0]
+    return _cache_context(user, memberships)
+
+
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and bool(getattr(user, "pk", None))
+
+
+def _cache_context(user, memberships: list) -> ActorContext:
+    """The ActorContext of these active memberships (Membership instances with unit and organisation), cached on the user."""
+    for m in memberships:
+        m.user = user  # as user.memberships would: m.user is the actor, no query
     primary = memberships[0] if memberships else None
     ctx = ActorContext(
         user=user,
@@ -78,7 +89,113 @@ def actor_context(user) -> ActorContext:
             user._helhet_ctx = ctx
         except AttributeError:  # AnonymousUser has slots-free attributes, but be safe
             pass
+    if _signed_in(user):
+        if len(_LAST_SEEN) >= _COMPILED_MAX:
+            _LAST_SEEN.clear()
+        _LAST_SEEN[(connection.alias, user.pk)] = (ctx.ke_org_ids, ctx.leader_unit_ids)
     return ctx
+
+
+# ---------------------------------------------------------------- statements compiled once, run in one round trip
+#
+# The statements of an access decision (the plan row, the actor's memberships, the relationships, the sharing-consent
+# facts) are compiled ONCE per process with sentinel ids and run with the real ids as parameters: compiling a queryset
+# cost more than running it (issue 14). On PostgreSQL with client-side binding (Django's default) several statements
+# go to the server as ONE round trip (";"-joined, read back with cursor.nextset(), as helhet.plans.documents does); on
+# SQLite (and with server-side binding) they run one by one, so the query count is the same as one query each.
+
+_USER_SENTINEL, _PLAN_SENTINEL = -7_391_112_883, -7_391_112_884
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    params: tuple
+    compiler: object | None  # rows through its converters; None: raw rows
+    instances: bool = False  # rows as model instances (with the select_related objects), as the queryset would give
+
+
+_STATEMENTS: dict[tuple, Statement] = {}
+
+
+def statement(key: tuple, build, *, instances: bool = False, alias: str | None = None) -> Statement:
+    """The compiled statement for `key` (its SQL must depend on nothing else), built by `build()` -> queryset once."""
+    key = (connection.vendor, *key)
+    found = _STATEMENTS.get(key)
+    if found is None:
+        compiler = build().query.get_compiler(using=alias or connection.alias)
+        sql, params = compiler.as_sql()
+        found = Statement(sql=sql, params=tuple(params), compiler=compiler, instances=instances)
+        if len(_STATEMENTS) >= _COMPILED_MAX:
+            _STATEMENTS.clear()
+        _STATEMENTS[key] = found
+    return found
+
+
+def _one_round_trip(conn) -> bool:
+    return conn.vendor == "postgresql" and not conn.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+
+
+def batched() -> bool:
+    """Do several statements go to the database in one round trip here?"""
+    return _one_round_trip(connection)
+
+
+def fetch(items: list[tuple[Statement, dict]]) -> list[list]:
+    """Run the statements, each with its sentinel ids replaced ({sentinel: id}); their rows, in order."""
+    def params(st: Statement, ids: dict) -> list:
+        return [ids.get(p, p) if type(p) is int else p for p in st.params]
+
+    results: list[list] = []
+    with connection.cursor() as cursor:
+        if len(items) > 1 and _one_round_trip(connection):
+            cursor.execute(";\n".join(st.sql for st, _ids in items), [p for st, ids in items for p in params(st, ids)])
+            for i in range(len(items)):
+                if i:
+                    cursor.nextset()
+                results.append(cursor.fetchall())
+        else:
+            for st, ids in items:
+                cursor.execute(st.sql, params(st, ids))
+                results.append(cursor.fetchall())
+    return [_rows(st, rows) for (st, _ids), rows in zip(items, results, strict=True)]
+
+
+def _rows(st: Statement, rows: list) -> list:
+    if st.compiler is None:
+        return rows
+    compiler = st.compiler
+    converted = list(compiler.results_iter(results=[rows]))
+    if not st.instances:
+        return converted
+    from django.db.models.query import get_related_populators
+
+    alias = compiler.using
+    select, klass_info = compiler.select, compiler.klass_info
+    model = klass_info["model"]
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    init_list = [f[0].target.attname for f in select[start:end]]
+    populators = get_related_populators(klass_info, select, alias)
+    out = []
+    for row in converted:
+        obj = model.from_db(alias, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        out.append(obj)
+    return out
+
+
+def _memberships_statement(alias: str) -> Statement:
+    from helhet.organizations.models import Membership
+
+    return statement(("memberships", alias), lambda: Membership.objects.filter(user_id=_USER_SENTINEL, active=True)
+                     .select_related("unit__organization").order_by("id"), instances=True)
+
+
+# Per process: the (KE tenants, led units) each actor had at their last request. The plan read compiles its
+# relationship statement for these and sends it with the memberships in one round trip; when the memberships just
+# read say otherwise (a role was given or taken), the statement is built again for them and run once more.
+_LAST_SEEN: dict[tuple, tuple[frozenset[int], frozenset[int]]] = {}
 
 
 def today() -> dt.date:
@@ -254,34 +371,54 @@ def child_objection_ages(day: dt.date) -> tuple[int, int] | None:
 
 def relationships(user, person, *, day: dt.date | None = None) -> frozenset[str]:
     """How the actor stands to this person today, as a set of Rel values (one query)."""
-    from helhet.people.models import Person
-
     ctx = actor_context(user)
     day = day or today()
+    found = _relationship_statement(user, ctx.ke_org_ids, ctx.leader_unit_ids, day)
+    if found is None:
+        return frozenset()
+    st, names = found
+    return _relationship_row(fetch([(st, {_PERSON_SENTINEL: person.pk})])[0], names)
+
+
+def _relationship_row(rows: list, names: tuple[str, ...]) -> frozenset[str]:
+    row = rows[0] if rows else ()
+    return frozenset(name.removeprefix("rel_") for name, value in zip(names, row, strict=False) if value)
+
+
+def _relationship_statement(user, ke_org_ids, leader_unit_ids, day: dt.date, *, by_plan: bool = False):
+    """(the relationship statement, its column names) for an actor with these KE tenants and led units on `day`, over
+    the person of id _PERSON_SENTINEL, or (by_plan) the person of the plan of id _PLAN_SENTINEL; None: no branch."""
+    from helhet.people.models import Person
+
     # The parents-information ages are baked into the SQL: the rules' answer is part of the key, so a changed rule
     # reaches the compiled query when its own few-minute cache does (_parents_information_labels).
     key = (connection.alias, connection.vendor, getattr(user, "pk", None), getattr(user, "national_id", ""),
-           ctx.ke_org_ids, ctx.leader_unit_ids, day, _parents_information_labels(day))
+           ke_org_ids, leader_unit_ids, day, _parents_information_labels(day), by_plan)
     compiled = _COMPILED.get(key)
     if compiled is None:
+        ctx = ActorContext(user=user, roles=frozenset(), ke_org_ids=ke_org_ids, leader_unit_ids=leader_unit_ids,
+                           unit_ids=frozenset(), org_ids=frozenset())
         found = branches(ctx, day)
         if not found:
-            return frozenset()
-        annotations = {
-            f"rel_{rel.value}": Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
-            for rel, q in found.items()
-        }
-        qs = Person.objects.filter(pk=_PERSON_SENTINEL).annotate(**annotations).values(*annotations.keys())
-        sql, params = qs.query.sql_with_params()
-        compiled = (sql, tuple(params), tuple(annotations))
+            compiled = (None, ())
+        else:
+            annotations = {
+                f"rel_{rel.value}": Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+                for rel, q in found.items()
+            }
+            if by_plan:
+                from helhet.plans.models import IndividualPlan
+
+                who = Q(pk=Subquery(IndividualPlan.objects.filter(pk=_PLAN_SENTINEL).values("person_id")[:1]))
+            else:
+                who = Q(pk=_PERSON_SENTINEL)
+            qs = Person.objects.filter(who).annotate(**annotations).values(*annotations.keys())
+            sql, params = qs.query.sql_with_params()
+            compiled = (Statement(sql=sql, params=tuple(params), compiler=None), tuple(annotations))
         if len(_COMPILED) >= _COMPILED_MAX:
             _COMPILED.clear()
         _COMPILED[key] = compiled
-    sql, params, names = compiled
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [person.pk if p == _PERSON_SENTINEL else p for p in params])
-        row = cursor.fetchone()
-    return frozenset(name.removeprefix("rel_") for name, value in zip(names, row or (), strict=False) if value)
+    return None if compiled[0] is None else compiled
 
 
 # The relationship query's SQL depends only on who asks and on which day, never on the data: it is compiled once per
@@ -374,10 +511,26 @@ def org_ids_with(ctx: ActorContext, rel: Rel) -> frozenset[int]:
 
 def sharing_consent_facts(person_id, day: dt.date) -> list[SharingConsentFacts]:
     """The person's sharing consents valid on `day`, as facts: ONE query (consent x recipients joined, folded here)."""
+    return _fold_sharing(fetch([(_sharing_statement(day), {_PERSON_SENTINEL: person_id})])[0])
+
+
+def _sharing_statement(day: dt.date, *, by_plan: bool = False) -> Statement:
     from helhet.consent.models import Consent
 
-    rows = (Consent.objects.valid_on(day).filter(person_id=person_id, kind=Consent.Kind.SHARING)
-            .values_list("id", "categories", "created_at", "recipient_users", "recipient_units").order_by("id"))
+    def build():
+        if by_plan:
+            from helhet.plans.models import IndividualPlan
+
+            person = Q(person_id=Subquery(IndividualPlan.objects.filter(pk=_PLAN_SENTINEL).values("person_id")[:1]))
+        else:
+            person = Q(person_id=_PERSON_SENTINEL)
+        return (Consent.objects.valid_on(day).filter(person, kind=Consent.Kind.SHARING)
+                .values_list("id", "categories", "created_at", "recipient_users", "recipient_units").order_by("id"))
+
+    return statement(("sharing", connection.alias, day, by_plan), build)
+
+
+def _fold_sharing(rows) -> list[SharingConsentFacts]:
     by_id: dict[int, dict] = {}
     for cid, categories, created_at, user_id, unit_id in rows:
         entry = by_id.setdefault(cid, {"categories": categories, "at": created_at, "users": set(), "units": set()})
@@ -390,6 +543,63 @@ def sharing_consent_facts(person_id, day: dt.date) -> list[SharingConsentFacts]:
                             unit_ids=frozenset(e["units"]), recorded_at=e["at"])
         for cid, e in by_id.items()
     ]
+
+
+# ---------------------------------------------------------------- the plan read's facts in one round trip
+
+
+@dataclass
+class PlanReadFacts:
+    plan: object | None  # the IndividualPlan with person (and home municipality), main unit (and organisation), consent
+    relationships: frozenset[str]  # to the plan's person (without the derived ones)
+    sharing: list[SharingConsentFacts] | None  # the person's valid sharing consents when asked for, else None
+
+
+def plan_read_facts(user, plan_id: int, day: dt.date, *, sharing: bool) -> PlanReadFacts:
+    """The plan row, the actor's memberships (unless known for this request), their relationships to the plan's person
+    and (sharing=True) the person's sharing-consent facts: one round trip on PostgreSQL, whatever the plan. The
+    relationships are compiled for the actor's tenants and units as last seen (_LAST_SEEN); when the memberships
+    just read differ, they are asked for once more. On SQLite: the plan row, the memberships, the relationships."""
+    from helhet.plans.models import IndividualPlan
+
+    alias = connection.alias
+    ctx = getattr(user, "_helhet_ctx", None) if user is not None else None
+    signed_in = _signed_in(user)
+    if ctx is None and not signed_in:
+        ctx = actor_context(user)
+    plan_st = statement(("plan_row", alias), lambda: IndividualPlan.objects.filter(pk=_PLAN_SENTINEL)
+                        .select_related("person__home_municipality", "main_unit__organization", "consent"), instances=True)
+    ids = {_PLAN_SENTINEL: plan_id}
+    items = [(plan_st, ids)]
+    at: dict[str, int] = {}
+    if ctx is None:
+        at["memberships"] = len(items)
+        items.append((_memberships_statement(alias), {_USER_SENTINEL: user.pk}))
+        guess = _LAST_SEEN.get((alias, user.pk))
+    else:
+        guess = (ctx.ke_org_ids, ctx.leader_unit_ids)
+    batch = _one_round_trip(connection)
+    rel = None
+    if batch and guess is not None:
+        rel = _relationship_statement(user, guess[0], guess[1], day, by_plan=True)
+        if rel is not None:
+            at["relationships"] = len(items)
+            items.append((rel[0], ids))
+    if batch and sharing:
+        at["sharing"] = len(items)
+        items.append((_sharing_statement(day, by_plan=True), ids))
+    rows = fetch(items)
+    plan = rows[0][0] if rows[0] else None
+    if ctx is None:
+        ctx = _cache_context(user, rows[at["memberships"]])
+    if plan is None:
+        return PlanReadFacts(plan=None, relationships=frozenset(), sharing=None)
+    if batch and guess == (ctx.ke_org_ids, ctx.leader_unit_ids):
+        rels = frozenset() if rel is None else _relationship_row(rows[at["relationships"]], rel[1])
+    else:
+        rels = relationships(user, plan.person, day=day)
+    facts_ = _fold_sharing(rows[at["sharing"]]) if "sharing" in at else None
+    return PlanReadFacts(plan=plan, relationships=rels, sharing=facts_)
 
 
 def participations(user, person_id) -> list[Participation]:

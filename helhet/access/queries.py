@@ -14,6 +14,7 @@ outside helhet/access decides access: services, selectors and views call these f
     objects_q(actor, action, model)               Q over a model's rows the actor may do `action` on (lists)
     organizations_for(actor, action)              organisations the actor may do an organisation action for
     plan_access(actor, plan)                      what of one plan the actor may read (categories, scopes)
+    plan_read(actor, plan_id)                     the plan read's loader: load + check + plan_access, one round trip
     person_access(actor, person)                  what of one person's record the actor may read (field by field)
 
 A refusal always leaves a 'denied' audit event. Inside a transaction that the refusal itself will roll back
@@ -60,6 +61,7 @@ from .policy import (
 __all__ = [
     "PersonAccess", "PlanAccess", "RefusalAuditMiddleware",
     "acting_ke_organization", "acting_unit", "acting_units", "allowed_actions", "check", "check_object", "check_plan", "check_role",
+    "plan_read",
     "check_with_relationships", "deny", "plan_relationships", "flush_refusals", "get_person", "load", "may", "may_object", "may_role",
     "member_organizations", "objects_q", "organizations", "organizations_for", "permitted_actions", "person_access", "plan_access",
     "primary_organization", "registering_unit", "relationships_to", "requires_two_factor", "sharing_consent_facts",
@@ -334,15 +336,16 @@ def sharing_consent_facts(person_id, day: dt.date):
 
 
 
-def _scopes(user, person_id, rels: frozenset[str], day: dt.date) -> tuple[Scope, ...]:
+def _scopes(user, person_id, rels: frozenset[str], day: dt.date, *, sharing=None) -> tuple[Scope, ...]:
     """Every reason the actor may see some categories of this person's data: consents naming them, grants, and the
-    rule on cooperating health personnel (HEALTH_CARER, unless the person objected). A fixed number of queries."""
+    rule on cooperating health personnel (HEALTH_CARER, unless the person objected). A fixed number of queries.
+    `sharing`: the person's sharing-consent facts on `day` when the caller has them (plan_read fetched them)."""
     rel_set = {Rel(r) for r in rels}
     if not rel_set & CATEGORY_LIMITED:
         return ()
     scopes: list[Scope] = []
     mine = facts.participations(user, person_id)
-    for consent in facts.sharing_consent_facts(person_id, day):
+    for consent in facts.sharing_consent_facts(person_id, day) if sharing is None else sharing:
         if consent_covers(consent, user.pk, mine):
             scopes.append(Scope(source=f"consent:{consent.id}", categories=consent.categories))
     if Rel.GRANT in rel_set:
@@ -361,6 +364,9 @@ class PlanAccess:
     relationships: frozenset[str]
     scopes: tuple[Scope, ...]
     why: str = ""
+    # The person's valid sharing consents as facts, when the read fetched them with the decision (plan_read on
+    # PostgreSQL): the consent-renewal list uses them instead of asking again. None: not fetched.
+    sharing_consents: tuple | None = None
 
     @property
     def whole_plan(self) -> bool:
@@ -377,7 +383,8 @@ class PlanAccess:
         return field_visible(self.relationships, field, self.scopes)
 
 
-def plan_access(user, plan, *, rels: frozenset[str] | None = None, day: dt.date | None = None, refuse: bool = True) -> PlanAccess | None:
+def plan_access(user, plan, *, rels: frozenset[str] | None = None, day: dt.date | None = None, refuse: bool = True,
+                sharing=None) -> PlanAccess | None:
     """The facts for may_see_category, fetched ONCE per read (a fixed number of queries, never per item).
 
     Also the plan's own rule: when its plan-work consent no longer holds, only the person, their representative,
@@ -395,9 +402,44 @@ def plan_access(user, plan, *, rels: frozenset[str] | None = None, day: dt.date 
         if not refuse:
             return None
         raise _deny(user, Action.PLAN_VIEW, obj=plan, person=person)
+    shared = None if sharing is None else tuple(sharing)
     if sees_whole_plan(rels):
-        return PlanAccess(relationships=rels, scopes=())
-    return PlanAccess(relationships=rels, scopes=_scopes(user, person.pk, rels, day))
+        return PlanAccess(relationships=rels, scopes=(), sharing_consents=shared)
+    return PlanAccess(relationships=rels, scopes=_scopes(user, person.pk, rels, day, sharing=shared), sharing_consents=shared)
+
+
+# The largest id a PostgreSQL bigint holds: a larger (or malformed) plan id finds nothing (a plain 404, as load()).
+_MAX_ID = 2**63 - 1
+
+
+def plan_read(user, plan_id, *, action: Action = Action.PLAN_VIEW, day: dt.date | None = None):
+    """The loader of a plan read: (plan, reason, PlanAccess), or NotFound.
+
+    The same decision as load() + check_with_relationships(action, plan.person) + plan_access(), with its facts
+    fetched together (facts.plan_read_facts): on PostgreSQL the plan row, the actor's memberships, the relationships
+    to the plan's person and the person's sharing-consent facts (for a staff actor: their scopes, or the renewal list
+    of a whole-plan editor) in ONE round trip; on SQLite one query each, the sharing-consent facts only when a
+    decision needs them. An unknown or malformed id is a plain 404; a refusal leaves its 'denied' event, as check()."""
+    try:
+        pk = int(plan_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk <= _MAX_ID:
+        raise NotFound()
+    day = day or facts.today()
+    ctx = getattr(user, "_helhet_ctx", None)
+    # Staff read sharing consents on every plan read (scopes, or the renewal list); the person and whoever acts for
+    # them see the whole plan without them. Unknown before the memberships are read: fetched.
+    sharing = facts.batched() and (ctx is None or bool(ctx.roles))
+    found = facts.plan_read_facts(user, pk, day, sharing=sharing)
+    plan = found.plan
+    if plan is None:
+        raise NotFound()
+    ctx = _context(user)
+    rels = _with_derived(ctx, found.relationships)
+    if not permits(ctx.roles, rels, action):
+        raise _deny(user, action, obj=plan.person, person=plan.person)
+    return plan, reason(rels, action), plan_access(user, plan, rels=rels, day=day, sharing=found.sharing)
 
 
 def plan_relationships(user, plan, *, rels: frozenset[str] | None = None, day: dt.date | None = None) -> frozenset[str]:
@@ -454,3 +496,46 @@ def person_access(user, person, *, rels: frozenset[str] | None = None, day: dt.d
     # Readers who see the whole record need no scopes (saves the consent queries on the KE's and coordinator's pages).
     scopes = () if {Rel(r) for r in rels} & FIELD_RULES[Field.CONSENTS].always else _scopes(user, person.pk, rels, day)
     return PersonAccess(relationships=rels, scopes=scopes, unit_ids=ctx.unit_ids, user_id=getattr(user, "pk", None))
+
+
+# ---------------------------------------------------------------- plans for lists (issue 14)
+
+
+def readable_plans_q(user, *, day: dt.date | None = None) -> Q:
+    """Q over IndividualPlan: the plans the actor may read on `day` (today), the list form of
+    `plan_access(user, plan, refuse=False) is not None`: PLAN_VIEW on the plan's person (visible_persons_q), and the
+    plan's own rule (policy.plan_readable): its plan-work consent holds, or the actor stands to the person as one of
+    PLAN_WITHOUT_CONSENT (the person, whoever acts for them, the coordinator; plan_ke: a KE officer of the person, of
+    the plan's responsible tenant or the person's home municipality). For lists paged in the database (the calendar);
+    tests/workspace/test_calendar_paging.py checks that it agrees with plan_access."""
+    from helhet.consent.models import valid_consents_q
+    from helhet.people.models import Person
+
+    from .policy import PLAN_WITHOUT_CONSENT
+
+    ctx = _context(user)
+    day = day or facts.today()
+    q = Q(person__in=Person.objects.filter(visible_persons_q(user, action=Action.PLAN_VIEW, day=day)).values("pk"))
+    found = facts.branches(ctx, day)
+    exempt = Q(pk__in=[])
+    for rel in PLAN_WITHOUT_CONSENT:
+        if rel in found:
+            exempt |= found[rel]
+    without_consent = Q(person__in=Person.objects.filter(exempt).values("pk"))
+    if Rel.PLAN_KE in PLAN_WITHOUT_CONSENT and Rel.KE in found:
+        ke = list(ctx.ke_org_ids)
+        without_consent |= Q(person__in=Person.objects.filter(found[Rel.KE]).values("pk")) & (
+            Q(main_unit__organization_id__in=ke) | Q(person__home_municipality_id__in=ke))
+    return q & (valid_consents_q(day, prefix="consent__") | without_consent)
+
+
+def person_consents_q(access: PersonAccess) -> Q:
+    """Q over Consent, for one person's consents (the caller filters by person): the list form of
+    PersonAccess.sees_consent — every consent for the readers who see the whole record's consents, else only the
+    sharing consents that are one of the reader's scopes."""
+    if access.sees(Field.CONSENTS):
+        return Q()
+    return Q(pk__in=[int(s.source.split(":", 1)[1]) for s in access.scopes if s.source.startswith("consent:")])
+
+
+__all__ += ["person_consents_q", "readable_plans_q"]

@@ -17,13 +17,15 @@ def has_valid_consent(person, kinds: list[str], day: dt.date) -> bool:
     return Consent.objects.filter(valid_consents_q(day), person=person, kind__in=kinds).exists()
 
 
-def consent_renewal_needed(plan, *, document: dict | None = None, day: dt.date | None = None) -> list[dict]:
+def consent_renewal_needed(plan, *, document: dict | None = None, day: dt.date | None = None, consents=None) -> list[dict]:
     """Active staff participants of the plan not covered by a valid sharing consent for every category the plan uses.
 
     Adding a participant or tagging content with a new category never extends a consent (policy.consent_covers):
     this is the coordinator's list of whom the consent must be renewed for ("samtykket må fornyes").
     `document`: the WHOLE plan document (plans.documents.build_document) when the caller has it: then this costs
     one query. A participant who is also the person's coordinator sees the whole plan anyway and is left out.
+    `consents`: the person's sharing-consent facts on `day` when the caller has them (the plan read fetched them with
+    its access decision, PlanAccess.sharing_consents): then no query.
     """
     from helhet.access.policy import Participation, consent_covers
     from helhet.access.queries import sharing_consent_facts
@@ -42,7 +44,8 @@ def consent_renewal_needed(plan, *, document: dict | None = None, day: dt.date |
     staff = [p for p in document.get("participants", []) if p["kind"] == "staff" and p["active"] and p.get("user_id")]
     if not staff:
         return []
-    consents = sharing_consent_facts(document["person"]["id"], day)
+    if consents is None:
+        consents = sharing_consent_facts(document["person"]["id"], day)
     out = []
     seen: set[int] = set()
     for p in staff:

@@ -36,11 +36,9 @@ from django.utils.translation import gettext_noop
 from helhet.access.policy import Action, Field
 from helhet.access.queries import (
     PlanAccess,
-    check_with_relationships,
     get_person,
-    load,
     permitted_actions,
-    plan_access,
+    plan_read,
 )
 from helhet.audit.services import record
 from helhet.consent.categories import SECTION_DEFAULTS
@@ -63,10 +61,7 @@ def _plan_for(actor, plan_id) -> tuple[IndividualPlan, str]:
 
 def _access(actor, plan_id) -> tuple[IndividualPlan, str, PlanAccess]:
     """Load the plan, check plan.view and its consent state (404 otherwise) and fetch the actor's category facts ONCE."""
-    plan, _why = load(actor, IndividualPlan, plan_id, None, person_of=None,
-                      queryset=IndividualPlan.objects.select_related("person__home_municipality", "main_unit__organization", "consent"))
-    why, rels = check_with_relationships(actor, Action.PLAN_VIEW, plan.person)
-    return plan, why, plan_access(actor, plan, rels=rels)
+    return plan_read(actor, plan_id)  # the plan row, the decision and its facts together (helhet.access.queries)
 
 
 # ---------------------------------------------------------------- filtering by information category
@@ -155,7 +150,7 @@ def _restricted_document(actor, plan_id):
     if access.whole_plan and "plan.edit" in doc["allowed"]:
         from helhet.consent.selectors import consent_renewal_needed
 
-        doc["consent_renewal"] = consent_renewal_needed(plan, document=doc)
+        doc["consent_renewal"] = consent_renewal_needed(plan, document=doc, consents=access.sharing_consents)
         from helhet.consent.selectors import plan_consent_state
 
         doc["consent_state"] = plan_consent_state(plan, document=doc)
