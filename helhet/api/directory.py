@@ -163,10 +163,13 @@ def outside_partner_information(request, payload: PartnerInformOutsideIn):
 
 
 @router.get("/outside/open", response={200: list[OutsideItemOut], **ERRORS})
-def outside_open(request):
-    """For the KE of a municipality that joined: what was sent to it before, still open and not accepted (no person data)."""
-    data = services.outside_open(actor=request.user)
-    return [_item("need_notification", n) for n in data["notifications"]] + [_item("transfer", t) for t in data["transfers"]]
+def outside_open(request, limit: int = 100, offset: int = 0):
+    """For the KE of a municipality that joined: what was sent to it before, still open and not accepted (no person data):
+    the need notifications, then the transfers, each oldest first. Paged as /municipalities: `limit` (1–500) rows
+    from `offset`."""
+    limit = max(1, min(int(limit), 500))
+    offset = max(0, int(offset))
+    return [_item(kind, item) for kind, _day, item in services.outside_open(actor=request.user, offset=offset, limit=limit)]
 
 
 @router.post("/outside/{kind}/{object_id}/answer", response={200: OutsideItemOut, **ERRORS})

@@ -107,9 +107,7 @@ def outside_municipality_choices(on: dt.date) -> list[tuple[str, str]]:
             if m.number not in tenants]
 
 
-def active_coordinators(org: Organization) -> list:
-    """The tenant's active coordinators: an active coordinator membership in one of its units, or an open coordinator
-    appointment from one of them (a coordinator is often a nurse or teacher first). By name."""
+def _active_coordinators(org: Organization):
     from helhet.cases.models import CoordinatorAppointment
     from helhet.organizations.models import Membership, Role, User
 
@@ -117,25 +115,42 @@ def active_coordinators(org: Organization) -> list:
     by_role = Membership.objects.filter(unit__organization=org, role=Role.COORDINATOR, active=True).values("user_id")
     appointed = (CoordinatorAppointment.objects.filter(unit__organization=org, start__lte=today)
                  .filter(Q(end__isnull=True) | Q(end__gt=today)).values("coordinator_id"))
-    return list(User.objects.filter(Q(pk__in=by_role) | Q(pk__in=appointed), is_active=True).order_by("last_name", "first_name", "pk"))
+    return User.objects.filter(Q(pk__in=by_role) | Q(pk__in=appointed), is_active=True).order_by("last_name", "first_name", "pk")
 
 
-def training_overview(*, actor) -> list[dict]:
-    """For each tenant the actor is KE of: its active coordinators, each with their training records, and those with
-    none first. Two queries per tenant, whatever the number of coordinators."""
+def active_coordinators(org: Organization) -> list:
+    """The tenant's active coordinators: an active coordinator membership in one of its units, or an open coordinator
+    appointment from one of them (a coordinator is often a nurse or teacher first). By name."""
+    return list(_active_coordinators(org))
+
+
+WITHOUT_SHOWN = 20  # names listed under "N aktive koordinatorer har ingen registrert opplæring" (the table has them all)
+
+
+def training_overview(*, actor, params=None, per_page: int | None = None) -> list[dict]:
+    """For each tenant the actor is KE of (organizations_for TRAINING_RECORD): its active coordinators by name, a page
+    at a time (?opplaering_<org>_side=), each with their training records; and those with none: how many (a COUNT)
+    and the first WITHOUT_SHOWN of them by name. Paged in the database: five queries per tenant, whatever the number
+    of coordinators (the COUNT, the page, the page's records, the COUNT and the names of those without)."""
+    from django.db.models import Exists, OuterRef
+
     from helhet.access.policy import Action
     from helhet.access.queries import organizations
+    from helhet.core.paging import PER_PAGE, offset_page
 
     from .models import CoordinatorTraining
 
     out = []
     for org in organizations(actor, Action.TRAINING_RECORD):
-        coordinators = active_coordinators(org)
+        coordinators = _active_coordinators(org)
+        page = offset_page(coordinators, params, per_page=per_page or PER_PAGE, prefix=f"opplaering_{org.pk}_")
         records: dict[int, list] = {}
-        for t in CoordinatorTraining.objects.filter(organization=org, coordinator__in=coordinators).select_related("recorded_by"):
+        for t in (CoordinatorTraining.objects.filter(organization=org, coordinator__in=[u.pk for u in page])
+                  .select_related("recorded_by")):  # newest first (Meta.ordering)
             records.setdefault(t.coordinator_id, []).append(t)
-        rows = [{"coordinator": u, "records": records.get(u.pk, [])} for u in coordinators]
-        out.append({"organization": org, "rows": rows, "without": [r["coordinator"] for r in rows if not r["records"]]})
+        page.object_list = [{"coordinator": u, "records": records.get(u.pk, [])} for u in page.object_list]
+        without = coordinators.filter(~Exists(CoordinatorTraining.objects.filter(organization=org, coordinator=OuterRef("pk"))))
+        out.append({"organization": org, "rows": page, "without_total": without.count(), "without": list(without[:WITHOUT_SHOWN])})
     return out
 
 

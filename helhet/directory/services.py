@@ -218,18 +218,57 @@ def outside_item_answer(*, actor, kind: str, object_id, on: dt.date, note: str):
     raise _invalid("kind", _("Ukjent type."))
 
 
-def outside_open(*, actor) -> dict:
-    """What was sent to the actor's municipality before it joined Helhet, still open and not yet accepted. Shows only
-    the reference, the sender and the date: the person is seen once the KE accepts the item into its inbox."""
+def _outside_open_rows(actor, order=("day", "item_kind", "id")):
+    """The open items sent to the actor's municipality before it joined, as one database list of {"item_kind", "day", "id"}:
+    a UNION of the need notifications (by sending date) and the transfers (by effective date) the actor may accept
+    (the access policy's objects_q), oldest first, a need notification before a transfer on the same day, then by id."""
+    from django.db.models import CharField, F, Value
+
     from helhet.coordination.models import NeedNotification, Transfer
 
-    notifications = (NeedNotification.objects.filter(objects_q(actor, Action.OUTSIDE_ACCEPT, NeedNotification),
-                                                     to_organization__isnull=True, status__in=NeedNotification.OPEN)
-                     .select_related("from_organization", "from_unit", "to_municipality").order_by("sent_on", "id"))
+    notifications = (NeedNotification.objects.filter(objects_q(actor, Action.OUTSIDE_ACCEPT, NeedNotification), to_organization__isnull=True,
+                                                     status__in=NeedNotification.OPEN)
+                     .annotate(item_kind=Value("need_notification", output_field=CharField()), day=F("sent_on")).order_by().values("id", "item_kind", "day"))
     transfers = (Transfer.objects.filter(objects_q(actor, Action.OUTSIDE_ACCEPT, Transfer), to_organization__isnull=True,
                                          status=Transfer.Status.OPEN)
-                 .select_related("from_organization", "to_municipality").order_by("effective_on", "id"))
-    return {"notifications": list(notifications), "transfers": list(transfers)}
+                 .annotate(item_kind=Value("transfer", output_field=CharField()), day=F("effective_on"))
+                 .order_by().values("id", "item_kind", "day"))
+    return notifications.union(transfers, all=True).order_by(*order)
+
+
+def _outside_open_items(rows) -> list[tuple[str, dt.date, object]]:
+    """(kind, day, item) for a page of _outside_open_rows, in its order: one query per kind on the page."""
+    from helhet.coordination.models import NeedNotification, Transfer
+
+    ids = {"need_notification": [r["id"] for r in rows if r["item_kind"] == "need_notification"],
+           "transfer": [r["id"] for r in rows if r["item_kind"] == "transfer"]}
+    found = {
+        "need_notification": NeedNotification.objects.filter(pk__in=ids["need_notification"])
+        .select_related("from_organization", "from_unit", "to_municipality").in_bulk() if ids["need_notification"] else {},
+        "transfer": Transfer.objects.filter(pk__in=ids["transfer"]).select_related("from_organization", "to_municipality").in_bulk()
+        if ids["transfer"] else {},
+    }
+    return [(r["item_kind"], r["day"], found[r["item_kind"]][r["id"]]) for r in rows if r["id"] in found[r["item_kind"]]]
+
+
+def outside_open(*, actor, params=None, per_page: int | None = None, offset: int | None = None, limit: int | None = None):
+    """What was sent to the actor's municipality before it joined Helhet, still open and not yet accepted, oldest first.
+    Shows only the reference, the sender and the date: the person is seen once the KE accepts the item into its inbox.
+
+    Paged in the database (issue 14): with `params` (the page's query string) a helhet.core.paging Page of
+    (kind, day, item), "N av M" from one COUNT of what the actor may accept; with `offset`/`limit` (the API) a list of
+    those rows, in the API's order of before (the need notifications, then the transfers, each oldest first). A fixed
+    number of queries: the COUNT (pages only), the page's rows, and one query per kind on the page."""
+    from helhet.core.paging import PER_PAGE, offset_page
+
+    if offset is not None or limit is not None:
+        start = max(0, offset or 0)
+        rows = _outside_open_rows(actor, order=("item_kind", "day", "id"))
+        return _outside_open_items(list(rows[start:start + max(1, limit or PER_PAGE)]))
+    rows = _outside_open_rows(actor)
+    page = offset_page(rows, params, per_page=per_page or PER_PAGE)
+    page.object_list = _outside_open_items(page.object_list)
+    return page
 
 
 def _tenant_for(actor, entry: Municipality) -> Organization:

@@ -59,11 +59,8 @@ def contact_edit(request, pk: int):
 @require_GET
 def outside_list(request):
     check_role(request.user, Action.COORDINATION_INBOX)
-    found = services.outside_open(actor=request.user)
-    # One table, oldest first (what waited longest on top): need notifications by sending date, transfers by effective date.
-    items = [("need_notification", n.sent_on, n) for n in found["notifications"]] + [("transfer", t.effective_on, t) for t in found["transfers"]]
-    items.sort(key=lambda item: (item[1], item[0], item[2].pk))
-    return render(request, "directory/outside.html", {"items": offset_page(items, request.GET)})
+    # One table, oldest first (what waited longest on top), paged in the database: a Page of (kind, day, item).
+    return render(request, "directory/outside.html", {"items": services.outside_open(actor=request.user, params=request.GET)})
 
 
 @login_required
@@ -148,9 +145,8 @@ def outside_letter(request, kind: str, pk: int):
 @require_GET
 def training_list(request):
     check_role(request.user, Action.KE_WORKLIST)
-    tenants = selectors.training_overview(actor=request.user)
-    for t in tenants:  # each organisation's coordinators page on their own (?opplaering_<org>_side=)
-        t["rows"] = offset_page(t["rows"], request.GET, prefix=f"opplaering_{t['organization'].pk}_")
+    # Each organisation's coordinators page on their own (?opplaering_<org>_side=), in the database.
+    tenants = selectors.training_overview(actor=request.user, params=request.GET)
     return render(request, "directory/training.html", {"tenants": tenants})
 
 

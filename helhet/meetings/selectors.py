@@ -85,9 +85,13 @@ def _may(actor, rels, action: Action) -> bool:
     return may(actor, action, None, rels=rels)
 
 
-def meetings_of_plan(*, actor, plan_id) -> PlanMeetings:
+def meetings_of_plan(*, actor, plan_id, upcoming: bool = False) -> PlanMeetings:
+    """upcoming: only the planned meetings not yet over, soonest first, as a queryset for the caller to page (portal)."""
     plan, why, rels = _plan(actor, plan_id)
-    meetings = list(plan.meetings.select_related("minutes").annotate(n_invitees=Count("invitees")).order_by("-start", "-id"))
+    if upcoming:
+        meetings = plan.meetings.filter(status=Meeting.Status.PLANNED, end__gte=timezone.now()).select_related("minutes").order_by("start", "-id")
+    else:
+        meetings = list(plan.meetings.select_related("minutes").annotate(n_invitees=Count("invitees")).order_by("-start", "-id"))
     record(actor=actor, action="view", obj=plan, person=plan.person, reason=why, summary=gettext_noop("Møter i plangruppen"), detail={"plan": plan.pk})
     return PlanMeetings(plan=plan, meetings=meetings, may_manage=_may(actor, rels, Action.MEETING_MANAGE))
 

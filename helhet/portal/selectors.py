@@ -3,8 +3,8 @@ existing readers, which audit: the plan document as restricted for this reader (
 messages (helhet.meetings.selectors), the access log (helhet.audit.selectors).
 
     my_persons(*, actor) -> list[Person]                     # whom this login may open "Min plan" for (self, acts for)
-    my_plan(*, actor, person_id) -> dict                     # the portal's front page for one person
-    my_consents(*, actor, person_id) -> dict                 # the consents this reader may see, in plain words
+    my_plan(*, actor, person_id, params) -> dict             # the portal's front page for one person (meetings: a page)
+    my_consents(*, actor, person_id, params) -> dict         # the consents this reader may see, in plain words (earlier: a page)
     consent_change_preview(consent, *, categories, user_ids, unit_ids) -> list[dict]   # who loses what (pure-ish)
     my_mapping(*, actor, person_id) -> (Person, Mapping | None)   # the person's own kartlegging (PLAN_OWN_WRITE)
     my_documents(*, actor, person_id) -> dict                     # documents this reader may see (documents.selectors)
@@ -77,16 +77,20 @@ def _person(actor, person_id) -> tuple[Person, str, frozenset[str]]:
     return person, why, allowed_actions(actor, person)
 
 
-def my_plan(*, actor, person_id) -> dict:
+def my_plan(*, actor, person_id, params=None, per_page: int = 10) -> dict:
     """The person's plan as this reader may see it (restricted and audited by plans.selectors), with upcoming meetings
-    and message threads (audited by meetings.selectors), the coordinators' contact details and the reader's rights."""
+    and message threads (audited by meetings.selectors), the coordinators' contact details and the reader's rights.
+    The upcoming meetings are a page (helhet.core.paging, ?moter_side=; `params` the request's query string), paged
+    in the database: a COUNT and the page's rows, whatever the number of meetings."""
+    from helhet.core.paging import offset_page
     from helhet.meetings import selectors as meetings
     from helhet.organizations.models import User
     from helhet.plans import selectors as plans
 
     person, why, allowed = _person(actor, person_id)
     doc = plans.plan_for_person(actor=actor, person_id=person.pk)
-    out = {"person": person, "why": why, "allowed": allowed, "plan": doc, "meetings": [], "threads": [], "contacts": {},
+    out = {"person": person, "why": why, "allowed": allowed, "plan": doc, "threads": [], "contacts": {},
+           "meetings": offset_page([], params, per_page=per_page, prefix="moter_"),
            "self": why == "self", "limited": why == "parent_limited"}
     if out["limited"] or "parents_objection.record" in allowed:
         from helhet.consent.parents_objection import effect_at_age
@@ -109,11 +113,10 @@ def my_plan(*, actor, person_id) -> dict:
     for c in coordinators:
         c["contact"] = out["contacts"].get(c.get("user_id"))
     if doc["status"] != "closed" and why != "parent_limited":  # a parent with narrowed information: the frame only
-        now = timezone.now()
-        found = meetings.meetings_of_plan(actor=actor, plan_id=doc["id"])
-        upcoming = [m for m in found.meetings if m.status == "planned" and m.end >= now]
-        upcoming.sort(key=lambda m: m.start)
-        answers = dict(MeetingResponse.objects.filter(meeting__in=upcoming, user=actor).values_list("meeting_id", "answer"))
+        # Soonest first (ties: the newest first, as before); the page's answers in one query.
+        found = meetings.meetings_of_plan(actor=actor, plan_id=doc["id"], upcoming=True)
+        upcoming = offset_page(found.meetings, params, per_page=per_page, prefix="moter_")
+        answers = dict(MeetingResponse.objects.filter(meeting__in=[m.pk for m in upcoming], user=actor).values_list("meeting_id", "answer"))
         for m in upcoming:
             m.my_answer = answers.get(m.pk, "")
         out["meetings"] = upcoming
@@ -190,10 +193,29 @@ def plan_from_person(*, actor, plan_id) -> dict:
             "may_edit": "plan.edit" in allowed and not plan.is_closed}
 
 
+def _recipients_prefetch():
+    """The recipients of a list of consents, with where each user works (their first active membership, as
+    acting_unit): three queries for the whole list, none per recipient."""
+    from django.db.models import Prefetch
+
+    from helhet.organizations.models import Membership
+
+    working = Membership.objects.filter(active=True).select_related("unit__organization").order_by("id")
+    return ("recipient_users", Prefetch("recipient_users__memberships", queryset=working, to_attr="active_memberships"),
+            "recipient_units__organization")
+
+
+def _works_at(user):
+    memberships = getattr(user, "active_memberships", None)
+    if memberships is None:
+        return acting_unit(user)
+    return memberships[0].unit if memberships else None
+
+
 def _recipients(consent: Consent) -> list[dict]:
     rows = []
     for user in consent.recipient_users.all():
-        unit = acting_unit(user)  # where they work: "Lars Vik i NAV Fjordvik"
+        unit = _works_at(user)  # where they work: "Lars Vik i NAV Fjordvik"
         rows.append({"kind": "user", "id": user.pk, "name": user.get_full_name() or user.username, "title": user.title,
                      "organization": unit.name if unit else ""})
     for unit in consent.recipient_units.all():
@@ -208,19 +230,30 @@ def describe(consent: Consent) -> dict:
             "recipients": _recipients(consent)}
 
 
-def my_consents(*, actor, person_id) -> dict:
+def my_consents(*, actor, person_id, params=None, per_page: int = 10) -> dict:
+    """The person's consents this reader may see (the policy's query fragment, person_consents_q: PersonAccess's
+    sees_consent as a query), in plain words: the sharing consents valid today, the other kinds, and the earlier
+    sharing consents as a page (?tidligere_side=; they grow over the years), paged in the database: a COUNT and the
+    page's rows, newest first. One audit event, as before."""
+    from helhet.access.queries import person_consents_q
+    from helhet.consent.models import valid_consents_q
+    from helhet.core.paging import offset_page
+
     person, why, allowed = _person(actor, person_id)
     access = person_access(actor, person)
-    consents = (Consent.objects.filter(person=person).select_related("given_by_relative")
-                .prefetch_related("recipient_users", "recipient_units__organization").order_by("-given_on", "-id"))
-    visible = [c for c in consents if access.sees_consent(c)]
+    today = timezone.localdate()
+    consents = (Consent.objects.filter(person_consents_q(access), person=person).select_related("given_by_relative")
+                .prefetch_related(*_recipients_prefetch()).order_by("-given_on", "-id"))
+    valid_now = Consent.objects.filter(valid_consents_q(today), person=person).values("pk")
+    sharing = consents.filter(kind=Consent.Kind.SHARING)
     record(actor=actor, action="view", object_type="consent", object_id="list", person=person, reason=why,
            summary=gettext_noop("Så samtykkene sine"))
-    today = timezone.localdate()
+    ended = offset_page(sharing.exclude(pk__in=valid_now), params, per_page=per_page, prefix="tidligere_")
+    ended.object_list = [describe(c) for c in ended.object_list]
     return {"person": person, "allowed": allowed, "why": why,
-            "sharing": [describe(c) for c in visible if c.kind == Consent.Kind.SHARING and c.valid_on(today)],
-            "ended": [describe(c) for c in visible if c.kind == Consent.Kind.SHARING and not c.valid_on(today)],
-            "other": [c for c in visible if c.kind != Consent.Kind.SHARING]}
+            "sharing": [describe(c) for c in sharing.filter(pk__in=valid_now)],
+            "ended": ended,
+            "other": list(consents.exclude(kind=Consent.Kind.SHARING))}
 
 
 def my_consent(*, actor, person_id, consent_id) -> tuple[Person, dict]:

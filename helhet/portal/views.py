@@ -47,12 +47,11 @@ def portal_home(request):
 def portal_plan(request, person_id: int):
     from helhet.cases.selectors import roles_for_person
 
-    data = selectors.my_plan(actor=request.user, person_id=person_id)
+    data = selectors.my_plan(actor=request.user, person_id=person_id, params=request.GET, per_page=LIST_PAGE_SIZE)
     # The contact doctor and pathway coordinator, when this reader may see them (helhet/cases, issue 11).
     _person, roles = roles_for_person(actor=request.user, person_id=person_id, missing_ok=True)
-    # The meetings and message threads page on their own (?moter_side=, ?meldinger_side=); the plan's own lists (goals,
-    # measures) are the plan and are not paged.
-    data["meetings"] = offset_page(data["meetings"], request.GET, per_page=LIST_PAGE_SIZE, prefix="moter_")
+    # The meetings (paged in the database by my_plan) and message threads page on their own (?moter_side=,
+    # ?meldinger_side=); the plan's own lists (goals, measures) are the plan and are not paged.
     data["threads"] = offset_page(data["threads"], request.GET, per_page=LIST_PAGE_SIZE, prefix="meldinger_")
     return render(request, "portal/plan.html", {**data, "portal_person": data["person"], "hide_whose": True, "roles": roles})
 
@@ -90,8 +89,7 @@ def goal_edit(request, person_id: int, goal_id: int | None = None):
 @login_required
 @require_GET
 def consents(request, person_id: int):
-    data = selectors.my_consents(actor=request.user, person_id=person_id)
-    data["ended"] = offset_page(data["ended"], request.GET, per_page=LIST_PAGE_SIZE, prefix="tidligere_")  # grows over the years
+    data = selectors.my_consents(actor=request.user, person_id=person_id, params=request.GET, per_page=LIST_PAGE_SIZE)  # "ended": a page
     return render(request, "portal/consents.html", {**data, "portal_person": data["person"]})
 
 

@@ -95,8 +95,8 @@ def test_a_joining_municipality_receives_the_open_notifications_and_transfers(wo
                                        unit_id=world.units["fjordvik_care"].pk, on=TODAY())
     org, bergen_ke = join_bergen()
     # Bergen's KE sees both, by reference only, and not the person yet.
-    waiting = services.outside_open(actor=bergen_ke)
-    assert waiting["notifications"] == [n] and waiting["transfers"] == [t]
+    waiting = services.outside_open(actor=bergen_ke, params=None)  # a Page of (kind, day, item), oldest first
+    assert [(kind, item) for kind, _day, item in waiting] == [("need_notification", n), ("transfer", t)] and waiting.total == 2
     assert n not in coordination_selectors.inbox(actor=bergen_ke)["notifications"]
     browser = Client()
     browser.force_login(bergen_ke)
@@ -104,7 +104,7 @@ def test_a_joining_municipality_receives_the_open_notifications_and_transfers(wo
     assert n.outside_reference in page and t.outside_reference in page and bergen_resident.family_name not in page
     assert browser.get(f"/personer/{bergen_resident.pk}/").status_code == 404
     # Another municipality's KE sees none of it and cannot take it.
-    assert services.outside_open(actor=users["outsider"]) == {"notifications": [], "transfers": []}
+    assert list(services.outside_open(actor=users["outsider"])) == [] and services.outside_open(actor=users["outsider"]).total == 0
     with pytest.raises(NotFound):
         services.outside_accept(actor=users["outsider"], kind="need_notification", object_id=n.pk)
     # Accepting: into the inbox, addressed to the tenant's KE; the resident now belongs to the tenant.
@@ -122,7 +122,7 @@ def test_a_joining_municipality_receives_the_open_notifications_and_transfers(wo
     coordination.need_notification_acknowledge(actor=bergen_ke, notification_id=n.pk, on=TODAY())
     with pytest.raises(DomainError):
         services.outside_accept(actor=bergen_ke, kind="need_notification", object_id=n.pk)
-    assert services.outside_open(actor=bergen_ke) == {"notifications": [], "transfers": []}
+    assert list(services.outside_open(actor=bergen_ke)) == []
 
 
 def test_a_move_to_a_municipality_outside_helhet(world, users, make_person, consent_for):
