@@ -139,8 +139,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Writes refusals that happened inside a rolled-back transaction once the view is done (helhet.access.queries).
     "helhet.access.queries.RefusalAuditMiddleware",
-    # Security hardening: request.user.is_verified(), then the 2FA gate, then the CSP header.
-    "django_otp.middleware.OTPMiddleware",
+    # Security hardening: request.user.is_verified() (django-otp's OTPMiddleware, the device read with the user:
+    # helhet.accounts.backends), then the 2FA gate, then the CSP header.
+    "helhet.accounts.middleware.VerifiedDeviceMiddleware",
     "helhet.accounts.middleware.TwoFactorRequiredMiddleware",
     # Idempotency-Key on API POST/PUT/PATCH: the view and its stored answer in one transaction (helhet/core/idempotency.py).
     "helhet.core.idempotency.IdempotencyMiddleware",
@@ -198,6 +199,8 @@ HELHET_DB_APP_ROLE = os.environ.get("HELHET_DB_APP_ROLE", "") or (DATABASES["def
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organizations.User"
+# Django's ModelBackend, whose get_user also reads the session's two-factor device (helhet.accounts.backends).
+AUTHENTICATION_BACKENDS = ["helhet.accounts.backends.SessionBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

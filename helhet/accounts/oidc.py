@@ -320,7 +320,7 @@ def finish(request, name: str):
             {"message": _("Innloggingstjenesten svarer ikke. Prøv igjen om litt.")},
             status=502,
         )
-    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    auth_login(request, user, backend="helhet.accounts.backends.SessionBackend")
     if config.get("satisfies_2fa"):
         request.session[SESSION_PROVIDER_MFA] = name
     record(
