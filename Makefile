@@ -78,12 +78,14 @@ bench: install
 		--writers $(BENCH_WRITERS) --json bench/results/latest.json
 	$(BIN)/python -m bench report --json bench/results/latest.json --doc docs/performance.md
 
-# National data (issue 14): 100,000 plans and a year of audit events (COPY) in their own database, then the chains
-# verified. Large (several GB) and long: not part of CI. See docs/performance.md, "What the generator builds".
+# National data (issue 14): 100,000 plans and a year of audit events (COPY) in their own database, built by
+# BENCH_JOBS worker processes (default: one per CPU), then the chains verified. Large (several GB) and long: not part
+# of CI. See docs/performance.md, "What the generator builds".
 BENCH_NATIONAL_DB_URL ?= postgres://postgres@127.0.0.1:5432/helhet_bench_national
+BENCH_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 bench-national: install
 	-psql "$(PG_URL)" -qc 'create database helhet_bench_national' 2>/dev/null
 	DATABASE_URL=$(BENCH_NATIONAL_DB_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_NATIONAL_DB_URL) $(BIN)/python -m bench generate --persons 111000 \
-		--snapshots inline --audit-events-per-plan 50
+		--snapshots inline --audit-events-per-plan 50 --jobs $(BENCH_JOBS)
 	DATABASE_URL=$(BENCH_NATIONAL_DB_URL) $(BIN)/python manage.py audit_verify

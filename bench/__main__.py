@@ -8,6 +8,18 @@ import os
 import sys
 
 
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(
+            f"--jobs must be a whole number of at least 1, not {value!r}"
+        )
+    return n
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -40,6 +52,13 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=0,
         help="about this many valid, chained audit events per plan (a year of reads and writes); default 0",
+    )
+    g.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=os.cpu_count() or 1,
+        help="worker processes building the persons in parallel on PostgreSQL (default: the number of "
+        "CPUs; 1: everything in one process)",
     )
 
     r = sub.add_parser(
@@ -107,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             progress=not args.quiet,
             copy=not args.no_copy,
             audit_events_per_plan=args.audit_events_per_plan,
+            jobs=args.jobs,
         )
         if args.audit_events_per_plan:
             from helhet.audit.models import AuditEvent

@@ -6,7 +6,9 @@ with bulk_create on SQLite or with copy=False. This is bulk test data, not a use
 leaves no audit events unless asked for: audit_events_per_plan=N adds a year of synthetic but valid,
 chained events (_AuditWriter). Published plan versions get their snapshot from the plans selector
 (helhet.plans.documents.build_document) when it exists, else from an inline JSON of the same shape
-built from the batch's objects.
+built from the batch's objects. generate(jobs=N) builds the persons in N forked worker processes on PostgreSQL
+(_generate_parallel): disjoint shares, ids from the sequences, national ids by residue class, audit events
+chained and written by the parent alone (one writer per chain).
 
 Everything is synthetic: names from short lists, national ids synthetic test numbers (month + 80,
 helhet.core.world.synthetic_national_id) that can never be a real person's.
@@ -309,7 +311,16 @@ def _earlier(doc: dict, k: int, n: int) -> dict:
 
 class _Ctx:
     def __init__(
-        self, w: World, rng: random.Random, pool, used_ids: set[str], snapshot, today: dt.date
+        self,
+        w: World,
+        rng: random.Random,
+        pool,
+        used_ids: set[str],
+        snapshot,
+        today: dt.date,
+        *,
+        seq: int | None = None,
+        share: tuple[int, int] = (0, 1),
     ):
         self.w, self.rng, self.pool, self.used_ids, self.snapshot, self.today = (
             w,
@@ -324,18 +335,26 @@ class _Ctx:
             w.orgs["fjordvik"].pk: w.users["ke"],
             w.orgs["havbygd"].pk: w.users["outsider"],
         }
-        self.seq = Person.objects.count()
+        self.seq = Person.objects.count() if seq is None else seq  # the phone numbers' counter
+        # (k, n): this process takes only national ids whose individual number is k modulo n, so that n
+        # parallel workers never pick the same one (_national_id); (0, 1) in one process.
+        self.share = share
         self.n_versions = 0
         self.rows = 0  # rows written so far (the progress bar's rows/s)
         self.copy = False  # write with COPY (PostgreSQL only; generate(copy=...))
         self.audit = None  # an _AuditWriter when generate(audit_events_per_plan > 0)
+        # In a parallel worker (_worker): the batch's audit event drafts, sent to the parent to be chained
+        # there after the batch has committed; None: chain and write them in the batch (one process).
+        self.drafts: list | None = None
 
 
 def _national_id(ctx: _Ctx, birth: dt.date, d_number: bool) -> str:
     seed = ctx.rng.randrange(1000)
+    k, n = ctx.share
     for _ in range(2000):
         value = synthetic_national_id(birth, seed, d_number=d_number)
-        if value not in ctx.used_ids:
+        # value[6:9] is the individual number (ddmmyy iii cc): disjoint per worker.
+        if value not in ctx.used_ids and int(value[6:9]) % n == k:
             ctx.used_ids.add(value)
             return value
         seed += 1
@@ -914,7 +933,11 @@ def _batch(ctx: _Ctx, n: int, plans_ratio: float) -> None:  # noqa: C901 - one l
 
     # 8. Audit events (generate(audit_events_per_plan=...); none by default).
     if ctx.audit is not None:
-        _save_events(ctx, ctx.audit.events(ctx, plans, content))
+        drafts = ctx.audit.drafts(ctx, plans, content)
+        if ctx.drafts is None:
+            _save_events(ctx, ctx.audit.chain(drafts))
+        else:  # a parallel worker: the parent chains them once this batch has committed
+            ctx.drafts += drafts
 
 
 def _save(ctx: _Ctx, model, objs: list) -> None:
@@ -1034,6 +1057,7 @@ def _save_events(ctx: _Ctx, events: list[_Event]) -> None:
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.connection.cursor() as cursor:
+        checked = _check_chains_at_once(cursor, events)
         with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as out:
             for e in events:
                 out.write_row(
@@ -1042,6 +1066,61 @@ def _save_events(ctx: _Ctx, events: list[_Event]) -> None:
                         for i, c in enumerate(columns)
                     ]
                 )
+        if checked:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {CHAIN_TRIGGER}")
+
+
+# The partitioned audit table's BEFORE INSERT trigger (helhet.audit.partitions): per row, the chain's advisory
+# lock and an EXISTS over (chain, seq) in every month partition; 0.5 ms a row against 0.04 ms without it
+# (20,000 events, measured 2026-12-01), i.e. most of the national run's time.
+CHAIN_TRIGGER = "audit_auditevent_chain_seq_unique"
+
+
+def _check_chains_at_once(cursor, events: list[_Event]) -> bool:
+    """The trigger's check once per chain and batch instead of once per row, when this connection owns the audit
+    table and the table has the trigger (else False: the trigger checks every row as usual).
+
+    In this transaction (the caller's atomic block), in this order: every chain's advisory lock (the one record()
+    and the trigger take: no other writer can extend these chains until commit), then ALTER TABLE ... DISABLE
+    TRIGGER (a SHARE ROW EXCLUSIVE lock: no other session inserts into the audit table at all until commit, and
+    the change is rolled back with the transaction if anything fails), then one range query per chain: no event
+    of the chain already has a seq in the batch's range, or IntegrityError as the trigger would raise. The caller
+    COPYs and ENABLEs the trigger again before the commit; other sessions never see it disabled."""
+    from django.db import IntegrityError
+
+    from helhet.audit.services import _CHAIN_LOCK
+
+    if not connection.in_atomic_block:
+        return False
+    table = AuditEvent._meta.db_table
+    cursor.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND tgname = %s"
+        " AND tgenabled <> 'D') AND pg_has_role(current_user,"
+        " (SELECT relowner FROM pg_class WHERE oid = to_regclass(%s)), 'USAGE')",
+        [table, CHAIN_TRIGGER, table],
+    )
+    if not cursor.fetchone()[0]:
+        return False
+    ranges: dict[int, tuple[int, int]] = {}
+    for e in events:
+        lo, hi = ranges.get(e.chain, (e.seq, e.seq))
+        ranges[e.chain] = (min(lo, e.seq), max(hi, e.seq))
+    # The locks first, in one order (record() takes its lock before it inserts: no lock cycle).
+    for chain in sorted(ranges):
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK, chain % 2_147_483_647])
+    quoted = connection.ops.quote_name(table)
+    cursor.execute(f"ALTER TABLE {quoted} DISABLE TRIGGER {CHAIN_TRIGGER}")
+    for chain, (lo, hi) in sorted(ranges.items()):
+        cursor.execute(
+            f"SELECT min(seq) FROM {quoted} WHERE chain = %s AND seq BETWEEN %s AND %s",
+            [chain, lo, hi],
+        )
+        (taken,) = cursor.fetchone()
+        if taken is not None:
+            raise IntegrityError(
+                f'duplicate key value violates unique constraint "audit_chain_seq": (chain, seq)=({chain}, {taken})'
+            )
+    return True
 
 
 class _AuditWriter:
@@ -1098,6 +1177,11 @@ class _AuditWriter:
         return self.summaries[key]
 
     def events(self, ctx: _Ctx, plans: list, content: dict) -> list[_Event]:
+        return self.chain(self.drafts(ctx, plans, content))
+
+    def drafts(self, ctx: _Ctx, plans: list, content: dict) -> list[tuple]:
+        """The batch's events without their place in a chain (plain tuples, sorted by chain and time): the
+        random part, done where the batch is built (a parallel worker sends them to the parent, _generate_parallel)."""
         rng, year = ctx.rng, dt.timedelta(days=365)
         drafts = []
         for plan, p, m in plans:
@@ -1148,6 +1232,11 @@ class _AuditWriter:
                     )
                 )
         drafts.sort(key=lambda e: (e[0], e[1]))
+        return drafts
+
+    def chain(self, drafts: list[tuple]) -> list[_Event]:
+        """Chain the drafts after each chain's head (seq, prev_hash, HMAC): done in one process only, the
+        one that keeps the heads (with --jobs, the parent: every chain has exactly one writer)."""
         out = []
         for (
             chain,
@@ -1317,6 +1406,10 @@ def counts() -> dict[str, int]:
     return {model._meta.model_name: model.objects.count() for model in COUNTED}
 
 
+class GenerateFailed(Exception):
+    """A parallel worker failed; the message carries its traceback."""
+
+
 def generate(
     *,
     persons: int,
@@ -1328,14 +1421,20 @@ def generate(
     progress: bool = True,
     copy: bool = True,
     audit_events_per_plan: int = 0,
+    jobs: int = 1,
 ) -> dict[str, int]:
     """Add `persons` synthetic persons (with cases and, for `plans_ratio` of them, plans) to the database; return row counts.
 
     `copy`: on PostgreSQL write the rows with COPY (else, and always on SQLite, bulk_create).
     `audit_events_per_plan`: about this many valid, chained audit events per plan (_AuditWriter); 0: none.
+    `jobs`: worker processes that build the persons in parallel (_generate_parallel), each with its own
+    connection; PostgreSQL only, and not inside a transaction (the workers could not see its rows): otherwise,
+    and with 1, everything happens in this process.
     """
     if not 0 <= plans_ratio <= 1:
         raise ValueError("plans_ratio must be between 0 and 1")
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
     w = build_world()
     existing = Person.objects.count()
     if existing and not append:
@@ -1351,6 +1450,7 @@ def generate(
         set(Person.objects.values_list("national_id", flat=True)),
         _snapshot_function(snapshots),
         timezone.localdate(),
+        seq=existing,
     )
     ctx.copy = copy and connection.vendor == "postgresql"
     if audit_events_per_plan > 0:
@@ -1361,21 +1461,167 @@ def generate(
             timezone.now(),
         )
     bar = Progress(persons, "persons", enabled=progress)
-    done, next_analyze = 0, max(existing, batch)
-    while done < persons:
-        n = min(batch, persons - done)
-        with transaction.atomic():
-            _batch(ctx, n, plans_ratio)
-        done += n
-        bar.update(n, rows=ctx.rows)
-        if existing + done >= next_analyze:
-            # Fresh tables have no planner statistics: without this, the selector's look-ups turn into
-            # sequential scans and generation slows down as it grows. Doubling keeps the cost small.
-            _analyze()
-            next_analyze = 2 * (existing + done)
+    jobs = min(jobs, max(persons, 1))
+    if jobs > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        _generate_parallel(ctx, persons, plans_ratio, batch, jobs, existing, seed, bar)
+    else:
+        done, next_analyze = 0, max(existing, batch)
+        while done < persons:
+            n = min(batch, persons - done)
+            with transaction.atomic():
+                _batch(ctx, n, plans_ratio)
+            done += n
+            bar.update(n, rows=ctx.rows)
+            if existing + done >= next_analyze:
+                # Fresh tables have no planner statistics: without this, the selector's look-ups turn into
+                # sequential scans and generation slows down as it grows. Doubling keeps the cost small.
+                _analyze()
+                next_analyze = 2 * (existing + done)
     _analyze()
     bar.close()
     return counts()
+
+
+def _shares(persons: int, jobs: int) -> list[int]:
+    """`persons` split into `jobs` nearly equal, disjoint shares."""
+    return [persons // jobs + (1 if k < persons % jobs else 0) for k in range(jobs)]
+
+
+def _worker(
+    k: int,
+    jobs: int,
+    share: int,
+    seq_start: int,
+    parent: _Ctx,
+    plans_ratio: float,
+    batch: int,
+    existing: int,
+    seed: int,
+    out,
+) -> None:
+    """One parallel worker (a forked process, its own database connection): `share` persons in batches, one
+    transaction each, written with COPY like the single process. Ids come from the tables' sequences (nextval
+    never hands the same id to two connections); national ids are this worker's residue class (_national_id);
+    its random stream is its own. Audit events are only drafted here: they go to the parent after the batch
+    has committed (the events point at its persons), and the parent, the only writer of every chain, chains
+    and writes them. Messages on `out`: ("progress", k, persons, rows), ("events", k, drafts, None),
+    ("done", k, None, None) or ("error", k, traceback, None)."""
+    import traceback
+
+    from django.db import connections
+
+    try:
+        ctx = _Ctx(
+            parent.w,
+            random.Random(f"{seed}:{existing}:{k}/{jobs}"),
+            parent.pool,
+            parent.used_ids,
+            parent.snapshot,
+            parent.today,
+            seq=seq_start,
+            share=(k, jobs),
+        )
+        ctx.copy, ctx.audit = parent.copy, parent.audit
+        done, next_analyze = 0, max(existing, batch)
+        while done < share:
+            n = min(batch, share - done)
+            ctx.drafts = [] if ctx.audit is not None else None
+            with transaction.atomic():
+                _batch(ctx, n, plans_ratio)
+            if ctx.drafts:
+                out.put(("events", k, ctx.drafts, None))
+            done += n
+            out.put(("progress", k, n, ctx.rows))
+            if (
+                k == 0 and existing + done * jobs >= next_analyze
+            ):  # one worker keeps the statistics fresh
+                _analyze()
+                next_analyze = 2 * (existing + done * jobs)
+        out.put(("done", k, None, None))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which fails the run
+        out.put(("error", k, traceback.format_exc(), None))
+    finally:
+        connections.close_all()
+
+
+def _generate_parallel(
+    ctx: _Ctx,
+    persons: int,
+    plans_ratio: float,
+    batch: int,
+    jobs: int,
+    existing: int,
+    seed: int,
+    bar: Progress,
+) -> None:
+    """`persons` built by `jobs` forked workers (_worker), disjoint shares; this process draws the progress bar
+    (the sum over the workers) and, with audit events, chains and COPYs them as the workers' batches commit:
+    every chain keeps one writer, so it stays one gap-free sequence (`manage.py audit_verify`)."""
+    import multiprocessing
+    import queue
+
+    from django.db import connections
+
+    mp = multiprocessing.get_context("fork")
+    out = mp.Queue(
+        maxsize=4 * jobs
+    )  # back-pressure: workers wait when the audit writer falls behind
+    shares = _shares(persons, jobs)
+    connections.close_all()  # a forked child must not share this process's connection
+    procs = [
+        mp.Process(
+            target=_worker,
+            args=(
+                k,
+                jobs,
+                share,
+                existing + sum(shares[:k]),
+                ctx,
+                plans_ratio,
+                batch,
+                existing,
+                seed,
+                out,
+            ),
+            name=f"bench-generate-{k}",
+            daemon=True,
+        )
+        for k, share in enumerate(shares)
+    ]
+    for p in procs:
+        p.start()
+    rows, events, finished = [0] * jobs, 0, set()
+    try:
+        while len(finished) < jobs:
+            try:
+                kind, k, a, b = out.get(timeout=1.0)
+            except queue.Empty:
+                for i, p in enumerate(procs):
+                    if i not in finished and p.exitcode not in (None, 0):
+                        raise GenerateFailed(
+                            f"generator worker {i} died (exit code {p.exitcode})"
+                        ) from None
+                continue
+            if kind == "events":
+                with transaction.atomic():
+                    chained = ctx.audit.chain(a)
+                    _save_events(ctx, chained)
+                events += len(chained)
+                bar.update(0, rows=sum(rows) + events)
+            elif kind == "progress":
+                rows[k] = b
+                bar.update(a, rows=sum(rows) + events)
+            elif kind == "done":
+                finished.add(k)
+            else:
+                raise GenerateFailed(f"generator worker {k} failed:\n{a}")
+    finally:
+        for p in procs:
+            if p.is_alive() and len(finished) < jobs:
+                p.terminate()
+        for p in procs:
+            p.join()
+    ctx.rows = sum(rows) + events
 
 
 def _analyze() -> None:

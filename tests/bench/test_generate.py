@@ -7,7 +7,7 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from bench.generate import GenerateRefused, Progress, generate
 from helhet.audit.models import AuditEvent
@@ -176,3 +176,104 @@ def test_copy_reserves_ids_from_the_sequences():
             cur.execute(f"SELECT last_value FROM {sequence}")
             (last,) = cur.fetchone()
             assert top is not None and last >= top, table
+
+
+@pytest.mark.django_db(
+    transaction=True
+)  # the workers have their own connections: they see committed rows only
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="parallel generation is PostgreSQL only (each worker its own connection; on SQLite jobs=2 runs in one process)",
+)
+def test_two_jobs_build_the_data_model_with_unique_ids_and_valid_chains(capsys):
+    from collections import Counter
+
+    from helhet.core.validators import parse_national_id
+
+    result = generate(
+        persons=40,
+        plans_ratio=0.9,
+        seed=8,
+        batch=7,
+        progress=False,
+        snapshots="inline",
+        audit_events_per_plan=4,
+        jobs=2,
+    )
+
+    # Both workers wrote (each takes the national ids whose individual number is its residue modulo 2), and
+    # every number is unique and valid.
+    ids = list(Person.objects.values_list("national_id", flat=True))
+    assert result["person"] == len(ids) == 40 == len(set(ids))
+    assert all(parse_national_id(n, allow_synthetic=True).is_synthetic for n in ids)
+    assert Counter(int(n[6:9]) % 2 for n in ids) == {0: 20, 1: 20}
+    # The data model's counts, as in one process: one plan_work consent and at most one open plan per person with
+    # a plan; every plan its content and versions; no row of one worker's person points at the other's plan.
+    with_plan = Person.objects.filter(consents__kind="plan_work").distinct().count()
+    assert 0 < with_plan <= 40 and result["request"] + result["informationrecord"] >= 40
+    assert IndividualPlan.objects.filter(predecessor__isnull=True).count() == with_plan
+    assert with_plan <= result["individualplan"] <= with_plan * 1.2
+    assert (
+        IndividualPlan.objects.exclude(status="closed").values("person").distinct().count()
+        == IndividualPlan.objects.exclude(status="closed").count()
+    )
+    for plan in IndividualPlan.objects.prefetch_related("goals", "measures", "versions"):
+        assert 3 <= len(plan.goals.all()) <= 12 and 5 <= len(plan.measures.all()) <= 25
+        assert plan.published_number == len(plan.versions.all()) <= 5
+        assert plan.consent.person_id == plan.person_id
+    assert not Measure.goals.through.objects.exclude(
+        goal__plan_id=models.F("measure__plan_id")
+    ).exists()
+
+    # A year of events for the plans, each chain one gap-free sequence from 1, and audit_verify passes.
+    events = AuditEvent.objects.filter(seq__isnull=False)
+    n = events.count()
+    assert 2 * result["individualplan"] <= n <= 6 * result["individualplan"]
+    for chain in set(events.values_list("chain", flat=True)):
+        seqs = list(events.filter(chain=chain).order_by("seq").values_list("seq", flat=True))
+        assert seqs == list(range(1, len(seqs) + 1)), chain
+    assert (
+        not events.filter(person__isnull=False)
+        .exclude(chain=models.F("person__home_municipality_id"))
+        .exists()
+    )
+    call_command("audit_verify", checkpoint_file="")
+    assert f"OK: {n} audit events" in capsys.readouterr().out
+
+    # The sequences stay ahead of both workers' ids: a normal insert afterwards does not collide.
+    goal = Goal.objects.create(plan=IndividualPlan.objects.first(), order=99, text="Et nytt mål.")
+    assert goal.pk > max(Goal.objects.exclude(pk=goal.pk).values_list("pk", flat=True))
+
+
+def test_jobs_must_be_at_least_one():
+    with pytest.raises(ValueError, match="jobs"):
+        generate(persons=1, jobs=0)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the COPY path exists on PostgreSQL only"
+)
+def test_a_generated_event_that_would_fork_a_chain_is_refused():
+    """The per-row trigger's check, made once per chain and batch by the generator (_check_chains_at_once), refuses
+    a seq that the chain already has, as the trigger would; the trigger is enabled again either way."""
+    import psycopg
+    from django.db import IntegrityError
+
+    from bench.generate import CHAIN_TRIGGER, _Ctx, _Event, _save_events
+    from helhet.audit.services import DIGEST_FIELDS
+
+    generate(persons=3, plans_ratio=1.0, seed=9, progress=False, audit_events_per_plan=2)
+    last = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq").first()
+    twin = _Event(**{name: getattr(last, name) for name in (*DIGEST_FIELDS, "hash")})
+    ctx = _Ctx(build_world(), None, [], set(), None, None)
+    ctx.copy = True
+    # Django's IntegrityError from the batched check, psycopg's from the trigger (a role that does not own the table).
+    with (
+        pytest.raises((IntegrityError, psycopg.errors.IntegrityError), match="audit_chain_seq"),
+        transaction.atomic(),
+    ):
+        _save_events(ctx, [twin])
+    with connection.cursor() as cur:
+        cur.execute("SELECT DISTINCT tgenabled FROM pg_trigger WHERE tgname = %s", [CHAIN_TRIGGER])
+        assert [row[0] for row in cur.fetchall()] in ([], ["O"])
