@@ -1487,6 +1487,10 @@ def _shares(persons: int, jobs: int) -> list[int]:
     return [persons // jobs + (1 if k < persons % jobs else 0) for k in range(jobs)]
 
 
+# A forked worker's inherited connection objects, never used and never freed (_worker).
+_INHERITED: list = []
+
+
 def _worker(
     k: int,
     jobs: int,
@@ -1510,6 +1514,14 @@ def _worker(
 
     from django.db import connections
 
+    # Never touch a connection object inherited from the parent: Django's close() leaves a connection open when it
+    # was closed inside a transaction (closed_in_transaction), and a forked child sharing that socket interleaves its
+    # messages with the other processes' (a CI run failed with "unexpected message type 0x51 during COPY"). Dropped
+    # here without closing, so this process's first query connects anew (connect() also resets the atomic state).
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None:
+            _INHERITED.append(conn.connection)  # kept referenced: freeing it would send the server a Terminate
+        conn.connection = None
     try:
         ctx = _Ctx(
             parent.w,
